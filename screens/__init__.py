@@ -1,0 +1,1 @@
+"""The Flet user interface: screens render state and call into content/ and storage/."""

@@ -1,0 +1,118 @@
+"""Home: the acute button first, then the next step, the seven steps and the help lines.
+
+On a 412×915 phone all of it fits without scrolling.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from content.progress import next_action, step_progress
+from screens import routes
+from screens.i18n import _
+from screens.widgets import icon_button, page_view, section_title
+
+if TYPE_CHECKING:
+    from screens.app import App
+
+
+def acute_button(app: "App") -> ft.Control:
+    return ft.FilledButton(
+        content=ft.Row(
+            alignment=ft.MainAxisAlignment.CENTER,
+            spacing=12,
+            controls=[
+                ft.Icon(ft.Icons.EMERGENCY_OUTLINED, size=32, color=ft.Colors.ON_ERROR),
+                ft.Column(
+                    spacing=0,
+                    tight=True,
+                    controls=[
+                        ft.Text(_("Acute incident"), size=22, weight=ft.FontWeight.BOLD,
+                                color=ft.Colors.ON_ERROR),
+                        ft.Text(_("First actions and help lines"), color=ft.Colors.ON_ERROR),
+                    ],
+                ),
+            ],
+        ),
+        style=ft.ButtonStyle(
+            bgcolor=ft.Colors.ERROR,
+            padding=ft.Padding.symmetric(horizontal=16, vertical=14),
+            shape=ft.RoundedRectangleBorder(radius=16),
+        ),
+        on_click=lambda e: app.go(routes.ACUTE),
+    )
+
+
+def next_step_card(app: "App") -> ft.Control:
+    """'Volgende stap': the first unticked action, while something is ticked."""
+    action = next_action(app.plan, app.progress)
+    if action is None:
+        text, route = _("All actions are ticked off."), routes.STEPS
+    else:
+        step = app.plan.step_of(action.id)
+        text = _("Step {number}: {action}").format(number=step.number, action=action.title)
+        route = routes.step(step.number, action.id)
+    return ft.Card(
+        content=ft.ListTile(
+            leading=ft.Icon(ft.Icons.ARROW_FORWARD, semantics_label=_("Next step")),
+            title=ft.Text(_("Next step"), weight=ft.FontWeight.BOLD),
+            subtitle=ft.Text(text),
+            on_click=lambda e: app.go(route),
+        ),
+    )
+
+
+def step_tile(app: "App", step) -> ft.Control:
+    done, total = step_progress(step, app.progress)
+    return ft.ListTile(
+        leading=ft.CircleAvatar(content=ft.Text(str(step.number)), radius=16),
+        title=ft.Text(step.title, weight=ft.FontWeight.W_500),
+        subtitle=ft.Text(step.summary, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
+        trailing=ft.Text(f"{done}/{total}") if done else None,
+        dense=True,
+        min_height=56,
+        content_padding=ft.Padding.symmetric(horizontal=8),
+        on_click=lambda e: app.go(routes.step(step.number)),
+    )
+
+
+def build(app: "App", route: str) -> ft.View:
+    quick_links = ft.Row(
+        wrap=True,
+        spacing=8,
+        run_spacing=8,
+        controls=[
+            ft.FilledTonalButton(_("Help lines"), icon=ft.Icons.PHONE_IN_TALK,
+                                 on_click=lambda e: app.go(routes.HELPLINES)),
+            ft.FilledTonalButton(_("Organisations"), icon=ft.Icons.GROUPS_OUTLINED,
+                                 on_click=lambda e: app.go(routes.ORGANISATIONS)),
+        ],
+    )
+    left = [acute_button(app)]
+    if app.progress.started:
+        left.append(next_step_card(app))
+    left.append(quick_links)
+    right = [
+        section_title(_("The seven steps")),
+        ft.Column(spacing=0, controls=[step_tile(app, s) for s in app.plan.steps]),
+    ]
+    return page_view(
+        app,
+        route,
+        _("Online incidents step plan"),
+        [
+            ft.ResponsiveRow(
+                spacing=16,
+                run_spacing=12,
+                controls=[
+                    ft.Column(col={"xs": 12, "lg": 5}, spacing=12, controls=left),
+                    ft.Column(col={"xs": 12, "lg": 7}, spacing=4, controls=right),
+                ],
+            )
+        ],
+        actions=[
+            icon_button(ft.Icons.INFO_OUTLINE, _("About this step plan"), lambda e: app.go(routes.ABOUT)),
+        ],
+    )

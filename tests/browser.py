@@ -1,0 +1,110 @@
+"""Driving the Flutter web UI through its semantics tree with Playwright.
+
+Flutter paints on a canvas but mirrors buttons, checkboxes and texts as DOM
+nodes once semantics are enabled (by clicking the hidden
+``flt-semantics-placeholder``).  ``get_by_role`` / ``get_by_text`` then find
+them and ``.click()`` reaches the Python handlers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from tests.conftest import ARTIFACTS
+
+TIMEOUT_MS = 20_000
+
+
+@dataclass
+class Session:
+    context: object
+    page: object
+    base_url: str
+    outside_requests: list[str] = field(default_factory=list)
+
+    def goto(self, route: str = "/") -> None:
+        self.page.goto(self.base_url + route)
+        self.enable_semantics()
+
+    def enable_semantics(self) -> None:
+        self.page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=TIMEOUT_MS)
+        self.page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+        self.page.wait_for_selector("flt-semantics", state="attached", timeout=TIMEOUT_MS)
+
+    def button(self, name: str, exact: bool = False):
+        """A button, or another tappable node (an expansion tile) with that name."""
+        name_match = name if exact else re.compile(re.escape(name))
+        return self.page.get_by_role("button", name=name_match).or_(
+            self.page.get_by_role("group", name=name_match)
+        )
+
+    def checkbox(self, name: str):
+        return self.page.get_by_role("checkbox", name=name)
+
+    def text(self, text: str, exact: bool = False):
+        """Text on screen: a text node, or the label Flutter gave a control."""
+        label = f'[aria-label="{text}"]' if exact else f'[aria-label*="{text}"]'
+        return self.page.get_by_text(text, exact=exact).or_(self.page.locator(label))
+
+    def see(self, text: str, exact: bool = False) -> None:
+        self.scroll_to(self.text(text, exact).first)
+
+    def scroll_to(self, locator, max_scrolls: int = 30):
+        """Wait for ``locator``; if it is not on screen yet, scroll down to it.
+
+        Flutter only puts nodes near the visible part of a list in the
+        semantics tree, so a far-down element appears only after scrolling.
+        """
+        try:
+            locator.wait_for(state="visible", timeout=4_000)
+            return locator
+        except Exception:
+            pass
+        viewport = self.page.viewport_size
+        self.page.mouse.move(viewport["width"] / 2, viewport["height"] / 2)
+        for _ in range(max_scrolls):
+            self.page.mouse.wheel(0, viewport["height"] * 0.6)
+            self.page.wait_for_timeout(250)
+            if locator.count() and locator.is_visible():
+                return locator
+        locator.wait_for(state="visible", timeout=TIMEOUT_MS)
+        return locator
+
+    def tap(self, name: str, exact: bool = False) -> None:
+        self.button(name, exact).first.click(timeout=TIMEOUT_MS)
+
+    def path(self) -> str:
+        return urlparse(self.page.url).path
+
+    def wait_for_path(self, path: str) -> None:
+        self.page.wait_for_function("p => location.pathname === p", arg=path, timeout=TIMEOUT_MS)
+
+    def screenshot(self, name: str) -> str:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.wait_for_timeout(400)  # let the frame with the last change paint
+        self.page.screenshot(path=str(path))
+        return str(path)
+
+    def close(self, test_name: str) -> None:
+        self.context.close()
+
+
+def open_session(browser, base_url: str, viewport: dict, **context_args) -> Session:
+    context = browser.new_context(viewport=viewport, locale="nl-NL", timezone_id="Europe/Amsterdam",
+                                  **context_args)
+    host = urlparse(base_url).netloc
+    session = Session(context=context, page=context.new_page(), base_url=base_url)
+
+    def guard(route):
+        url = route.request.url
+        if urlparse(url).netloc in (host, "") or url.startswith(("blob:", "data:")):
+            route.continue_()
+        else:
+            session.outside_requests.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return session

@@ -1,0 +1,115 @@
+"""Shared fixtures: the app served in the browser, and headless Chromium.
+
+Browser tests start ``python main.py`` exactly as a user would on a machine
+without a display (Flet serves it on ``FLET_SERVER_PORT``), then drive the
+real UI through Flutter's semantics tree (see ``tests/browser.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-unsafe-swiftshader",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"app exited with code {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"app did not listen on port {port}")
+
+
+class AppServer:
+    """``python main.py`` in web-server mode with its own data directory."""
+
+    def __init__(self, data_dir: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.data_dir = data_dir
+        env = {
+            **os.environ,
+            "FLET_SERVER_PORT": str(self.port),
+            "FLET_FORCE_WEB_SERVER": "1",
+            "FLET_APP_STORAGE_DATA": str(data_dir),
+            **(extra_env or {}),
+        }
+        env.pop("DISPLAY", None)
+        self.log = (data_dir.parent / f"app-{self.port}.log").open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "main.py"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        wait_for_port(self.port, self.process)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    server = AppServer(tmp_path_factory.mktemp("data"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser, app_server, request):
+    """A fresh session on a 412×915 phone; requests leaving localhost are recorded and blocked."""
+    from tests.browser import open_session
+
+    session = open_session(browser, app_server.url, viewport={"width": 412, "height": 915})
+    yield session
+    session.close(request.node.name)
+
+
+@pytest.fixture
+def chromebook(browser, app_server, request):
+    from tests.browser import open_session
+
+    session = open_session(browser, app_server.url, viewport={"width": 1366, "height": 768})
+    yield session
+    session.close(request.node.name)
