@@ -21,11 +21,11 @@ if TYPE_CHECKING:
 def acute_button(app: "App") -> ft.Control:
     return ft.FilledButton(
         content=ft.Row(
-            alignment=ft.MainAxisAlignment.CENTER,
             spacing=12,
             controls=[
                 ft.Icon(ft.Icons.EMERGENCY_OUTLINED, size=32, color=ft.Colors.ON_ERROR),
                 ft.Column(
+                    expand=True,  # lets the label wrap at large text sizes
                     spacing=0,
                     tight=True,
                     controls=[

@@ -49,9 +49,12 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> 
 
 
 class AppServer:
-    """``python main.py`` in web-server mode with its own data directory."""
+    """``python main.py`` in web-server mode with its own data directory.
 
-    def __init__(self, data_dir: Path, extra_env: dict[str, str] | None = None) -> None:
+    ``cwd`` runs another ``main.py`` the same way (the benchmark's hello-world).
+    """
+
+    def __init__(self, data_dir: Path, extra_env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
         self.port = free_port()
         self.data_dir = data_dir
         env = {
@@ -64,7 +67,7 @@ class AppServer:
         env.pop("DISPLAY", None)
         self.log = (data_dir.parent / f"app-{self.port}.log").open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "main.py"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+            [sys.executable, "main.py"], cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
         wait_for_port(self.port, self.process)
         self.url = f"http://127.0.0.1:{self.port}"
