@@ -1,0 +1,238 @@
+"""Errors raised by the storage layer.
+
+Every error carries a stable ``code`` (for the UI to pick its own wording, and
+for tests) and an English ``default_message``.  ``user_message()`` returns the
+message through gettext so the app's catalogs (installed later) translate it;
+until then it is the English text.  Messages never contain journal content.
+
+Hierarchy::
+
+    StorageError
+    ├── JournalNotFoundError        no journal exists yet (offer "create")
+    ├── JournalExistsError          create() refused: a journal already exists
+    ├── JournalLockedError          the journal object was locked or wiped
+    ├── WrongPassphraseError        passphrase incorrect (retry_after seconds)
+    │   └── WrongBackupPassphraseError   import: the backup's passphrase is wrong
+    ├── TooManyAttemptsError        wait retry_after seconds before trying again
+    ├── DamagedFileError            file fails to authenticate / truncated / bad header
+    │   └── InvalidBackupError      backup decrypts but its content fails validation
+    ├── NewerFormatError            written by a newer app version
+    ├── NotABackupError             import: the file is not one of our backups
+    ├── StorageFullError            disk/quota full; nothing was changed
+    ├── StorageIOError              any other I/O failure; nothing was changed
+    ├── ValidationError             an incident/setting does not pass the schema
+    ├── IncidentNotFoundError       no incident with that id
+    └── StaleRevisionError          the incident changed since it was read
+"""
+
+from __future__ import annotations
+
+from gettext import gettext as _
+
+
+class StorageError(Exception):
+    """Base class of every error the storage layer raises on purpose."""
+
+    code = "storage_error"
+    default_message = "The journal could not be read or written."
+
+    def __init__(self, detail: str = "", **params: object) -> None:
+        # ``detail`` is a developer-facing English hint (never journal content).
+        self.detail = detail
+        self.params = params
+        super().__init__(self.default_message + (f" ({detail})" if detail else ""))
+
+    def user_message(self) -> str:
+        """The message for the user, through gettext."""
+        return _("The journal could not be read or written.")
+
+
+class JournalNotFoundError(StorageError):
+    code = "not_found"
+    default_message = "There is no journal yet."
+
+    def user_message(self) -> str:
+        return _("There is no journal yet.")
+
+
+class JournalExistsError(StorageError):
+    code = "exists"
+    default_message = "A journal already exists; it was not overwritten."
+
+    def user_message(self) -> str:
+        return _("A journal already exists; it was not overwritten.")
+
+
+class JournalLockedError(StorageError):
+    code = "locked"
+    default_message = "The journal is locked. Unlock it first."
+
+    def user_message(self) -> str:
+        return _("The journal is locked. Unlock it first.")
+
+
+class WrongPassphraseError(StorageError):
+    """The passphrase does not open the file.  Nothing was written.
+
+    ``retry_after`` is the number of seconds the user has to wait before the
+    next attempt is accepted (0 for the first few failures).
+    """
+
+    code = "wrong_passphrase"
+    default_message = "The passphrase is incorrect."
+
+    def __init__(self, detail: str = "", *, retry_after: float = 0.0) -> None:
+        super().__init__(detail)
+        self.retry_after = float(retry_after)
+
+    def user_message(self) -> str:
+        if self.retry_after > 0:
+            return _("The passphrase is incorrect. Try again in {seconds} s.").format(
+                seconds=int(round(self.retry_after + 0.499))
+            )
+        return _("The passphrase is incorrect.")
+
+
+class WrongBackupPassphraseError(WrongPassphraseError):
+    code = "wrong_backup_passphrase"
+    default_message = "The passphrase of this backup is incorrect."
+
+    def user_message(self) -> str:
+        return _("The passphrase of this backup is incorrect.")
+
+
+class TooManyAttemptsError(StorageError):
+    """Unlocking is paused after repeated wrong passphrases; no attempt was made."""
+
+    code = "too_many_attempts"
+    default_message = "Too many wrong attempts; wait before trying again."
+
+    def __init__(self, detail: str = "", *, retry_after: float) -> None:
+        super().__init__(detail)
+        self.retry_after = float(retry_after)
+
+    def user_message(self) -> str:
+        return _("Too many wrong attempts. Try again in {seconds} s.").format(
+            seconds=int(round(self.retry_after + 0.499))
+        )
+
+
+class DamagedFileError(StorageError):
+    """The file is damaged, truncated, tampered with, or not ours.
+
+    The file is always left in place.  ``reason`` is a short machine-readable
+    hint (``truncated``, ``magic``, ``header_checksum``, ``header``,
+    ``kdf_params``, ``body``, ``content``).
+    """
+
+    code = "damaged"
+    default_message = "The file is damaged and cannot be opened."
+
+    def __init__(self, detail: str = "", *, reason: str = "") -> None:
+        super().__init__(detail or reason)
+        self.reason = reason
+
+    def user_message(self) -> str:
+        return _("The file is damaged and cannot be opened. It has been kept as it is.")
+
+
+class InvalidBackupError(DamagedFileError):
+    code = "invalid_backup"
+    default_message = "The backup's content is not valid; nothing was imported."
+
+    def user_message(self) -> str:
+        return _("The backup's content is not valid; nothing was imported.")
+
+
+class NewerFormatError(StorageError):
+    code = "newer_format"
+    default_message = "The file was made by a newer version of the app."
+
+    def __init__(self, detail: str = "", *, found: int = 0, supported: int = 0) -> None:
+        super().__init__(detail or f"found version {found}, supported {supported}")
+        self.found = found
+        self.supported = supported
+
+    def user_message(self) -> str:
+        return _("This file was made by a newer version of the app. Update the app to open it.")
+
+
+class NotABackupError(StorageError):
+    code = "not_a_backup"
+    default_message = "This file is not a backup of this app."
+
+    def user_message(self) -> str:
+        return _("This file is not a backup of this app.")
+
+
+class StorageFullError(StorageError):
+    code = "storage_full"
+    default_message = "The storage is full; the change was not saved."
+
+    def user_message(self) -> str:
+        return _("The storage is full; the change was not saved. Free some space and try again.")
+
+
+class StorageIOError(StorageError):
+    code = "io_error"
+    default_message = "The journal could not be written; the change was not saved."
+
+    def user_message(self) -> str:
+        return _("The journal could not be written; the change was not saved.")
+
+
+class ValidationError(StorageError):
+    """A value does not pass the schema; ``field`` is a dotted path."""
+
+    code = "invalid"
+    default_message = "A value is not valid."
+
+    def __init__(self, field: str, detail: str = "") -> None:
+        super().__init__(f"{field}: {detail}" if detail else field)
+        self.field = field
+
+    def user_message(self) -> str:
+        return _("A value is not valid: {field}").format(field=self.field)
+
+
+class IncidentNotFoundError(StorageError):
+    code = "incident_not_found"
+    default_message = "The incident does not exist (any more)."
+
+    def user_message(self) -> str:
+        return _("The incident does not exist (any more).")
+
+
+class StaleRevisionError(StorageError):
+    """``save`` was given an incident based on an older revision than stored."""
+
+    code = "stale"
+    default_message = "The incident was changed in the meantime; reload it and try again."
+
+    def __init__(self, detail: str = "", *, stored: int = 0, given: int = 0) -> None:
+        super().__init__(detail or f"stored revision {stored}, given {given}")
+        self.stored = stored
+        self.given = given
+
+    def user_message(self) -> str:
+        return _("The incident was changed in the meantime; reload it and try again.")
+
+
+__all__ = [
+    "DamagedFileError",
+    "IncidentNotFoundError",
+    "InvalidBackupError",
+    "JournalExistsError",
+    "JournalLockedError",
+    "JournalNotFoundError",
+    "NewerFormatError",
+    "NotABackupError",
+    "StaleRevisionError",
+    "StorageError",
+    "StorageFullError",
+    "StorageIOError",
+    "TooManyAttemptsError",
+    "ValidationError",
+    "WrongBackupPassphraseError",
+    "WrongPassphraseError",
+]

@@ -1,0 +1,52 @@
+"""Where the journal lives, and the native ``JournalStore`` factory."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from storage.journal import JournalStore
+
+APP_NAME = "stappenplan-online-incidenten"
+APP_AUTHOR = "School en Veiligheid"
+ENV_VAR = "FLET_APP_STORAGE_DATA"
+
+JOURNAL_FILE = "journal.enc"
+ATTEMPTS_FILE = "unlock-attempts.json"
+
+
+def data_dir() -> Path:
+    """``$FLET_APP_STORAGE_DATA`` if set (Flet sets it on mobile/desktop
+    builds), else the platform's user data directory."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env)
+    import platformdirs  # imported lazily: not needed (or present) in the browser
+
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+async def _to_thread(fn: Any) -> Any:
+    return await asyncio.to_thread(fn)
+
+
+def open_store(directory: Optional[os.PathLike[str] | str] = None, **options: Any) -> "JournalStore":
+    """The native ``JournalStore`` for ``directory`` (default: ``data_dir()``).
+
+    ``options`` go to ``JournalStore`` (tests pass ``iterations`` and
+    ``insecure_min_iterations``).
+    """
+    from storage.journal import JournalStore
+    from storage.native import FileBlobStore, NativeCrypto
+
+    base = Path(directory) if directory is not None else data_dir()
+    options.setdefault("run_blocking", _to_thread)
+    return JournalStore(
+        FileBlobStore(base / JOURNAL_FILE),
+        NativeCrypto(),
+        FileBlobStore(base / ATTEMPTS_FILE),
+        **options,
+    )
