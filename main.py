@@ -11,8 +11,8 @@ import flet as ft
 from screens.app import App
 
 
-def main(page: ft.Page) -> None:
-    App(page).start()
+async def main(page: ft.Page) -> None:
+    await App(page).start()
 
 
 if __name__ == "__main__":

@@ -290,6 +290,7 @@ class Organisation:
     emergency: bool = False
     helpline: bool = True  # listed among the help lines (websites are not)
     editable_phone: bool = False  # the school fills in its own number (police contact)
+    suggest_when_closed: bool = True  # offered as "reachable now" when another line is closed
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import flet as ft
 
 from screens import routes
 from screens.i18n import _
-from screens.widgets import action_tile, contact_row, page_view, section_title
+from screens.widgets import action_tile, contact_card, emergency_banner, page_view, section_title
 
 if TYPE_CHECKING:
     from screens.app import App
@@ -48,7 +48,13 @@ def build(app: "App", route: str) -> ft.View:
     lines = ft.Column(
         spacing=8,
         horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-        controls=[section_title(_("Help lines")), *[contact_row(app, o) for o in helplines]],
+        controls=[
+            section_title(_("Help lines")),
+            emergency_banner(app),
+            *[contact_card(app, o) for o in helplines],
+            ft.TextButton(_("All help lines"), icon=ft.Icons.PHONE_IN_TALK,
+                          on_click=lambda e: app.go(routes.HELPLINES)),
+        ],
     )
     return page_view(
         app,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+import os
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 import flet as ft
@@ -14,6 +15,8 @@ from content.model import Phone
 from content.progress import Progress
 from screens import about, acute, helplines, home, organisations, routes, step_detail, steps, theme
 from screens.i18n import _, set_language
+from screens.live_status import LiveStatuses
+from screens.preferences import Preferences
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,21 @@ _BUILDERS: dict[str, Callable[..., ft.View]] = {
 }
 
 
+_DESKTOPS = {ft.PagePlatform.WINDOWS, ft.PagePlatform.MACOS, ft.PagePlatform.LINUX}
+
+
+def _clock_offset() -> timedelta:
+    """``STAPPENPLAN_NOW`` (an ISO instant) lets the app's clock start there.
+
+    For demonstrations and tests of opening hours ("what does the app say on
+    Sunday night?"); the clock keeps running from that moment.
+    """
+    start = os.environ.get("STAPPENPLAN_NOW")
+    if not start:
+        return timedelta(0)
+    return datetime.fromisoformat(start) - datetime.now(timezone.utc)
+
+
 class App:
     """One user session: what is ticked, where the user is, and how to get around."""
 
@@ -39,23 +57,36 @@ class App:
         self.organisations = load_organisations(self.language)
         self.progress = Progress()
         self.stack: list[str] = []
+        self._clock_offset = _clock_offset()
+        self.live_statuses = LiveStatuses(self.organisations, self.now)
+        self.preferences = Preferences()
         self._launcher = ft.UrlLauncher()
+        self._clipboard = ft.Clipboard()
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + self._clock_offset
 
     # --- start-up and routing ---------------------------------------------------
 
-    def start(self) -> None:
+    async def start(self) -> None:
         page = self.page
         page.title = _("Online incidents step plan")
         theme.apply(page)
         page.on_route_change = self._on_route_change
         page.on_view_pop = self._on_view_pop
+        page.on_app_lifecycle_state_change = self._on_lifecycle
         self.show(page.route or routes.HOME)
+        page.run_task(self._minute_ticker)
+        await self.preferences.load()
+        if self.preferences.police_contact is not None:
+            self.refresh()
 
     def show(self, route: str) -> None:
         """Render the view stack for ``route`` (the top view is always rebuilt)."""
         self.stack = routes.next_stack(self.stack, route)
         cached = {view.route: view for view in self.page.views}
         views = [cached.get(r) or self._build(r) for r in self.stack[:-1]]
+        self.live_statuses.clear()  # only the top view's statuses need to stay fresh
         views.append(self._build(self.stack[-1]))
         self.page.views.clear()
         self.page.views.extend(views)
@@ -63,6 +94,10 @@ class App:
             # An unknown route: correct the address bar too.
             self.go(self.stack[-1])
         self.page.update()
+
+    def refresh(self) -> None:
+        """Rebuild the screen that is shown (after a setting changed)."""
+        self.show(self.stack[-1])
 
     def _build(self, route: str) -> ft.View:
         found = routes.match(route)
@@ -79,6 +114,19 @@ class App:
 
     def go(self, route: str) -> None:
         self.page.navigate(route)
+
+    # --- time ---------------------------------------------------------------------
+
+    async def _minute_ticker(self) -> None:
+        """Refresh the help-line statuses at the start of every minute."""
+        while True:
+            now = self.now()
+            await asyncio.sleep(60 - now.second - now.microsecond / 1e6 + 0.05)
+            self.live_statuses.refresh()
+
+    def _on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
+        if e.state in (ft.AppLifecycleState.SHOW, ft.AppLifecycleState.RESUME):
+            self.live_statuses.refresh()
 
     # --- session state --------------------------------------------------------
 
@@ -98,6 +146,18 @@ class App:
 
     def call(self, phone: Phone) -> None:
         self._launch(phone.tel_uri)
+
+    @property
+    def can_copy_numbers(self) -> bool:
+        """On the web and on desktops a call may not be placed: offer the number to copy."""
+        return self.page.web or self.page.platform in _DESKTOPS
+
+    def copy(self, text: str) -> None:
+        async def copy() -> None:
+            await self._clipboard.set(text)
+            self.toast(_("Copied: {text}").format(text=text))
+
+        asyncio.create_task(copy())
 
     def _launch(self, url: str) -> None:
         async def launch() -> None:

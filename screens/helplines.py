@@ -1,4 +1,8 @@
-"""Help lines: every line with who it is for and a call button."""
+"""Help lines: who each line is for, whether it is open right now, one tap to call.
+
+112 is at the top; the police card carries the school's own police contact,
+which the school fills in here.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,120 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from content.model import Phone
 from screens.i18n import _
-from screens.organisations import organisation_card
-from screens.widgets import page_view
+from screens.preferences import PoliceContact, valid_phone
+from screens.widgets import contact_card, emergency_banner, page_view
 
 if TYPE_CHECKING:
     from screens.app import App
 
 
+def police_contact_editor(app: "App") -> ft.Control:
+    """The school's police contact: call it, or fill it in / change it (updated in place)."""
+    holder = ft.Container()
+    holder.content = _police_contact(app, holder)
+    return holder
+
+
+def _police_contact(app: "App", holder: ft.Container) -> ft.Control:
+    contact = app.preferences.police_contact
+    if contact is None:
+        return ft.OutlinedButton(
+            _("Fill in your school's police contact"),
+            icon=ft.Icons.EDIT_OUTLINED,
+            on_click=lambda e: _edit_police_contact(app, holder),
+        )
+    return ft.Container(
+        bgcolor=ft.Colors.SECONDARY_CONTAINER,
+        border_radius=12,
+        padding=12,
+        content=ft.Column(
+            spacing=6,
+            controls=[
+                ft.Text(_("Your school's police contact"), weight=ft.FontWeight.BOLD),
+                ft.Text(" · ".join(p for p in (contact.name, contact.phone.display) if p)),
+                ft.Row(
+                    wrap=True,
+                    spacing=8,
+                    run_spacing=8,
+                    controls=[
+                        ft.FilledButton(
+                            _("Call {number}").format(number=contact.phone.display),
+                            icon=ft.Icons.PHONE,
+                            on_click=lambda e: app.call(contact.phone),
+                        ),
+                        ft.TextButton(_("Change"), icon=ft.Icons.EDIT_OUTLINED,
+                                      on_click=lambda e: _edit_police_contact(app, holder)),
+                    ],
+                ),
+            ],
+        ),
+    )
+
+
+def _edit_police_contact(app: "App", holder: ft.Container) -> None:
+    current = app.preferences.police_contact
+    name = ft.TextField(label=_("Name, e.g. community police officer"), value=current.name if current else "",
+                        autofocus=True)
+    phone = ft.TextField(label=_("Phone number"), value=current.phone.display if current else "",
+                         keyboard_type=ft.KeyboardType.PHONE)
+
+    async def save(e) -> None:
+        if not valid_phone(phone.value or ""):
+            phone.error = ft.Text(_("Enter a phone number, e.g. 0900-8844 or 06 12345678."),
+                                  color=ft.Colors.ERROR, size=12)
+            phone.update()
+            return
+        await app.preferences.set_police_contact(PoliceContact((name.value or "").strip(), Phone(phone.value.strip())))
+        done(_("Police contact saved on this device."))
+
+    async def remove(e) -> None:
+        await app.preferences.set_police_contact(None)
+        done(_("Police contact removed."))
+
+    def done(message: str) -> None:
+        app.page.pop_dialog()
+        holder.content = _police_contact(app, holder)
+        holder.update()
+        app.toast(message)
+
+    actions: list[ft.Control] = [ft.TextButton(_("Cancel"), on_click=lambda e: app.page.pop_dialog())]
+    if current is not None:
+        actions.insert(0, ft.TextButton(_("Remove"), on_click=remove))
+    actions.append(ft.FilledButton(_("Save"), on_click=save))
+    app.page.show_dialog(
+        ft.AlertDialog(
+            modal=True,
+            title=ft.Text(_("Your school's police contact")),
+            content=ft.Column(
+                tight=True,
+                spacing=12,
+                controls=[
+                    ft.Text(_("Step 3 advises to consult your school's police contact. "
+                              "The number is kept on this device only.")),
+                    name,
+                    phone,
+                ],
+            ),
+            actions=actions,
+        )
+    )
+
+
 def build(app: "App", route: str) -> ft.View:
+    cards = []
+    for org in app.organisations.helplines:
+        if org.emergency:
+            continue  # 112 has its own button at the top
+        extra = [police_contact_editor(app)] if org.editable_phone else []
+        cards.append(contact_card(app, org, full=True, extra=extra, col={"xs": 12, "md": 6, "xl": 4}))
     return page_view(
         app,
         route,
         _("Help lines"),
         [
-            ft.ResponsiveRow(
-                spacing=12,
-                run_spacing=12,
-                controls=[organisation_card(app, o) for o in app.organisations.helplines],
-            ),
+            emergency_banner(app),
+            ft.ResponsiveRow(spacing=12, run_spacing=12, controls=cards),
         ],
     )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence
 import flet as ft
 
 from content.model import Action, Block, ListItem, Organisation
+from screens.formatting import long_date
 from screens.i18n import _
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def block(app: "App", blk: Block) -> ft.Control:
         return ft.Column(
             spacing=8,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-            controls=[contact_row(app, app.organisations.get(org_id)) for org_id in blk.organisations],
+            controls=[contact_card(app, app.organisations.get(org_id)) for org_id in blk.organisations],
         )
     if blk.kind == "incident_types":
         return md(app, _list_markdown([t.text for t in app.plan.incident_types], numbered=False))
@@ -142,16 +143,16 @@ def action_tile(
     )
 
 
-def contact_buttons(app: "App", org: Organisation) -> list[ft.Control]:
-    buttons: list[ft.Control] = []
-    for phone in org.phones:
-        buttons.append(
-            ft.FilledButton(
-                _("Call {number}").format(number=phone.display),
-                icon=ft.Icons.PHONE,
-                on_click=lambda e, p=phone: app.call(p),
-            )
+def call_buttons(app: "App", org: Organisation) -> list[ft.Control]:
+    """Call (one tap per number), chat and website buttons."""
+    buttons: list[ft.Control] = [
+        ft.FilledButton(
+            _("Call {number}").format(number=phone.display),
+            icon=ft.Icons.PHONE,
+            on_click=lambda e, p=phone: app.call(p),
         )
+        for phone in org.phones
+    ]
     if org.chat:
         buttons.append(
             ft.OutlinedButton(_("Chat"), icon=ft.Icons.CHAT_OUTLINED, on_click=lambda e: app.open_link(org.chat))
@@ -163,20 +164,85 @@ def contact_buttons(app: "App", org: Organisation) -> list[ft.Control]:
     return buttons
 
 
-def contact_row(app: "App", org: Organisation) -> ft.Container:
-    """Compact: name, who it is for, and the call/chat/website buttons."""
+def _numbers_to_copy(app: "App", org: Organisation) -> list[ft.Control]:
+    """Where a call may not be placed (web, desktop): the number, selectable and copyable."""
+    return [
+        ft.Row(
+            spacing=0,
+            controls=[
+                ft.Text(phone.display, selectable=True, weight=ft.FontWeight.W_500),
+                icon_button(ft.Icons.CONTENT_COPY, _("Copy {number}").format(number=phone.display),
+                            lambda e, p=phone: app.copy(p.display)),
+            ],
+        )
+        for phone in org.phones
+    ]
+
+
+def contact_card(
+    app: "App", org: Organisation, *, full: bool = False, extra: Sequence[ft.Control] = (), **kwargs
+) -> ft.Container:
+    """A help line or organisation: who it is for, whether it is open now, and one tap to call.
+
+    ``full`` adds the description, the source's wording of reach and hours,
+    copyable numbers, and where the details come from; ``extra`` goes above
+    the buttons.
+    """
+    controls: list[ft.Control] = [
+        ft.Text(org.name, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.BOLD),
+        ft.Text(" ".join(p for p in (org.audience, org.description if full else "") if p)),
+    ]
+    status = app.live_statuses.line(org)
+    if status is not None:
+        controls.append(status)
+    if full:
+        controls.extend(ft.Text(line) for line in (org.reach_as_written, org.hours_as_written) if line)
+        if app.can_copy_numbers:
+            controls.extend(_numbers_to_copy(app, org))
+    controls.extend(extra)
+    controls.append(ft.Row(wrap=True, spacing=8, run_spacing=8, controls=call_buttons(app, org)))
+    if full:
+        origin = _("From the step plan") if org.origin == "stappenplan" else _("Added by the app, not in the step plan")
+        controls.append(ft.Text(
+            _("{origin} · details checked on {date}").format(origin=origin, date=long_date(org.verified)),
+            theme_style=ft.TextThemeStyle.BODY_SMALL,
+        ))
     return ft.Container(
         border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
         border_radius=12,
         padding=12,
-        content=ft.Column(
-            spacing=6,
-            controls=[
-                ft.Text(org.name, weight=ft.FontWeight.BOLD),
-                ft.Text(org.audience),
-                ft.Row(wrap=True, spacing=8, run_spacing=8, controls=contact_buttons(app, org)),
-            ],
+        content=ft.Column(spacing=6, controls=controls),
+        **kwargs,
+    )
+
+
+def emergency_button(app: "App") -> ft.Control:
+    """'112' in the app bar: calls the emergency number with one tap."""
+    emergency = next(o for o in app.organisations.helplines if o.emergency)
+    return ft.Container(
+        padding=ft.Padding.only(right=8),
+        content=ft.FilledButton(
+            emergency.phones[0].display,
+            icon=ft.Icons.PHONE,
+            tooltip=_("Call {number} — in immediate danger").format(number=emergency.phones[0].display),
+            style=ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR,
+                                 padding=ft.Padding.symmetric(horizontal=14, vertical=14)),
+            on_click=lambda e: app.call(emergency.phones[0]),
         ),
+    )
+
+
+def emergency_banner(app: "App") -> ft.Control:
+    """'112 — bij direct gevaar' as a full-width call button, at the top of the help lines."""
+    emergency = next(o for o in app.organisations.helplines if o.emergency)
+    phone = emergency.phones[0]
+    return ft.FilledButton(
+        content=ft.Text(_("Call {number} — in immediate danger").format(number=phone.display),
+                        weight=ft.FontWeight.BOLD),
+        icon=ft.Icons.PHONE_IN_TALK,
+        style=ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR,
+                             padding=ft.Padding.symmetric(horizontal=16, vertical=16)),
+        on_click=lambda e: app.call(phone),
     )
 
 
@@ -197,10 +263,12 @@ def page_view(
     *,
     actions: Optional[list[ft.Control]] = None,
 ) -> ft.View:
-    """A screen: app bar, and the content centred with a sensible width."""
+    """A screen: app bar (with 112 always one tap away), and the content centred with a sensible width."""
     return ft.View(
         route=route,
-        appbar=ft.AppBar(title=ft.Text(title), actions=actions or [], center_title=False),
+        appbar=ft.AppBar(
+            title=ft.Text(title), actions=[*(actions or []), emergency_button(app)], center_title=False
+        ),
         scroll=ft.ScrollMode.AUTO,
         padding=ft.Padding.symmetric(horizontal=12, vertical=8),
         controls=[

@@ -75,6 +75,35 @@ class Session:
     def tap(self, name: str, exact: bool = False) -> None:
         self.button(name, exact).first.click(timeout=TIMEOUT_MS)
 
+    def settled(self, expression: str, quiet_ms: int = 500):
+        """Evaluate ``expression`` until it returns the same non-empty value for
+        ``quiet_ms`` (page transitions animate sizes and positions)."""
+        deadline = TIMEOUT_MS / 1000
+        last, stable_since = None, None
+        waited = 0.0
+        while waited < deadline:
+            value = self.page.evaluate(expression)
+            if value and value == last:
+                if stable_since is not None and waited - stable_since >= quiet_ms / 1000:
+                    return value
+            else:
+                last, stable_since = value, waited
+            self.page.wait_for_timeout(100)
+            waited += 0.1
+        return last
+
+    def type_into(self, label: str, text: str) -> None:
+        """Replace the text of the field labelled ``label`` by typing, as a user would."""
+        self.page.get_by_role("textbox", name=label).first.click(timeout=TIMEOUT_MS)
+        # Flutter puts a real <input> under the focused field; type only once it is there
+        self.page.wait_for_function(
+            "l => { const e = document.activeElement;"
+            " return e && ['INPUT', 'TEXTAREA'].includes(e.tagName) && e.getAttribute('aria-label') === l; }",
+            arg=label, timeout=TIMEOUT_MS,
+        )
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.type(text)
+
     def path(self) -> str:
         return urlparse(self.page.url).path
 
@@ -93,8 +122,8 @@ class Session:
 
 
 def open_session(browser, base_url: str, viewport: dict, **context_args) -> Session:
-    context = browser.new_context(viewport=viewport, locale="nl-NL", timezone_id="Europe/Amsterdam",
-                                  **context_args)
+    context_args = {"locale": "nl-NL", "timezone_id": "Europe/Amsterdam", **context_args}
+    context = browser.new_context(viewport=viewport, **context_args)
     host = urlparse(base_url).netloc
     session = Session(context=context, page=context.new_page(), base_url=base_url)
 

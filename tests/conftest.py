@@ -89,6 +89,21 @@ def app_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def app_server_at(tmp_path_factory):
+    """``app_server_at("2026-11-24T23:30:00+01:00")``: an app whose clock starts at that moment."""
+    servers: dict[str, AppServer] = {}
+
+    def start(instant: str) -> AppServer:
+        if instant not in servers:
+            servers[instant] = AppServer(tmp_path_factory.mktemp("data"), {"STAPPENPLAN_NOW": instant})
+        return servers[instant]
+
+    yield start
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():

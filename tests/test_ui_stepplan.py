@@ -157,8 +157,7 @@ def test_text_reflows_at_double_text_size(phone):
 @pytest.mark.parametrize("route", ["/", "/acuut", "/stap/1", "/stappen", "/organisaties", "/over"])
 def test_every_tappable_element_has_a_name_and_a_48px_target(phone, route):
     phone.goto(route)
-    phone.page.wait_for_timeout(600)
-    tappables = phone.page.evaluate(
+    tappables = phone.settled(
         """() => [...document.querySelectorAll('[flt-tappable]')].map(e => {
             const b = e.getBoundingClientRect();
             return {name: (e.getAttribute('aria-label') || e.textContent || '').trim(),

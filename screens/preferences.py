@@ -1,0 +1,58 @@
+"""Settings that are not secret and must be there before the journal is unlocked
+(the school's own police contact, later the language), kept with Flet's
+SharedPreferences: the device's preferences store, localStorage on the web."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import flet as ft
+
+from content.model import Phone
+
+_PREFIX = "stappenplan."
+POLICE_NAME = _PREFIX + "police_contact.name"
+POLICE_PHONE = _PREFIX + "police_contact.phone"
+
+
+@dataclass(frozen=True)
+class PoliceContact:
+    """The school's contact at the police (e.g. the community officer)."""
+
+    name: str
+    phone: Phone
+
+
+def valid_phone(text: str) -> bool:
+    """A phone number as people type it: digits with spaces, dashes, brackets, a leading +."""
+    stripped = text.strip()
+    digits = [c for c in stripped if c.isdigit()]
+    allowed = set("0123456789 -()+")
+    return (
+        3 <= len(digits) <= 15
+        and all(c in allowed for c in stripped)
+        and "+" not in stripped[1:]
+    )
+
+
+class Preferences:
+    """Loaded once per session; writes go straight through."""
+
+    def __init__(self) -> None:
+        self._store = ft.SharedPreferences()
+        self.police_contact: Optional[PoliceContact] = None
+
+    async def load(self) -> None:
+        name, phone = await self._store.get(POLICE_NAME), await self._store.get(POLICE_PHONE)
+        if isinstance(phone, str) and valid_phone(phone):
+            self.police_contact = PoliceContact(str(name or ""), Phone(phone.strip()))
+
+    async def set_police_contact(self, contact: Optional[PoliceContact]) -> None:
+        if contact is None:
+            await self._store.remove(POLICE_NAME)
+            await self._store.remove(POLICE_PHONE)
+        else:
+            await self._store.set(POLICE_NAME, contact.name)
+            await self._store.set(POLICE_PHONE, contact.phone.display)
+        self.police_contact = contact
