@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 def build(app: "App", route: str) -> ft.View:
+    app.mark_report_time()
     plan = app.plan
     first = plan.step(1)
     next_step = plan.step(2)
@@ -42,6 +43,11 @@ def build(app: "App", route: str) -> ft.View:
                 offences.title,
                 icon=ft.Icons.LOCAL_POLICE_OUTLINED,
                 on_click=lambda e: app.go(routes.step(offences_step.number, offences.id)),
+            ),
+            ft.FilledTonalButton(
+                _("Save in the journal"),
+                icon=ft.Icons.BOOKMARK_ADD_OUTLINED,
+                on_click=lambda e: app.save_session(),
             ),
         ],
     )

@@ -6,17 +6,34 @@ import asyncio
 import logging
 import os
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Awaitable, Callable, Optional, Sequence
 
 import flet as ft
 
 from content.loader import load_organisations, load_plan
 from content.model import Phone
 from content.progress import Progress
-from screens import about, acute, helplines, home, organisations, routes, step_detail, steps, theme
+from screens import (
+    about,
+    acute,
+    backup,
+    helplines,
+    home,
+    incident,
+    journal_home,
+    journal_settings,
+    organisations,
+    routes,
+    step_detail,
+    steps,
+    theme,
+)
 from screens.i18n import _, set_language
+from screens.incident_forms import incident_form
+from screens.journal_session import JournalSession, error_message
 from screens.live_status import LiveStatuses
 from screens.preferences import Preferences
+from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +46,13 @@ _BUILDERS: dict[str, Callable[..., ft.View]] = {
     "organisations": organisations.build,
     "helplines": helplines.build,
     "about": about.build,
+    "journal": journal_home.build,
+    "journal_settings": journal_settings.build,
+    "incident": incident.build,
 }
+
+#: How often the idle lock is checked.
+_IDLE_CHECK_SECONDS = 15
 
 
 _DESKTOPS = {ft.PagePlatform.WINDOWS, ft.PagePlatform.MACOS, ft.PagePlatform.LINUX}
@@ -60,8 +83,13 @@ class App:
         self._clock_offset = _clock_offset()
         self.live_statuses = LiveStatuses(self.organisations, self.now)
         self.preferences = Preferences()
+        self.journal = JournalSession(on_lock=self._journal_locked)
+        self.journal_filter = {"status": "", "type": ""}
+        self.report_time: Optional[datetime] = None  # when the acute flow was first opened
+        self._save_session_after_unlock = False
         self._launcher = ft.UrlLauncher()
         self._clipboard = ft.Clipboard()
+        self.file_picker = ft.FilePicker()
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc) + self._clock_offset
@@ -75,8 +103,10 @@ class App:
         page.on_route_change = self._on_route_change
         page.on_view_pop = self._on_view_pop
         page.on_app_lifecycle_state_change = self._on_lifecycle
+        await self.journal.exists()
         self.show(page.route or routes.HOME)
         page.run_task(self._minute_ticker)
+        page.run_task(self._idle_lock)
         await self.preferences.load()
         if self.preferences.police_contact is not None:
             self.refresh()
@@ -113,6 +143,7 @@ class App:
             await self.page.push_route(self.stack[-2])
 
     def go(self, route: str) -> None:
+        self.journal.touch()
         self.page.navigate(route)
 
     # --- time ---------------------------------------------------------------------
@@ -124,9 +155,59 @@ class App:
             await asyncio.sleep(60 - now.second - now.microsecond / 1e6 + 0.05)
             self.live_statuses.refresh()
 
+    async def _idle_lock(self) -> None:
+        while True:
+            await asyncio.sleep(_IDLE_CHECK_SECONDS)
+            self.journal.lock_if_idle()
+
     def _on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
         if e.state in (ft.AppLifecycleState.SHOW, ft.AppLifecycleState.RESUME):
             self.live_statuses.refresh()
+        elif e.state is ft.AppLifecycleState.HIDE:
+            self.journal.lock()
+
+    # --- the journal ------------------------------------------------------------------
+
+    def _journal_locked(self) -> None:
+        """Whatever journal screen is shown turns into the unlock form."""
+        while self.page.pop_dialog() is not None:  # a form may show journal content
+            pass
+        if self.stack and routes.is_journal(self.stack[-1]):
+            self.refresh()
+
+    def journal_opened(self) -> None:
+        """After unlocking or creating: continue where the user was, or save the acute flow."""
+        self.refresh()
+        if self._save_session_after_unlock:
+            incident_form(self, from_session=True)
+
+    def save_session(self) -> None:
+        """'Bewaar in logboek' from the acute flow: asks for the passphrase first if needed."""
+        if self.journal.is_open:
+            incident_form(self, from_session=True)
+        else:
+            self._save_session_after_unlock = True
+            self.go(routes.JOURNAL)
+
+    def session_saved(self) -> None:
+        self._save_session_after_unlock = False
+
+    def mark_report_time(self) -> None:
+        if self.report_time is None:
+            self.report_time = self.now()
+
+    async def storage_action(self, action: Awaitable[object]) -> bool:
+        """Run a journal write from a tap; a failure is told, and the screen shows what is stored."""
+        try:
+            await action
+            return True
+        except StorageError as exc:
+            self.toast(error_message(exc))
+            self.refresh()
+            return False
+
+    def export_backup(self, incident_ids: Optional[Sequence[str]] = None) -> None:
+        backup.export_backup(self, incident_ids)
 
     # --- session state --------------------------------------------------------
 

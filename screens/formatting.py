@@ -6,6 +6,7 @@ formatted by Babel for the active locale.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date, format_time
@@ -65,3 +66,45 @@ def helpline_status(status: Status) -> str:
 def long_date(iso_date: str) -> str:
     """'24 november 2026' from '2026-11-24'."""
     return format_date(date.fromisoformat(iso_date), "d MMMM y", locale=i18n.language())
+
+
+def moment(when: datetime, now: datetime) -> str:
+    """'vandaag om 14:05', 'gisteren om 09:10', 'morgen om 11:00', or 'di 3 nov. 2026 om 14:05'."""
+    day, today = _local(when).date(), _local(now).date()
+    time_text = clock(when)
+    if day == today:
+        return _("today at {time}").format(time=time_text)
+    if day == today - timedelta(days=1):
+        return _("yesterday at {time}").format(time=time_text)
+    if day == today + timedelta(days=1):
+        return _("tomorrow at {time}").format(time=time_text)
+    return _("{date} at {time}").format(
+        date=format_date(day, "EEE d MMM y", locale=i18n.language()), time=time_text
+    )
+
+
+def date_field_text(when: datetime) -> str:
+    """The date as the date field shows and reads it: '24-11-2026'."""
+    return _local(when).strftime("%d-%m-%Y")
+
+
+def time_field_text(when: datetime) -> str:
+    return _local(when).strftime("%H:%M")
+
+
+def parse_local(date_text: str, time_text: str) -> datetime:
+    """'24-11-2026' and '14:05' (Amsterdam time) -> an aware datetime.
+
+    Accepts '-', '/' or '.' between day, month and year, a two-digit year, and
+    '.' between hours and minutes.  Raises ValueError with no partial result.
+    """
+    found_date = re.fullmatch(r"\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})\s*", date_text)
+    found_time = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*", time_text)
+    if not found_date or not found_time:
+        raise ValueError("unreadable date or time")
+    day, month, year = (int(x) for x in found_date.groups())
+    if year < 100:
+        year += 2000
+    hour, minute = (int(x) for x in found_time.groups())
+    local = datetime(year, month, day, hour, minute)  # ValueError on 31-02 or 25:00
+    return local.replace(tzinfo=AMSTERDAM)

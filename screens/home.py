@@ -88,6 +88,8 @@ def build(app: "App", route: str) -> ft.View:
                                  on_click=lambda e: app.go(routes.HELPLINES)),
             ft.FilledTonalButton(_("Organisations"), icon=ft.Icons.GROUPS_OUTLINED,
                                  on_click=lambda e: app.go(routes.ORGANISATIONS)),
+            ft.FilledTonalButton(_("Journal"), icon=ft.Icons.BOOK_OUTLINED,
+                                 on_click=lambda e: app.go(routes.JOURNAL)),
         ],
     )
     left = [acute_button(app)]

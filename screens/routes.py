@@ -18,11 +18,17 @@ STEPS = "/stappen"
 ORGANISATIONS = "/organisaties"
 HELPLINES = "/hulplijnen"
 ABOUT = "/over"
+JOURNAL = "/logboek"
+JOURNAL_SETTINGS = "/logboek/instellingen"
 
 
 def step(number: int, action_id: str = "") -> str:
     """A step page; with ``action_id`` that action is opened."""
     return f"/stap/{number}/{action_id}" if action_id else f"/stap/{number}"
+
+
+def incident(incident_id: str) -> str:
+    return f"/logboek/incident/{incident_id}"
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,9 @@ _PATTERNS: tuple[tuple[str, "re.Pattern[str]"], ...] = (
     ("step_action", re.compile(r"/stap/(?P<number>[1-7])/(?P<action_id>[a-z0-9-]+)")),
     ("organisations", re.compile(r"/organisaties")),
     ("helplines", re.compile(r"/hulplijnen")),
+    ("journal", re.compile(r"/logboek")),
+    ("journal_settings", re.compile(r"/logboek/instellingen")),
+    ("incident", re.compile(r"/logboek/incident/(?P<incident_id>[0-9a-f-]{36})")),
     ("about", re.compile(r"/over")),
 )
 
@@ -49,8 +58,15 @@ _PARENTS = {
     "step_action": STEPS,
     "organisations": HOME,
     "helplines": HOME,
+    "journal": HOME,
+    "journal_settings": JOURNAL,
+    "incident": JOURNAL,
     "about": HOME,
 }
+
+
+def is_journal(route: str) -> bool:
+    return normalise(route).startswith(JOURNAL)
 
 
 def normalise(route: str) -> str:
@@ -66,7 +82,7 @@ def match(route: str) -> Optional[Match]:
         found = pattern.fullmatch(path)
         if found:
             params = found.groupdict()
-            return Match(name, {k: int(v) if v.isdigit() else v for k, v in params.items()})
+            return Match(name, {k: int(v) if k == "number" else v for k, v in params.items()})
     return None
 
 

@@ -282,6 +282,7 @@ class Settings:
     auto_lock_minutes: int = 5
     retention_months: int = 12  # closed incidents older than this are offered for deletion
     updated: Optional[datetime] = None
+    author: str = ""  # how the user signs ticks, notes and status changes ("mentor 3B")
 
 
 @dataclass(frozen=True)
@@ -858,12 +859,18 @@ def settings_to_dict(s: Settings) -> dict:
         "auto_lock_minutes": s.auto_lock_minutes,
         "retention_months": s.retention_months,
         "updated": _opt_time_to(s.updated),
+        "author": s.author,
     }
 
 
 def settings_from_dict(d: Any) -> Settings:
     r = _Doc(d, "settings")
-    s = Settings(r.int("auto_lock_minutes", 1, 24 * 60, 5), r.int("retention_months", 1, 1200, 12), r.opt_time("updated"))
+    s = Settings(
+        r.int("auto_lock_minutes", 1, 24 * 60, 5),
+        r.int("retention_months", 1, 1200, 12),
+        r.opt_time("updated"),
+        r.str("author", required=False),
+    )
     r.done()
     return s
 

@@ -1,0 +1,254 @@
+"""One incident: progress per step and the next step, the timeline of notes,
+who was involved, contacts, follow-ups, status, and deleting or exporting it."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from content.progress import next_action, step_progress
+from screens import routes
+from screens.formatting import moment
+from screens.forms import confirm
+from screens.i18n import _
+from screens.incident_forms import (
+    contact_form,
+    follow_up_form,
+    incident_form,
+    note_form,
+    progress_of,
+    pupil_form,
+    save,
+    team_form,
+)
+from screens.journal_home import guarded, no_images_note
+from screens.labels import contact_kind_label, role_label, status_label, type_label
+from screens.widgets import icon_button, section_title
+from storage import errors, incidents as inc
+
+if TYPE_CHECKING:
+    from screens.app import App
+
+
+def _header(app: "App", incident: inc.Incident) -> ft.Control:
+    async def change_status(e) -> None:
+        current = app.journal.journal.get(incident.id)
+        await app.storage_action(save(app, inc.set_status(current, e.control.value, by=app.journal.author,
+                                                            at=app.now())))
+        app.refresh()
+
+    details = [
+        type_label(app.plan, incident.type, incident.type_other),
+        _("reported {when}").format(when=moment(incident.reported_at, app.now())),
+    ]
+    if incident.reported_by or incident.report_channel:
+        details.append(_("by {who}").format(who=", ".join(
+            p for p in (incident.reported_by, incident.report_channel) if p)))
+    return ft.Column(spacing=8, controls=[
+        ft.Text(incident.title, theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
+        ft.Text(" · ".join(details)),
+        ft.Row(wrap=True, spacing=8, run_spacing=8, controls=[
+            ft.Dropdown(
+                label=_("Status"),
+                value=incident.status,
+                options=[ft.DropdownOption(key=s, text=status_label(s)) for s in inc.STATUSES],
+                on_select=change_status,
+                width=240,
+            ),
+            ft.OutlinedButton(_("Edit"), icon=ft.Icons.EDIT_OUTLINED, on_click=lambda e: incident_form(app, incident)),
+        ]),
+    ])
+
+
+def _next_step(app: "App", incident: inc.Incident) -> ft.Control:
+    action = next_action(app.plan, progress_of(incident))
+    if action is None:
+        text = _("All actions are ticked off.")
+    else:
+        step = app.plan.step_of(action.id)
+        text = _("Step {number}: {action}").format(number=step.number, action=action.title)
+    return ft.Card(content=ft.ListTile(
+        leading=ft.Icon(ft.Icons.ARROW_FORWARD, semantics_label=_("Next step")),
+        title=ft.Text(_("Next step"), weight=ft.FontWeight.BOLD),
+        subtitle=ft.Text(text),
+    ))
+
+
+def _steps(app: "App", incident: inc.Incident) -> ft.Control:
+    progress = progress_of(incident)
+    first_open = next_action(app.plan, progress)
+    tiles = []
+    for step in app.plan.steps:
+        done, total = step_progress(step, progress)
+        rows = []
+        for action in step.checklist:
+            tick = incident.ticked.get(action.id)
+
+            async def toggled(e, action_id=action.id) -> None:
+                current = app.journal.journal.get(incident.id)
+                await app.storage_action(save(app, inc.set_ticked(current, action_id, bool(e.control.value),
+                                                                  by=app.journal.author, at=app.now())))
+                app.refresh()
+
+            subtitle = None
+            if tick:
+                when = moment(tick.at, app.now())
+                subtitle = ft.Text(_("ticked {when} by {who}").format(when=when, who=tick.by) if tick.by
+                                   else _("ticked {when}").format(when=when))
+            rows.append(ft.ListTile(
+                leading=ft.Checkbox(value=tick is not None, semantics_label=action.title, on_change=toggled,
+                                    scale=1.2),
+                title=ft.Text(action.title),
+                subtitle=subtitle,
+                on_click=lambda e, s=step.number, a=action.id: app.go(routes.step(s, a)),
+            ))
+        tiles.append(ft.ExpansionTile(
+            title=ft.Text(_("Step {number}: {title}").format(number=step.number, title=step.title)),
+            subtitle=ft.Text(_("{done} of {total}").format(done=done, total=total)),
+            expanded=first_open is not None and app.plan.step_of(first_open.id) is step,
+            maintain_state=True,
+            controls=rows,
+        ))
+    return ft.Column(spacing=0, controls=tiles)
+
+
+def _notes(app: "App", incident: inc.Incident) -> list[ft.Control]:
+    items: list[ft.Control] = []
+    for note in reversed(incident.timeline):
+        current = note.current
+        edited = len([v for v in note.versions if not v.deleted]) > 1
+        meta = moment(note.created_at, app.now())
+        if current.by:
+            meta += " · " + current.by
+        if edited:
+            meta += " · " + _("edited {when}").format(when=moment(current.at, app.now()))
+        history = [
+            ft.Text(_("{when}: {text}").format(when=moment(v.at, app.now()), text=v.text),
+                    theme_style=ft.TextThemeStyle.BODY_SMALL)
+            for v in note.versions[:-1]
+        ]
+        body: list[ft.Control] = [
+            ft.Text(meta, theme_style=ft.TextThemeStyle.LABEL_MEDIUM),
+            ft.Text(current.text, selectable=True),
+        ]
+        if history:
+            body.append(ft.ExpansionTile(title=ft.Text(_("Earlier versions")), controls=history, dense=True))
+        body.append(ft.Row(spacing=0, controls=[
+            ft.TextButton(_("Edit"), icon=ft.Icons.EDIT_OUTLINED,
+                          on_click=lambda e, n=note: note_form(app, incident, n)),
+        ]))
+        items.append(ft.Container(
+            border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=12, padding=12,
+            content=ft.Column(spacing=4, controls=body),
+        ))
+    return items
+
+
+def _list_section(title: str, add_label: str, on_add, rows: list[ft.Control]) -> list[ft.Control]:
+    return [
+        section_title(title),
+        *rows,
+        ft.TextButton(add_label, icon=ft.Icons.ADD, on_click=on_add),
+    ]
+
+
+def _row(text: str, subtitle: str, on_click) -> ft.Control:
+    return ft.ListTile(title=ft.Text(text), subtitle=ft.Text(subtitle) if subtitle else None,
+                       trailing=ft.Icon(ft.Icons.EDIT_OUTLINED), on_click=on_click)
+
+
+def _people(app: "App", incident: inc.Incident) -> list[ft.Control]:
+    pupils = [
+        _row(f"{p.alias}" + (f" ({p.group})" if p.group else ""), role_label(p.role),
+             lambda e, p=p: pupil_form(app, incident, p))
+        for p in sorted(incident.active_pupils, key=lambda p: inc.PUPIL_ROLES.index(p.role))
+    ]
+    team = [_row(m.role, m.name, lambda e, m=m: team_form(app, incident, m)) for m in incident.active_team]
+    return [
+        *_list_section(_("Pupils involved"), _("Add a pupil"), lambda e: pupil_form(app, incident), pupils),
+        *_list_section(_("Action team"), _("Add a member"), lambda e: team_form(app, incident), team),
+    ]
+
+
+def _contacts(app: "App", incident: inc.Incident) -> list[ft.Control]:
+    rows = []
+    for c in incident.active_contacts:
+        title = contact_kind_label(c.kind) + (f": {c.with_whom}" if c.with_whom else "")
+        if c.not_informed:
+            subtitle = _("Deliberately not informed yet: {reason}").format(reason=c.not_informed_reason)
+        else:
+            subtitle = " · ".join(p for p in (moment(c.at, app.now()), c.summary) if p)
+        rows.append(_row(title, subtitle, lambda e, c=c: contact_form(app, incident, c)))
+    return _list_section(_("Contacts (police, parents, care)"), _("Add a contact"),
+                         lambda e: contact_form(app, incident), rows)
+
+
+def _follow_ups(app: "App", incident: inc.Incident) -> list[ft.Control]:
+    rows = []
+    for f in incident.active_follow_ups:
+        async def done(e, f=f) -> None:
+            current = app.journal.journal.get(incident.id)
+            await app.storage_action(save(app, inc.put_follow_up(current, dataclasses.replace(
+                f, done_at=app.now() if e.control.value else None))))
+            app.refresh()
+
+        rows.append(ft.ListTile(
+            leading=ft.Checkbox(value=f.done_at is not None, on_change=done, scale=1.2,
+                                semantics_label=_("Done: {who}").format(who=f.with_whom)),
+            title=ft.Text(f"{moment(f.due, app.now())} · {f.with_whom}"),
+            subtitle=ft.Text(f.what) if f.what else None,
+            trailing=icon_button(ft.Icons.EDIT_OUTLINED, _("Edit"), lambda e, f=f: follow_up_form(app, incident, f)),
+        ))
+    return _list_section(_("Follow-up conversations"), _("Plan a follow-up"),
+                         lambda e: follow_up_form(app, incident), rows)
+
+
+def _danger_zone(app: "App", incident: inc.Incident) -> list[ft.Control]:
+    async def delete() -> None:
+        await app.journal.journal.delete(incident.id)
+        app.go(routes.JOURNAL)
+        app.toast(_("Incident deleted."))
+
+    return [
+        ft.Divider(),
+        ft.Row(wrap=True, spacing=8, controls=[
+            ft.OutlinedButton(_("Export this incident"), icon=ft.Icons.IOS_SHARE,
+                              on_click=lambda e: app.export_backup([incident.id])),
+            ft.TextButton(_("Delete incident"), icon=ft.Icons.DELETE_OUTLINE,
+                          style=ft.ButtonStyle(color=ft.Colors.ERROR),
+                          on_click=lambda e: confirm(
+                              app, _("Delete this incident?"),
+                              _("'{title}' is removed from the journal on this device. Backups made earlier "
+                                "still contain it.").format(title=incident.title),
+                              _("Delete"), delete)),
+        ]),
+    ]
+
+
+def build(app: "App", route: str, incident_id: str) -> ft.View:
+    def content() -> list[ft.Control]:
+        try:
+            incident = app.journal.journal.get(incident_id)
+        except errors.IncidentNotFoundError:
+            return [ft.Text(_("This incident is not in the journal (any more).")),
+                    ft.TextButton(_("To the journal"), on_click=lambda e: app.go(routes.JOURNAL))]
+        return [
+            _header(app, incident),
+            _next_step(app, incident),
+            section_title(_("Progress per step")),
+            _steps(app, incident),
+            section_title(_("Timeline")),
+            ft.FilledTonalButton(_("Add a note"), icon=ft.Icons.NOTE_ADD_OUTLINED,
+                                 on_click=lambda e: note_form(app, incident)),
+            *_notes(app, incident),
+            *_people(app, incident),
+            *_contacts(app, incident),
+            *_follow_ups(app, incident),
+            no_images_note(),
+            *_danger_zone(app, incident),
+        ]
+
+    return guarded(app, route, _("Incident"), content)
+
