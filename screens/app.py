@@ -117,7 +117,14 @@ class App:
         cached = {view.route: view for view in self.page.views}
         views = [cached.get(r) or self._build(r) for r in self.stack[:-1]]
         self.live_statuses.clear()  # only the top view's statuses need to stay fresh
-        views.append(self._build(self.stack[-1]))
+        top = self._build(self.stack[-1])
+        shown = cached.get(top.route)
+        if shown is not None and self.page.views and self.page.views[-1] is shown:
+            # The same screen again (after a change): update it in place, so the
+            # scroll position stays and an open dialog is not orphaned.
+            shown.controls, shown.appbar = top.controls, top.appbar
+            top = shown
+        views.append(top)
         self.page.views.clear()
         self.page.views.extend(views)
         if routes.normalise(route) != self.stack[-1]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 
 import flet as ft
 
-from screens.forms import form_dialog
+from screens.forms import close, form_dialog
 from screens.i18n import _, ngettext
 from screens.passphrase import NewPassphrase
 
@@ -92,9 +92,10 @@ def _show_report(app: "App", report) -> None:
             "{n} incident was deleted here and stays deleted",
             "{n} incidents were deleted here and stay deleted",
             len(report.skipped_deleted)).format(n=len(report.skipped_deleted)))
-    app.page.show_dialog(ft.AlertDialog(
+    dialog = ft.AlertDialog(
         title=ft.Text(_("Backup imported")),
         content=ft.Column(tight=True, controls=[ft.Text(line) for line in lines]),
-        actions=[ft.TextButton(_("OK"), on_click=lambda e: app.page.pop_dialog())],
-    ))
+        actions=[ft.TextButton(_("OK"), on_click=lambda e: close(dialog))],
+    )
+    app.page.show_dialog(dialog)
 

@@ -21,15 +21,28 @@ def text_field(app: "App", label: str, value: str = "", **kwargs) -> ft.TextFiel
     return ft.TextField(label=label, value=value, on_change=lambda e: app.journal.touch(), **kwargs)
 
 
-def dropdown(app: "App", label: str, options: Sequence[tuple[str, str]], value: str, **kwargs) -> ft.Dropdown:
-    return ft.Dropdown(
-        label=label,
-        value=value,
-        options=[ft.DropdownOption(key=key, text=text) for key, text in options],
-        on_select=lambda e: app.journal.touch(),
-        expand=True,
-        **kwargs,
-    )
+class Choice:
+    """One of a few options as radio buttons: every option visible, one tap, and
+    read out by screen readers (Flet's dropdown is an unnamed button on the web)."""
+
+    def __init__(self, app: "App", label: str, options: Sequence[tuple[str, str]], value: str,
+                 on_change: Optional[Callable[[str], None]] = None) -> None:
+        def changed(e) -> None:
+            app.journal.touch()
+            if on_change:
+                on_change(self.value)
+
+        self._group = ft.RadioGroup(
+            value=value,
+            on_change=changed,
+            content=ft.Column(spacing=0, controls=[ft.Radio(value=key, label=text) for key, text in options]),
+        )
+        self.control = ft.Column(spacing=2, controls=[ft.Text(label, theme_style=ft.TextThemeStyle.LABEL_LARGE),
+                                                      self._group])
+
+    @property
+    def value(self) -> str:
+        return self._group.value
 
 
 class DateTimeField:
@@ -62,20 +75,21 @@ def form_dialog(
     on_save: Callable[[], Awaitable[bool]],
     *,
     save_label: Optional[str] = None,
-    extra_actions: Sequence[ft.Control] = (),
+    on_remove: Optional[Callable[[], Awaitable[None]]] = None,
 ) -> ft.AlertDialog:
     """A modal form.  ``on_save`` returns True to close; on a storage error the
-    message is shown in the dialog and everything typed stays where it is."""
+    message is shown in the dialog and everything typed stays where it is.
+    ``on_remove`` adds a 'Verwijderen' button."""
     message = ft.Text(color=ft.Colors.ERROR, visible=False)
     busy = ft.ProgressRing(width=20, height=20, visible=False)
 
-    async def save(e) -> None:
+    async def run(action: Callable[[], Awaitable[bool]]) -> None:
         app.journal.touch()
         message.visible = False
         busy.visible = True
         dialog.update()
         try:
-            done = await on_save()
+            done = await action()
         except Exception as exc:  # storage errors: say what happened, keep the input
             message.value = error_message(exc)
             message.visible = True
@@ -83,9 +97,21 @@ def form_dialog(
         finally:
             busy.visible = False
         if done:
-            app.page.pop_dialog()
+            close(dialog)
         else:
             dialog.update()
+
+    async def save_clicked(e) -> None:
+        await run(on_save)
+
+    async def remove_clicked(e) -> None:
+        async def remove() -> bool:
+            await on_remove()
+            return True
+
+        await run(remove)
+
+    extra_actions = [ft.TextButton(_("Remove"), on_click=remove_clicked)] if on_remove else []
 
     dialog = ft.AlertDialog(
         modal=True,
@@ -94,13 +120,19 @@ def form_dialog(
         content=ft.Column(tight=True, spacing=12, width=520, controls=[*controls, message]),
         actions=[
             *extra_actions,
-            ft.TextButton(_("Cancel"), on_click=lambda e: app.page.pop_dialog()),
+            ft.TextButton(_("Cancel"), on_click=lambda e: close(dialog)),
             busy,
-            ft.FilledButton(save_label or _("Save"), on_click=save),
+            ft.FilledButton(save_label or _("Save"), on_click=save_clicked),
         ],
     )
     app.page.show_dialog(dialog)
     return dialog
+
+
+def close(dialog: ft.DialogControl) -> None:
+    """Close this dialog (``page.pop_dialog`` would close whatever opened last, e.g. a toast)."""
+    dialog.open = False
+    dialog.update()
 
 
 def confirm(app: "App", title: str, text: str, confirm_label: str, on_confirm: Callable[[], Awaitable[None]]) -> None:

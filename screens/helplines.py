@@ -13,6 +13,7 @@ import flet as ft
 from content.model import Phone
 from screens.i18n import _
 from screens.preferences import PoliceContact, valid_phone
+from screens.forms import form_dialog
 from screens.widgets import contact_card, emergency_banner, page_view
 
 if TYPE_CHECKING:
@@ -69,46 +70,30 @@ def _edit_police_contact(app: "App", holder: ft.Container) -> None:
     phone = ft.TextField(label=_("Phone number"), value=current.phone.display if current else "",
                          keyboard_type=ft.KeyboardType.PHONE)
 
-    async def save(e) -> None:
-        if not valid_phone(phone.value or ""):
-            phone.error = ft.Text(_("Enter a phone number, e.g. 0900-8844 or 06 12345678."),
-                                  color=ft.Colors.ERROR, size=12)
-            phone.update()
-            return
-        await app.preferences.set_police_contact(PoliceContact((name.value or "").strip(), Phone(phone.value.strip())))
-        done(_("Police contact saved on this device."))
-
-    async def remove(e) -> None:
-        await app.preferences.set_police_contact(None)
-        done(_("Police contact removed."))
-
-    def done(message: str) -> None:
-        app.page.pop_dialog()
+    def show(message: str) -> None:
         holder.content = _police_contact(app, holder)
         holder.update()
         app.toast(message)
 
-    actions: list[ft.Control] = [ft.TextButton(_("Cancel"), on_click=lambda e: app.page.pop_dialog())]
-    if current is not None:
-        actions.insert(0, ft.TextButton(_("Remove"), on_click=remove))
-    actions.append(ft.FilledButton(_("Save"), on_click=save))
-    app.page.show_dialog(
-        ft.AlertDialog(
-            modal=True,
-            title=ft.Text(_("Your school's police contact")),
-            content=ft.Column(
-                tight=True,
-                spacing=12,
-                controls=[
-                    ft.Text(_("Step 3 advises to consult your school's police contact. "
-                              "The number is kept on this device only.")),
-                    name,
-                    phone,
-                ],
-            ),
-            actions=actions,
-        )
-    )
+    async def save() -> bool:
+        if not valid_phone(phone.value or ""):
+            phone.error = ft.Text(_("Enter a phone number, e.g. 0900-8844 or 06 12345678."),
+                                  color=ft.Colors.ERROR, size=12)
+            phone.update()
+            return False
+        await app.preferences.set_police_contact(PoliceContact((name.value or "").strip(), Phone(phone.value.strip())))
+        show(_("Police contact saved on this device."))
+        return True
+
+    async def remove() -> None:
+        await app.preferences.set_police_contact(None)
+        show(_("Police contact removed."))
+
+    form_dialog(app, _("Your school's police contact"), [
+        ft.Text(_("Step 3 advises to consult your school's police contact. The number is kept on this device only.")),
+        name,
+        phone,
+    ], save, on_remove=remove if current else None)
 
 
 def build(app: "App", route: str) -> ft.View:

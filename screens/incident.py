@@ -33,11 +33,17 @@ if TYPE_CHECKING:
 
 
 def _header(app: "App", incident: inc.Incident) -> ft.Control:
-    async def change_status(e) -> None:
-        current = app.journal.journal.get(incident.id)
-        await app.storage_action(save(app, inc.set_status(current, e.control.value, by=app.journal.author,
-                                                            at=app.now())))
-        app.refresh()
+    def status_chip(status: str) -> ft.Chip:
+        async def choose(e) -> None:
+            if status == incident.status:
+                app.refresh()  # a chip cannot be unselected: the status stays
+                return
+            current = app.journal.journal.get(incident.id)
+            await app.storage_action(save(app, inc.set_status(current, status, by=app.journal.author,
+                                                                at=app.now())))
+            app.refresh()
+
+        return ft.Chip(label=ft.Text(status_label(status)), selected=status == incident.status, on_select=choose)
 
     details = [
         type_label(app.plan, incident.type, incident.type_other),
@@ -49,16 +55,10 @@ def _header(app: "App", incident: inc.Incident) -> ft.Control:
     return ft.Column(spacing=8, controls=[
         ft.Text(incident.title, theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
         ft.Text(" · ".join(details)),
-        ft.Row(wrap=True, spacing=8, run_spacing=8, controls=[
-            ft.Dropdown(
-                label=_("Status"),
-                value=incident.status,
-                options=[ft.DropdownOption(key=s, text=status_label(s)) for s in inc.STATUSES],
-                on_select=change_status,
-                width=240,
-            ),
-            ft.OutlinedButton(_("Edit"), icon=ft.Icons.EDIT_OUTLINED, on_click=lambda e: incident_form(app, incident)),
-        ]),
+        ft.Text(_("Status"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
+        ft.Row(wrap=True, spacing=6, run_spacing=6, controls=[status_chip(s) for s in inc.STATUSES]),
+        ft.OutlinedButton(_("Edit incident"), icon=ft.Icons.EDIT_OUTLINED,
+                          on_click=lambda e: incident_form(app, incident)),
     ])
 
 
@@ -131,12 +131,12 @@ def _notes(app: "App", incident: inc.Incident) -> list[ft.Control]:
         ]
         body: list[ft.Control] = [
             ft.Text(meta, theme_style=ft.TextThemeStyle.LABEL_MEDIUM),
-            ft.Text(current.text, selectable=True),
+            ft.Text(current.text),
         ]
         if history:
             body.append(ft.ExpansionTile(title=ft.Text(_("Earlier versions")), controls=history, dense=True))
         body.append(ft.Row(spacing=0, controls=[
-            ft.TextButton(_("Edit"), icon=ft.Icons.EDIT_OUTLINED,
+            ft.TextButton(_("Edit note"), icon=ft.Icons.EDIT_OUTLINED,
                           on_click=lambda e, n=note: note_form(app, incident, n)),
         ]))
         items.append(ft.Container(

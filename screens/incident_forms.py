@@ -10,7 +10,7 @@ import flet as ft
 
 from content.progress import Progress, Tick
 from screens import routes
-from screens.forms import DateTimeField, dropdown, form_dialog, text_field
+from screens.forms import Choice, DateTimeField, form_dialog, text_field
 from screens.i18n import _
 from screens.labels import contact_kind_label, role_label, type_label
 from storage import incidents as inc
@@ -41,18 +41,15 @@ def incident_form(app: "App", incident: Optional[inc.Incident] = None, *, from_s
     now = app.now()
     reported_at = incident.reported_at if incident else (app.report_time if from_session else None) or now
     title = text_field(app, _("Short title, without names"), incident.title if incident else "", autofocus=True)
-    kind = dropdown(app, _("Type of incident"),
-                    [(t, type_label(app.plan, t)) for t in inc.INCIDENT_TYPES],
-                    incident.type if incident else inc.INCIDENT_TYPES[0])
     other = text_field(app, _("Which kind, if other"), incident.type_other if incident else "")
-    other.visible = kind.value == "anders"
 
-    def kind_chosen(e) -> None:
-        app.journal.touch()
-        other.visible = kind.value == "anders"
+    def kind_chosen(value: str) -> None:
+        other.visible = value == "anders"
         other.update()
 
-    kind.on_select = kind_chosen
+    kind = Choice(app, _("Type of incident"), [(t, type_label(app.plan, t)) for t in inc.INCIDENT_TYPES],
+                  incident.type if incident else inc.INCIDENT_TYPES[0], kind_chosen)
+    other.visible = kind.value == "anders"
     when = DateTimeField(app, _("Reported"), reported_at)
     reporter = text_field(app, _("Reported by (role, e.g. a parent or mentor)"),
                           incident.reported_by if incident else "")
@@ -92,12 +89,12 @@ def incident_form(app: "App", incident: Optional[inc.Incident] = None, *, from_s
         intro.append(ft.Text(_("The actions ticked in the acute flow and the time of the report are saved "
                                "with the incident.")))
     form_dialog(app, _("New incident") if incident is None else _("Edit incident"),
-                [*intro, title, kind, other, when.control, reporter, channel], on_save)
+                [*intro, title, kind.control, other, when.control, reporter, channel], on_save)
 
 
 def pupil_form(app: "App", incident: inc.Incident, pupil: Optional[inc.Pupil] = None) -> None:
-    role = dropdown(app, _("Role"), [(r, role_label(r)) for r in inc.PUPIL_ROLES],
-                    pupil.role if pupil else inc.PUPIL_ROLES[1])
+    role = Choice(app, _("Role"), [(r, role_label(r)) for r in inc.PUPIL_ROLES],
+                  pupil.role if pupil else inc.PUPIL_ROLES[1])
     alias = text_field(app, _("Initials or a pseudonym"), pupil.alias if pupil else "", autofocus=True)
     group = text_field(app, _("Class or group"), pupil.group if pupil else "")
 
@@ -110,19 +107,15 @@ def pupil_form(app: "App", incident: inc.Incident, pupil: Optional[inc.Pupil] = 
         app.refresh()
         return True
 
-    extra = []
-    if pupil:
-        async def remove(e) -> None:
-            await save(app, inc.put_pupil(app.journal.journal.get(incident.id),
-                                          dataclasses.replace(pupil, removed=True)))
-            app.page.pop_dialog()
-            app.refresh()
-        extra.append(ft.TextButton(_("Remove"), on_click=remove))
+    async def remove() -> None:
+        await save(app, inc.put_pupil(app.journal.journal.get(incident.id), dataclasses.replace(pupil, removed=True)))
+        app.refresh()
+
     form_dialog(app, _("Pupil involved"), [
         ft.Text(_("Record only what is needed (data minimisation): initials or a pseudonym and the class, "
                   "never full names.")),
-        role, alias, group,
-    ], on_save, extra_actions=extra)
+        role.control, alias, group,
+    ], on_save, on_remove=remove if pupil else None)
 
 
 def team_form(app: "App", incident: inc.Incident, member: Optional[inc.TeamMember] = None) -> None:
@@ -138,20 +131,17 @@ def team_form(app: "App", incident: inc.Incident, member: Optional[inc.TeamMembe
         app.refresh()
         return True
 
-    extra = []
-    if member:
-        async def remove(e) -> None:
-            await save(app, inc.put_team_member(app.journal.journal.get(incident.id),
-                                                dataclasses.replace(member, removed=True)))
-            app.page.pop_dialog()
-            app.refresh()
-        extra.append(ft.TextButton(_("Remove"), on_click=remove))
-    form_dialog(app, _("Action team member"), [role, name], on_save, extra_actions=extra)
+    async def remove() -> None:
+        await save(app, inc.put_team_member(app.journal.journal.get(incident.id),
+                                            dataclasses.replace(member, removed=True)))
+        app.refresh()
+
+    form_dialog(app, _("Action team member"), [role, name], on_save, on_remove=remove if member else None)
 
 
 def contact_form(app: "App", incident: inc.Incident, contact: Optional[inc.Contact] = None) -> None:
-    kind = dropdown(app, _("Who"), [(k, contact_kind_label(k)) for k in inc.CONTACT_KINDS],
-                    contact.kind if contact else inc.CONTACT_KINDS[0])
+    kind = Choice(app, _("Who"), [(k, contact_kind_label(k)) for k in inc.CONTACT_KINDS],
+                  contact.kind if contact else inc.CONTACT_KINDS[0])
     when = DateTimeField(app, _("Contact"), contact.at if contact else app.now())
     with_whom = text_field(app, _("With whom (role)"), contact.with_whom if contact else "")
     summary = text_field(app, _("What was discussed or agreed"), contact.summary if contact else "",
@@ -177,7 +167,7 @@ def contact_form(app: "App", incident: inc.Incident, contact: Optional[inc.Conta
         return True
 
     form_dialog(app, _("Contact"), [
-        kind, when.control, with_whom, summary,
+        kind.control, when.control, with_whom, summary,
         ft.Text(_("Step 4: sometimes not informing parents straight away is a deliberate choice, when it "
                   "would endanger the child. Record the reason.")),
         not_informed, reason,

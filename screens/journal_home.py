@@ -75,8 +75,10 @@ def _busy_button(label: str, icon, action: Callable[[], Awaitable[None]]) -> ft.
             await action()
         finally:
             button.disabled = False
-            if button.page:
+            try:
                 button.update()
+            except RuntimeError:  # the screen changed (e.g. the journal opened)
+                pass
 
     button = ft.FilledButton(label, icon=icon, on_click=run)
     return button

@@ -44,7 +44,7 @@ def callout(app: "App", kind: str, text: str) -> ft.Container:
     icon, label, bg, fg = {
         "tip": (ft.Icons.LIGHTBULB_OUTLINE, _("Tip"), ft.Colors.SECONDARY_CONTAINER,
                 ft.Colors.ON_SECONDARY_CONTAINER),
-        "note": (ft.Icons.INFO_OUTLINE, _("Note"), ft.Colors.SURFACE_CONTAINER_HIGHEST,
+        "note": (ft.Icons.INFO_OUTLINE, _("N.B."), ft.Colors.SURFACE_CONTAINER_HIGHEST,
                  ft.Colors.ON_SURFACE),
         "warning": (ft.Icons.WARNING_AMBER_ROUNDED, _("Warning"), ft.Colors.ERROR_CONTAINER,
                     ft.Colors.ON_ERROR_CONTAINER),

@@ -95,14 +95,16 @@ class Session:
     def type_into(self, label: str, text: str) -> None:
         """Replace the text of the field labelled ``label`` by typing, as a user would."""
         self.page.get_by_role("textbox", name=label).first.click(timeout=TIMEOUT_MS)
-        # Flutter puts a real <input> under the focused field; type only once it is there
+        # Flutter edits text in a real <input> it puts under the focused field
         self.page.wait_for_function(
-            "l => { const e = document.activeElement;"
-            " return e && ['INPUT', 'TEXTAREA'].includes(e.tagName) && e.getAttribute('aria-label') === l; }",
-            arg=label, timeout=TIMEOUT_MS,
+            "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)", timeout=TIMEOUT_MS
         )
+        self.page.wait_for_timeout(150)  # focus moves from a previously focused field
         self.page.keyboard.press("Control+A")
         self.page.keyboard.type(text)
+        self.page.wait_for_function(
+            "t => document.activeElement?.value === t", arg=text, timeout=TIMEOUT_MS
+        )
 
     def path(self) -> str:
         return urlparse(self.page.url).path
@@ -117,8 +119,17 @@ class Session:
         self.page.screenshot(path=str(path))
         return str(path)
 
+    def assert_no_app_error(self) -> None:
+        """Flet shows 'Error running app' when a Python handler raised."""
+        if not self.page.is_closed():
+            errors = self.page.get_by_text("Error running app")
+            assert errors.count() == 0, "the app showed an error: " + self.page.locator("body").inner_text()[:500]
+
     def close(self, test_name: str) -> None:
-        self.context.close()
+        try:
+            self.assert_no_app_error()
+        finally:
+            self.context.close()
 
 
 def open_session(browser, base_url: str, viewport: dict, **context_args) -> Session:

@@ -8,6 +8,7 @@ real UI through Flutter's semantics tree (see ``tests/browser.py``).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -71,6 +72,20 @@ class AppServer:
         )
         wait_for_port(self.port, self.process)
         self.url = f"http://127.0.0.1:{self.port}"
+        self._log_path = Path(self.log.name)
+        self._log_checked = 0
+
+    def new_errors(self) -> list[str]:
+        """Exceptions the app logged since the last call (a closed browser tab is not one)."""
+        self.log.flush()
+        text = self._log_path.read_text(errors="replace")
+        fresh, self._log_checked = text[self._log_checked:], len(text)
+        found = []
+        for block in re.split(r"(?=Traceback \(most recent call last\):)", fresh)[1:]:
+            last = [line for line in block.strip().splitlines() if line and not line.startswith(" ")][-1]
+            if "WebSocketDisconnect" not in last:
+                found.append(last)
+        return found
 
     def stop(self) -> None:
         self.process.terminate()
@@ -119,15 +134,19 @@ def phone(browser, app_server, request):
     """A fresh session on a 412×915 phone; requests leaving localhost are recorded and blocked."""
     from tests.browser import open_session
 
+    app_server.new_errors()
     session = open_session(browser, app_server.url, viewport={"width": 412, "height": 915})
     yield session
     session.close(request.node.name)
+    assert app_server.new_errors() == [], "the app raised an exception"
 
 
 @pytest.fixture
 def chromebook(browser, app_server, request):
     from tests.browser import open_session
 
+    app_server.new_errors()
     session = open_session(browser, app_server.url, viewport={"width": 1366, "height": 768})
     yield session
     session.close(request.node.name)
+    assert app_server.new_errors() == [], "the app raised an exception"
