@@ -213,3 +213,79 @@ def test_hiding_the_app_locks_the_journal(phone_at):
     )
     s.see("Logboek ontgrendelen")
     assert s.text("Gedeelde foto bij gym").count() == 0
+
+
+def export_journal(s, tmp_path) -> Path:
+    s.tap("Hele logboek exporteren")
+    s.type_into("Wachtwoordzin voor deze back-up", BACKUP_PASSPHRASE)
+    s.type_into("Herhaal de wachtwoordzin", BACKUP_PASSPHRASE)
+    with s.page.expect_download() as download:
+        s.tap("Exporteren")
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+    return target
+
+
+def import_file(s, path: Path, passphrase=BACKUP_PASSPHRASE):
+    with s.page.expect_file_chooser() as chooser:
+        s.tap("Back-up importeren")
+    chooser.value.set_files(str(path))
+    s.type_into("Wachtwoordzin van de back-up", passphrase)
+    s.tap("Importeren")
+
+
+def test_backup_round_trip_merges_without_duplicates_and_survives_a_wipe(phone_at, tmp_path):
+    s = phone_at
+    create_journal(s)
+    new_incident(s, "Challenge in de pauze")
+    s.tap("Instellingen en back-ups van het logboek")
+    backup = export_journal(s, tmp_path)
+
+    import_file(s, backup, "niet de goede back-upzin")
+    s.see("Verkeerde wachtwoordzin voor deze back-up")
+    s.tap("Annuleren")
+
+    import_file(s, backup)
+    s.see("1 incident stond er al, ongewijzigd")
+    s.see("0 incidenten toegevoegd")
+    s.tap("OK")
+
+    s.tap("Het hele logboek wissen")
+    s.tap("Logboek wissen")
+    s.see("Logboek instellen")
+    create_journal(s, author="zorgcoördinator")
+    s.tap("Instellingen en back-ups van het logboek")
+    import_file(s, backup)
+    s.see("1 incident toegevoegd")
+    s.tap("OK")
+    s.tap("Back")
+    s.see("Challenge in de pauze")
+    s.see("1 incident")
+
+
+def test_passphrase_change_and_deleting_an_incident(phone_at):
+    s = phone_at
+    create_journal(s)
+    new_incident(s, "Eerste incident")
+    s.tap("Back")
+    new_incident(s, "Tweede incident")
+    s.scroll_to(s.button("Incident verwijderen").first).click()
+    s.see("Dit incident verwijderen?")
+    s.tap("Verwijderen")
+    s.wait_for_path("/logboek")
+    s.see("1 incident")
+    assert s.text("Tweede incident").count() == 0
+
+    s.tap("Instellingen en back-ups van het logboek")
+    s.tap("Wachtwoordzin wijzigen")
+    new = "blauwe giraf leest een krant"
+    s.type_into("Huidige wachtwoordzin", PASSPHRASE)
+    s.type_into("Nieuwe wachtwoordzin", new)
+    s.type_into("Herhaal de wachtwoordzin", new)
+    s.tap("Wijzig")
+    s.see("Wachtwoordzin gewijzigd.")
+    s.tap("Logboek vergrendelen")
+    unlock(s, PASSPHRASE)
+    s.see("Verkeerde wachtwoordzin")
+    unlock(s, new)
+    s.see("Instellingen")
