@@ -24,11 +24,12 @@ from screens import (
     journal_settings,
     organisations,
     routes,
+    settings,
     step_detail,
     steps,
     theme,
 )
-from screens.i18n import _, set_language
+from screens.i18n import LANGUAGES, _, device_language, set_language
 from screens.incident_forms import incident_form
 from screens.journal_session import JournalSession, error_message
 from screens.live_status import LiveStatuses
@@ -49,7 +50,10 @@ _BUILDERS: dict[str, Callable[..., ft.View]] = {
     "journal": journal_home.build,
     "journal_settings": journal_settings.build,
     "incident": incident.build,
+    "settings": settings.build,
 }
+
+_LOCALES = {"nl": ft.Locale("nl", "NL"), "en": ft.Locale("en", "GB")}
 
 #: How often the idle lock is checked.
 _IDLE_CHECK_SECONDS = 15
@@ -73,15 +77,12 @@ def _clock_offset() -> timedelta:
 class App:
     """One user session: what is ticked, where the user is, and how to get around."""
 
-    def __init__(self, page: ft.Page, language: str = "nl") -> None:
+    def __init__(self, page: ft.Page) -> None:
         self.page = page
-        self.language = set_language(language)
-        self.plan = load_plan(self.language)
-        self.organisations = load_organisations(self.language)
         self.progress = Progress()
         self.stack: list[str] = []
         self._clock_offset = _clock_offset()
-        self.live_statuses = LiveStatuses(self.organisations, self.now)
+        self._use_language(set_language("nl"))
         self.preferences = Preferences()
         self.journal = JournalSession(on_lock=self._journal_locked)
         self.journal_filter = {"status": "", "type": ""}
@@ -98,7 +99,8 @@ class App:
 
     async def start(self) -> None:
         page = self.page
-        page.title = _("Online incidents step plan")
+        await self.preferences.load()
+        self._use_language(self.preferences.language or await self._device_language())
         theme.apply(page)
         page.on_route_change = self._on_route_change
         page.on_view_pop = self._on_view_pop
@@ -107,9 +109,6 @@ class App:
         self.show(page.route or routes.HOME)
         page.run_task(self._minute_ticker)
         page.run_task(self._idle_lock)
-        await self.preferences.load()
-        if self.preferences.police_contact is not None:
-            self.refresh()
 
     def show(self, route: str) -> None:
         """Render the view stack for ``route`` (the top view is always rebuilt)."""
@@ -131,6 +130,33 @@ class App:
             # An unknown route: correct the address bar too.
             self.go(self.stack[-1])
         self.page.update()
+
+    # --- language -------------------------------------------------------------------------
+
+    async def _device_language(self) -> str:
+        try:
+            info = await self.page.get_device_info()
+        except Exception:  # not every platform reports it; Dutch is the default anyway
+            log.exception("device info unavailable")
+            return "nl"
+        return device_language([locale.language_code for locale in (info.locales if info else [])])
+
+    def _use_language(self, language: str) -> None:
+        self.language = set_language(language)
+        self.plan = load_plan(self.language)
+        self.organisations = load_organisations(self.language)
+        self.live_statuses = LiveStatuses(self.organisations, self.now)
+        self.page.title = _("Online incidents step plan")
+        self.page.locale_configuration = ft.LocaleConfiguration(
+            supported_locales=[_LOCALES[code] for code in LANGUAGES], current_locale=_LOCALES[self.language]
+        )
+
+    async def switch_language(self, language: Optional[str]) -> None:
+        """Remember the choice (None: follow the device) and show every screen in it."""
+        await self.preferences.set_language(language)
+        self._use_language(language or await self._device_language())
+        self.page.views.clear()  # every cached screen is in the old language
+        self.show(self.stack[-1])
 
     def refresh(self) -> None:
         """Rebuild the screen that is shown (after a setting changed)."""

@@ -116,5 +116,6 @@ def build(app: "App", route: str) -> ft.View:
         ],
         actions=[
             icon_button(ft.Icons.INFO_OUTLINE, _("About this step plan"), lambda e: app.go(routes.ABOUT)),
+            icon_button(ft.Icons.SETTINGS_OUTLINED, _("Settings"), lambda e: app.go(routes.SETTINGS)),
         ],
     )

@@ -1,17 +1,24 @@
-"""Gettext for the UI: Dutch first.
+"""Gettext for the UI: Dutch first, English second.
 
 Every user-visible string in ``screens/`` goes through ``_()``.  The msgids
-are English; the Dutch catalog (``locale/nl``) is complete and is the default.
-Catalogs are compiled from the ``.po`` files with Babel when the compiled
-``.mo`` is missing or older (the run and test commands do this; nothing is
-compiled by hand).
+are English; the Dutch catalog (``locale/nl``) is the default.  Catalogs are
+compiled from the ``.po`` files with Babel when the compiled ``.mo`` is
+missing or older (the run and test commands do this; nothing is compiled by
+hand).
+
+The language belongs to a user session: in web-server mode one Python process
+serves several browsers, so the active language is looked up through Flet's
+current page (``ft.context.page``), not kept in a global.
 """
 
 from __future__ import annotations
 
 import gettext
+import weakref
+from functools import lru_cache
 from pathlib import Path
 
+import flet as ft
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -20,8 +27,8 @@ DOMAIN = "messages"
 DEFAULT_LANGUAGE = "nl"
 LANGUAGES = ("nl", "en")
 
-_active: gettext.NullTranslations = gettext.NullTranslations()
-_language = DEFAULT_LANGUAGE
+_by_session: "weakref.WeakKeyDictionary[object, str]" = weakref.WeakKeyDictionary()
+_outside_sessions = DEFAULT_LANGUAGE  # tests and tools, where no page is current
 
 
 def compile_catalogs(locale_dir: Path = LOCALE_DIR) -> list[Path]:
@@ -39,23 +46,49 @@ def compile_catalogs(locale_dir: Path = LOCALE_DIR) -> list[Path]:
     return written
 
 
-def set_language(language: str) -> str:
-    """Activate ``language`` (falling back to Dutch); return the active language."""
-    global _active, _language
-    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+@lru_cache(maxsize=None)
+def _translations(language: str) -> gettext.NullTranslations:
     compile_catalogs()
-    _active = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
-    _language = language
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+
+
+def _session():
+    try:
+        return ft.context.page.session
+    except RuntimeError:  # no app callback is running
+        return None
+
+
+def set_language(language: str) -> str:
+    """Activate ``language`` (falling back to Dutch) for this session; return it."""
+    global _outside_sessions
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    _translations(language)
+    session = _session()
+    if session is None:
+        _outside_sessions = language
+    else:
+        _by_session[session] = language
     return language
 
 
 def language() -> str:
-    return _language
+    session = _session()
+    return _outside_sessions if session is None else _by_session.get(session, DEFAULT_LANGUAGE)
+
+
+def device_language(codes: list[str]) -> str:
+    """The first of the device's languages the app speaks; Dutch if none."""
+    for code in codes:
+        base = code.split("_")[0].split("-")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return DEFAULT_LANGUAGE
 
 
 def _(message: str) -> str:
-    return _active.gettext(message)
+    return _translations(language()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _active.ngettext(singular, plural, n)
+    return _translations(language()).ngettext(singular, plural, n)

@@ -1,5 +1,5 @@
 """Settings that are not secret and must be there before the journal is unlocked
-(the school's own police contact, later the language), kept with Flet's
+(the school's own police contact, the language), kept with Flet's
 SharedPreferences: the device's preferences store, localStorage on the web."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from content.model import Phone
 _PREFIX = "stappenplan."
 POLICE_NAME = _PREFIX + "police_contact.name"
 POLICE_PHONE = _PREFIX + "police_contact.phone"
+LANGUAGE = _PREFIX + "language"
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,21 @@ class Preferences:
     def __init__(self) -> None:
         self._store = ft.SharedPreferences()
         self.police_contact: Optional[PoliceContact] = None
+        self.language: Optional[str] = None  # None: follow the device
 
     async def load(self) -> None:
         name, phone = await self._store.get(POLICE_NAME), await self._store.get(POLICE_PHONE)
         if isinstance(phone, str) and valid_phone(phone):
             self.police_contact = PoliceContact(str(name or ""), Phone(phone.strip()))
+        language = await self._store.get(LANGUAGE)
+        self.language = language if isinstance(language, str) else None
+
+    async def set_language(self, language: Optional[str]) -> None:
+        if language is None:
+            await self._store.remove(LANGUAGE)
+        else:
+            await self._store.set(LANGUAGE, language)
+        self.language = language
 
     async def set_police_contact(self, contact: Optional[PoliceContact]) -> None:
         if contact is None:

@@ -18,6 +18,7 @@ STEPS = "/stappen"
 ORGANISATIONS = "/organisaties"
 HELPLINES = "/hulplijnen"
 ABOUT = "/over"
+SETTINGS = "/instellingen"
 JOURNAL = "/logboek"
 JOURNAL_SETTINGS = "/logboek/instellingen"
 
@@ -45,6 +46,7 @@ _PATTERNS: tuple[tuple[str, "re.Pattern[str]"], ...] = (
     ("step_action", re.compile(r"/stap/(?P<number>[1-7])/(?P<action_id>[a-z0-9-]+)")),
     ("organisations", re.compile(r"/organisaties")),
     ("helplines", re.compile(r"/hulplijnen")),
+    ("settings", re.compile(r"/instellingen")),
     ("journal", re.compile(r"/logboek")),
     ("journal_settings", re.compile(r"/logboek/instellingen")),
     ("incident", re.compile(r"/logboek/incident/(?P<incident_id>[0-9a-f-]{36})")),
@@ -58,6 +60,7 @@ _PARENTS = {
     "step_action": STEPS,
     "organisations": HOME,
     "helplines": HOME,
+    "settings": HOME,
     "journal": HOME,
     "journal_settings": JOURNAL,
     "incident": JOURNAL,

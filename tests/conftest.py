@@ -76,15 +76,20 @@ class AppServer:
         self._log_checked = 0
 
     def new_errors(self) -> list[str]:
-        """Exceptions the app logged since the last call (a closed browser tab is not one)."""
+        """Exceptions raised in the app's own code since the last call.
+
+        Flet and uvicorn also log tracebacks when a browser tab closes its
+        websocket; those have no frame in the project and are not errors.
+        """
         self.log.flush()
         text = self._log_path.read_text(errors="replace")
         fresh, self._log_checked = text[self._log_checked:], len(text)
+        own_code = [f'"{ROOT / part}' for part in ("screens", "storage", "content", "main.py")]
         found = []
         for block in re.split(r"(?=Traceback \(most recent call last\):)", fresh)[1:]:
-            last = [line for line in block.strip().splitlines() if line and not line.startswith(" ")][-1]
-            if "WebSocketDisconnect" not in last:
-                found.append(last)
+            if any(marker in block for marker in own_code):
+                lines = [line for line in block.strip().splitlines() if line and not line.startswith(" ")]
+                found.append(lines[-1])
         return found
 
     def stop(self) -> None:

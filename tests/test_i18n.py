@@ -27,14 +27,14 @@ def catalog(language: str):
         return read_po(po, locale=language)
 
 
-@pytest.mark.parametrize("language", ["nl"])
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
 def test_catalog_translates_every_ui_string(language):
     cat = catalog(language)
     missing = [m for m in extracted_msgids() if m not in cat or not cat[m].string]
     assert not missing, f"untranslated in {language}: {sorted(missing)}"
 
 
-@pytest.mark.parametrize("language", ["nl"])
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
 def test_catalog_has_no_fuzzy_or_empty_entries_and_placeholders_match(language):
     for message in catalog(language):
         if not message.id:
@@ -50,6 +50,26 @@ def test_catalog_has_no_fuzzy_or_empty_entries_and_placeholders_match(language):
 def test_dutch_is_the_default_and_unknown_languages_fall_back_to_it():
     assert i18n.set_language("xx") == "nl"
     assert i18n._("Acute incident") == "Acuut incident"
+    assert i18n.set_language("en") == "en"
+    assert i18n._("Acute incident") == "Acute incident"
+    i18n.set_language("nl")
+
+
+@pytest.mark.parametrize(
+    "device, expected",
+    [(["nl_NL"], "nl"), (["en-GB"], "en"), (["de_DE", "en_US"], "en"), (["fr_FR"], "nl"), ([], "nl")],
+)
+def test_the_app_follows_the_device_language_and_falls_back_to_dutch(device, expected):
+    assert i18n.device_language(device) == expected
+
+
+def test_dutch_translations_are_dutch():
+    """A Dutch user never sees an English word: every Dutch entry differs from its
+    English msgid unless it is a word both languages share."""
+    shared = {"Chat", "Website", "Tip", "Incident", "Status", "OK", "Contact", "School", "Filter"}
+    same = [m.id for m in catalog("nl") if m.id and isinstance(m.id, str) and m.string == m.id
+            and m.id not in shared and any(c.isalpha() for c in m.id.replace("{", "").split("}")[-1])]
+    assert not same, f"untranslated in nl: {same}"
 
 
 def test_the_catalog_is_compiled_by_the_app_itself(tmp_path):

@@ -41,18 +41,20 @@ def test_sigkill_during_writes_never_breaks_the_journal(tmp_path):
     script = HELPERS / "crash_writer.py"
     seen_progress = 0
     for round_no in range(KILLS):
+        # Unbuffered binary pipe: a buffered readline() could read ahead lines that
+        # communicate() (which reads the raw descriptor) would then never see.
         proc = subprocess.Popen(
             [sys.executable, str(script), str(tmp_path)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
+            bufsize=0,
             env=env,
         )
-        ready = proc.stdout.readline()
-        assert ready.startswith("ready "), ready + proc.stderr.read()
+        ready = proc.stdout.readline().decode()
+        assert ready.startswith("ready "), ready + proc.stderr.read().decode()
         time.sleep(rng.uniform(0.0, 0.06))
         proc.send_signal(signal.SIGKILL)
-        rest, _ = proc.communicate(timeout=30)
+        rest = proc.communicate(timeout=30)[0].decode()
         assert proc.returncode == -signal.SIGKILL
         committed = _committed(ready + rest)
         stored = _counter_in_journal(tmp_path)

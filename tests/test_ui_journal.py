@@ -258,7 +258,7 @@ def test_backup_round_trip_merges_without_duplicates_and_survives_a_wipe(phone_a
     import_file(s, backup)
     s.see("1 incident toegevoegd")
     s.tap("OK")
-    s.tap("Back")
+    s.tap("Terug")
     s.see("Challenge in de pauze")
     s.see("1 incident")
 
@@ -267,7 +267,7 @@ def test_passphrase_change_and_deleting_an_incident(phone_at):
     s = phone_at
     create_journal(s)
     new_incident(s, "Eerste incident")
-    s.tap("Back")
+    s.tap("Terug")
     new_incident(s, "Tweede incident")
     s.scroll_to(s.button("Incident verwijderen").first).click()
     s.see("Dit incident verwijderen?")

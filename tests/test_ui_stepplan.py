@@ -73,7 +73,7 @@ def test_acute_flow_offers_help_lines_with_call_buttons_and_the_way_to_criminal_
 def test_home_shows_the_next_step_once_something_is_ticked(phone):
     phone.goto("/acuut")
     phone.checkbox(ACUTE_TITLES[0]).click()
-    phone.tap("Back")
+    phone.tap("Terug")
     phone.wait_for_path("/")
     phone.see("Volgende stap")
     phone.see(ACUTE_TITLES[1])
@@ -107,7 +107,7 @@ def test_the_app_bar_back_arrow_pops_the_view(phone):
     phone.goto("/")
     phone.tap("Acuut incident")
     phone.wait_for_path("/acuut")
-    phone.tap("Back")
+    phone.tap("Terug")
     phone.wait_for_path("/")
     phone.button("Acuut incident").first.wait_for()
 
@@ -115,7 +115,7 @@ def test_the_app_bar_back_arrow_pops_the_view(phone):
 def test_a_deep_link_has_a_sensible_back_stack(phone):
     phone.goto("/stap/5")
     phone.see("Stap 5")
-    phone.tap("Back")
+    phone.tap("Terug")
     phone.wait_for_path("/stappen")
     phone.see("De zeven stappen")
 

@@ -5,6 +5,10 @@
     python tools/i18n.py compile   # .po -> .mo (the app also does this on start)
 
 A new language is added with ``pybabel init -i locale/messages.pot -d locale -l XX``.
+
+The msgids are English, so ``update`` fills the English catalog's empty
+entries with the msgid itself (a copy editor may still change them there);
+the Dutch catalog is translated by hand, and a test keeps it complete.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import sys
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -20,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from screens.i18n import LOCALE_DIR, compile_catalogs  # noqa: E402
 
 POT = LOCALE_DIR / "messages.pot"
+SOURCE_LANGUAGE = "en"
 
 
 def extract() -> None:
@@ -36,6 +42,24 @@ def update() -> None:
         "pybabel", "-q", "update", "-i", str(POT), "-d", str(LOCALE_DIR), "--no-fuzzy-matching",
         "--ignore-obsolete",
     ])
+    fill_source_catalog()
+
+
+def fill_source_catalog() -> None:
+    """English msgids: the English catalog's empty entries are the msgids themselves."""
+    path = LOCALE_DIR / SOURCE_LANGUAGE / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=SOURCE_LANGUAGE)
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            if not all(message.string):
+                message.string = message.id
+        elif not message.string:
+            message.string = message.id
+    with path.open("wb") as po:
+        write_po(po, catalog, width=100)
 
 
 def main(argv: list[str]) -> int:
