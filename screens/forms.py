@@ -4,7 +4,7 @@ and a dialog that keeps its input when saving fails."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Awaitable, Callable, Optional, Sequence
 
 import flet as ft
@@ -56,9 +56,9 @@ class DateTimeField:
         self.control = ft.Row(spacing=8, controls=[self.date, self.time])
 
     def read(self) -> Optional[datetime]:
-        """The value, or None after showing what is wrong."""
+        """The value (in UTC, as the journal stores instants), or None after showing what is wrong."""
         try:
-            value = parse_local(self.date.value or "", self.time.value or "")
+            value = parse_local(self.date.value or "", self.time.value or "").astimezone(timezone.utc)
         except ValueError:
             self.date.error = _("Use a date like 24-11-2026 and a time like 14:05.")
             self.date.update()

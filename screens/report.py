@@ -29,14 +29,18 @@ The names are replaced in their own fields *and* inside every free text
 their earlier versions, contact summaries, reasons, follow-up topics and
 evaluation answers): case-insensitively, only as whole words (``Jan`` in
 "Jan's" but not in "Janssen"), longest names first (so "Anne Marie" wins over
-"Anne"), with any whitespace between the words of a name.  Names shorter than
-2 characters (a single initial such as "J") are replaced only where they are
-the whole field: as a word inside text, a single letter also matches ordinary
-words and abbreviations ("a", "u", the "e" of "e-mail"), which would garble
-the report without protecting anyone.  Limits: a name written differently in
-a note (a nickname, a typo, only the first name of "Jan de Vries", a
-possessive like "Jans") is not recognised, so the free text should still be
-read before a report leaves the school.
+"Anne"), with any whitespace (a line break too) between the words of a name.
+The capitalised words of a name of several words count as names too, with the
+same label ("Karel" of "wijkagent Karel", "Jan" and "Vries" of "Jan de
+Vries"), because a note often uses only the first name; a capitalised role
+word ("Mentor 3B") is then replaced as well, which costs readability, not
+privacy.  Names shorter than 2 characters (a single initial such as "J") are
+replaced only where they are the whole field: as a word inside text, a single
+letter also matches ordinary words and abbreviations ("a", "u", the "e" of
+"e-mail"), which would garble the report without protecting anyone.  Limits:
+a name written differently in a note (a nickname, a typo, a possessive like
+"Jans") is not recognised, so the free text should still be read before a
+report leaves the school.
 
 PDF
 ---
@@ -192,6 +196,7 @@ class _Names:
         """Free text with every name (of 2 or more characters) replaced when anonymised."""
         if not self.anonymised or self._pattern is None or not value:
             return value
+
         def label(match: re.Match[str]) -> str:
             key = self._group_keys[match.lastindex - 1]
             return self._labels[self._parent.get(key, key)]

@@ -301,10 +301,13 @@ class PolicyItem:
 
 
 def _aware(when: Optional[datetime], now: Callable[[], datetime] = utcnow) -> datetime:
+    """The moment in UTC.  Times typed in Amsterdam time are converted here:
+    Python compares two datetimes of the same zone by wall clock, which is
+    wrong across the October DST switch."""
     when = when if when is not None else now()
     if when.tzinfo is None or when.utcoffset() is None:
         raise ValidationError("time", "naive datetime")
-    return when
+    return when.astimezone(UTC)
 
 
 def new_incident(

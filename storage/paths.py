@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -38,7 +39,16 @@ def open_store(directory: Optional[os.PathLike[str] | str] = None, **options: An
 
     ``options`` go to ``JournalStore`` (tests pass ``iterations`` and
     ``insecure_min_iterations``).
+
+    In the browser (Pyodide, ``sys.platform == "emscripten"``) the journal
+    lives in IndexedDB and is encrypted with WebCrypto (``storage.web``);
+    there ``directory``, if given, names the IndexedDB database instead.
     """
+    if sys.platform == "emscripten":
+        from storage.web import open_web_store
+
+        return open_web_store(str(directory) if directory is not None else None, **options)
+
     from storage.journal import JournalStore
     from storage.native import FileBlobStore, NativeCrypto
 

@@ -2,6 +2,7 @@
 
     python tools/bench.py ui [--runs 9]      time to a clickable acute button, vs a Flet hello-world
     python tools/bench.py journal [...]      encrypted journal: unlock, save latency, file size
+    python tools/bench.py web [--runs 9]     static web build: time to shell / interactive, bytes, vs hello-world
     python tools/bench.py                    all of the above
 
 ``ui`` starts this app and a Flet hello-world the same way (``python file.py`` in
@@ -85,7 +86,7 @@ def bench_ui(runs: int) -> int:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", nargs="?", choices=["ui", "journal", "all"], default="all")
+    parser.add_argument("what", nargs="?", choices=["ui", "journal", "web", "all"], default="all")
     parser.add_argument("--runs", type=int, default=9, help="alternating runs for 'ui'")
     args, rest = parser.parse_known_args(argv)
     if args.what in ("ui", "all"):
@@ -94,6 +95,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from tools import bench_journal
 
         bench_journal.main(rest)
+    if args.what in ("web", "all"):
+        from tools import bench_web
+
+        bench_web.bench_web(args.runs)
     return 0
 
 

@@ -120,8 +120,12 @@ def shell_html() -> str:
     )
 
 
-def render_index(template: str, *, csp: str, shell: str) -> str:
-    """Flet's index.html with the CSP, Dutch metadata and the shell in its loading screen."""
+def render_index(template: str, *, csp: str, shell: str, head_extra: str = "") -> str:
+    """Flet's index.html with the CSP, Dutch metadata and the shell in its loading screen.
+
+    ``head_extra`` is inserted at the end of ``<head>`` (the static build adds
+    its manifest colours and boot script there).
+    """
     page = template.replace("<html>", '<html lang="nl">', 1)
     page = page.replace(
         '<meta charset="UTF-8">',
@@ -148,6 +152,8 @@ def render_index(template: str, *, csp: str, shell: str) -> str:
     page = loading.sub(
         lambda _: f'<div id="loading">\n<style>\n{_SHELL_STYLE}\n</style>\n{shell}\n</div>', page, count=1
     )
+    if head_extra:
+        page = page.replace("</head>", f"{head_extra}\n</head>", 1)
     return page
 
 

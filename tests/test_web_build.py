@@ -1,0 +1,449 @@
+"""The installable offline web app (tools/build_web.py).
+
+One build per session, under a sub-path (``--base-path /stappenplan/``, the
+parent folder served), plus one at the root; both served by a plain static
+server (Python's ``http.server``).  The browser tests check what a teacher
+sees: the shell at once, the app taking over, nothing asked of any other
+origin, the app coming back offline with its journal, and the update prompt.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from content.loader import load_organisations, load_plan
+from tests.conftest import ARTIFACTS, ROOT
+from tests.web_helpers.static_server import StaticServer
+from tools import web_shell
+
+BASE = "/stappenplan/"
+READY_TIMEOUT_MS = 120_000
+RIVE_CDN = "cdn.jsdelivr.net"  # Flet's client asks for a Rive runtime there; the CSP blocks it
+
+# Reports Content-Security-Policy violations (blocked requests) to the test.
+CSP_PROBE = """
+window.__blocked = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__blocked.push(e.blockedURI));
+"""
+
+
+def run_build(out: Path, base_path: str, report: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_web.py"), "--out", str(out), "--base-path", base_path,
+         "--report", str(report)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The site built under /stappenplan/: ``root`` is the folder the server serves."""
+    root = tmp_path_factory.mktemp("site")
+    out = root / "stappenplan"
+    report = run_build(out, BASE, root.parent / "site-report.json")
+    return SimpleNamespace(root=root, out=out, report=report)
+
+
+@pytest.fixture(scope="session")
+def site_server(site):
+    server = StaticServer(site.root)
+    yield server
+    server.stop()
+
+
+# -- the files ------------------------------------------------------------------------------
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.csp = None
+        self.base = None
+        self.scripts: list[str] = []
+        self.inline: list[str] = []
+        self._in_script = False
+        self.links: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy":
+            self.csp = attrs["content"]
+        if tag == "base":
+            self.base = attrs["href"]
+        if tag == "script":
+            if attrs.get("src"):
+                self.scripts.append(attrs["src"])
+            else:
+                self._in_script = True
+                self.inline.append("")
+        if tag == "link":
+            self.links[attrs.get("rel")] = attrs.get("href")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.inline[-1] += data
+
+
+def parse_index(out: Path) -> _Page:
+    page = _Page()
+    page.feed((out / "index.html").read_text(encoding="utf-8"))
+    return page
+
+
+def directives(csp: str) -> dict[str, list[str]]:
+    return {d.split()[0]: d.split()[1:] for d in (p.strip() for p in csp.split(";")) if d}
+
+
+def test_csp_is_strict_with_script_hashes(site):
+    page = parse_index(site.out)
+    csp = directives(page.csp)
+    assert csp["default-src"] == ["'self'"]
+    assert csp["connect-src"] == ["'self'"] and csp["worker-src"] == ["'self'"]
+    script_src = csp["script-src"]
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    hashes = {s for s in script_src if s.startswith("'sha256-")}
+    expected = {f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in page.inline}
+    assert hashes == expected and len(expected) == len(page.inline) >= 2
+    for name, sources in csp.items():  # only the own origin, never another host
+        assert all(s.startswith("'") or s in ("data:", "blob:") for s in sources), (name, sources)
+
+
+def test_page_is_dutch_with_the_shell_from_the_content(site):
+    text = (site.out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="nl">' in text and "<title>Stappenplan online incidenten</title>" in text
+    assert web_shell.shell_html() in text  # generated from content/, not a second copy
+    for action in load_plan("nl").acute_actions:
+        assert html.escape(action.title) in text
+    for org in load_organisations("nl").helplines:
+        for phone in org.phones:
+            assert f'href="{html.escape(phone.tel_uri)}"' in text
+
+
+def test_base_path_and_runtime_urls(site):
+    page = parse_index(site.out)
+    text = (site.out / "index.html").read_text(encoding="utf-8")
+    assert page.base == BASE
+    assert f'flet.pyodideUrl="{BASE}pyodide/pyodide.mjs"' in text  # Flet 1.0.5 writes a bare path
+    assert f'flet.canvasKitBaseUrl="{BASE}canvaskit/"' in text
+    assert 'flet.routeUrlStrategy="hash"' in text and 'flet.webRenderer="canvaskit"' in text
+    assert "boot.js" in page.scripts and "flutter_bootstrap.js" not in page.scripts  # boot.js starts it
+    assert page.links.get("manifest") == "manifest.json"
+
+
+def test_pruned_to_what_the_page_loads(site):
+    files = {p.relative_to(site.out).as_posix() for p in site.out.rglob("*") if p.is_file()}
+    for unused in ("main.dart.wasm", "main.dart.mjs", "canvaskit/skwasm.wasm", "canvaskit/wimp.wasm",
+                   "canvaskit/experimental_webparagraph/canvaskit.wasm", "flutter_service_worker.js",
+                   "pyodide/python.exe", "pyodide/micropip-0.11.1-py3-none-any.whl", "flutter.js.map"):
+        assert unused not in files, unused
+    assert not [f for f in files if f.endswith(".symbols") or "katex" in f.lower() or "Cupertino" in f]
+    fonts = json.loads((site.out / "assets" / "FontManifest.json").read_text(encoding="utf-8"))
+    assert [f["family"] for f in fonts] == ["MaterialIcons", "Roboto"]
+    report = site.report
+    assert report["fonts"]["material_icons"]["bytes"] < 100_000  # cut to the icons in use
+    # First visit (Chromebook): the page plus the service worker's precache.
+    assert report["first_load_bytes"]["chromium"] <= 30_000_000
+    assert report["first_load_bytes"]["chromium_uncompressed"] <= 36_000_000  # plain http, no service worker
+
+
+def test_app_package_is_self_contained_and_pruned(site):
+    with tarfile.open(site.out / "app.tar.gz") as tar:
+        names = set(tar.getnames())
+    assert {"web_main.py", "main.py", "storage/web.py", "locale/nl/LC_MESSAGES/messages.mo"} <= names
+    # Nothing the worker would install from the network, nothing that cannot run in Pyodide.
+    assert not names & {"pyproject.toml", "requirements.txt"}
+    assert not [n for n in names if n.endswith((".so", ".pyi")) or n.startswith("tests/")]
+    for absent in ("cryptography", "platformdirs", "flet_web", "storage/native.py"):
+        assert not [n for n in names if n == absent or n.startswith(f"{absent}/") or n.startswith(f"__pypackages__/{absent}/")]
+    packages = "__pypackages__/"
+    babel = {n.rsplit("/", 1)[-1][:-4] for n in names if n.startswith(packages + "babel/locale-data/") and n.endswith(".dat")}
+    assert babel and babel <= {"root", "nl", "nl_NL", "en", "en_001", "en_GB", "en_US", "en_US_POSIX"}
+    zones = {n[len(packages + "tzdata/zoneinfo/"):] for n in names
+             if n.startswith(packages + "tzdata/zoneinfo/") and "__init__" not in n and "/" in n[len(packages) + 17:]}
+    assert "Europe/Amsterdam" in zones and len(zones) < 10
+    countries = {n for n in names if n.startswith(packages + "holidays/countries/") and not n.endswith("__init__.pyc")}
+    assert countries == {packages + "holidays/countries/netherlands.pyc"}
+    assert [n for n in names if n.startswith("__pycache__/web_main.cpython-3")]  # byte-compiled for Pyodide
+    # Data the Python code reads from assets/ goes along; the server page and icon sources do not.
+    for path in (ROOT / "assets").rglob("*"):
+        rel = path.relative_to(ROOT).as_posix()
+        if path.is_file() and path.name not in ("index.html", "icon.png", "splash.png"):
+            assert rel in names, rel
+    assert "assets/index.html" not in names and "assets/icon.png" not in names
+
+
+def test_manifest_and_icons(site):
+    from PIL import Image
+
+    manifest = json.loads((site.out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["name"] == "Stappenplan online incidenten"
+    assert manifest["short_name"] and len(manifest["short_name"]) <= 12
+    assert "leerlingen" in manifest["description"] and manifest["lang"] == "nl-NL"
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "." and manifest["scope"] == "."
+    assert manifest["theme_color"] == "#1f5f8b" and manifest["background_color"]
+    seen = set()
+    for icon in manifest["icons"]:
+        with Image.open(site.out / icon["src"]) as image:
+            assert f"{image.width}x{image.height}" == icon["sizes"]
+            if icon["purpose"] == "maskable":  # full bleed: opaque corners
+                assert image.convert("RGBA").getpixel((0, 0))[3] == 255
+        seen.add((icon["sizes"], icon["purpose"]))
+    assert seen == {("192x192", "any"), ("512x512", "any"), ("192x192", "maskable"), ("512x512", "maskable")}
+
+
+def test_service_worker_precaches_the_site(site):
+    sw = (site.out / "sw.js").read_text(encoding="utf-8")
+    entries = json.loads(re.search(r"(\[\{\"revision\".*?\}\])", sw).group(1))
+    urls = {e["url"] for e in entries}
+    files = {p.relative_to(site.out).as_posix() for p in site.out.rglob("*") if p.is_file()}
+    twins = {f for f in files if f.endswith(".gz") and f[:-3] in files}
+    assert urls == files - twins - {"sw.js", "assets/NOTICES"}
+    for entry in entries:
+        data = (site.out / entry["url"]).read_bytes()
+        assert entry["revision"] == hashlib.md5(data).hexdigest()
+        if entry.get("z"):  # downloaded as FILE.gz and unpacked by the worker
+            assert gzip.decompress((site.out / (entry["url"] + ".gz")).read_bytes()) == data
+    assert "skipWaiting" in sw and "SKIP_WAITING" in sw  # the update waits for the user
+
+
+def test_every_character_of_the_app_is_in_the_bundled_font(site):
+    from fontTools.ttLib import TTFont
+
+    from tools.build_web import app_texts
+
+    have = set(TTFont(str(site.out / "assets" / "fonts" / "roboto.woff2")).getBestCmap())
+    missing = sorted({c for c in app_texts() if ord(c) >= 0x20 and ord(c) not in have})
+    assert not missing, f"Flutter would fetch a fallback font (404 offline) for {missing}"
+
+
+def test_every_icon_of_the_app_is_in_the_subset_font(site):
+    from fontTools.ttLib import TTFont
+
+    from tools.build_web import used_icon_names
+
+    glyphs = set(TTFont(str(site.out / "assets" / "fonts" / "MaterialIcons-Regular.otf")).getBestCmap().values())
+    sources = [ROOT / "main.py", *ROOT.glob("screens/**/*.py")]
+    for name in used_icon_names(sources):
+        lower = name.lower()
+        glyph = lower if lower.rsplit("_", 1)[-1] in ("outlined", "rounded", "sharp") else f"{lower}_baseline"
+        assert glyph in glyphs, name
+
+
+# -- in the browser ----------------------------------------------------------------------------
+
+
+def new_session(browser, base_url: str):
+    from tests.browser import open_session
+
+    session = open_session(browser, base_url, viewport={"width": 412, "height": 915})
+    session.context.add_init_script(CSP_PROBE)
+    return session
+
+
+def wait_until_ready(page) -> None:
+    """The Python app has rendered: the shell (#loading) is gone."""
+    page.wait_for_selector("#loading", state="detached", timeout=READY_TIMEOUT_MS)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def failed_requests(server: StaticServer) -> list:
+    return [s for s in server.served if s.status >= 400]
+
+
+@pytest.mark.browser
+def test_first_visit_shows_the_shell_then_the_app_without_other_origins(browser, site_server):
+    session = new_session(browser, site_server.url + BASE)
+    page = session.page
+    try:
+        page.goto(session.base_url)
+        shell = page.locator("#shell")
+        shell.wait_for(state="visible", timeout=10_000)
+        assert shell.get_by_role("heading", name="Acuut incident").is_visible()
+        calls = shell.locator('a[href^="tel:"]')
+        assert calls.count() >= 4 and calls.first.is_visible()
+        assert page.locator('a[href="tel:112"]').is_visible()
+        paint = page.evaluate(
+            "performance.getEntriesByType('paint').filter(e => e.name === 'first-contentful-paint')"
+            ".map(e => e.startTime)[0] || null"
+        )
+        assert paint is not None and paint < 3000, paint  # goal 0.3 s: see tools/bench.py web
+        shot(page, "web-shell")
+
+        wait_until_ready(page)
+        assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+        session.enable_semantics()
+        session.tap("Acuut incident")
+        page.wait_for_function("() => location.hash === '#/acuut'", timeout=20_000)
+        session.see(load_plan("nl").acute_actions[0].title)
+        shot(page, "web-app-acute")
+
+        assert session.outside_requests == []
+        blocked = page.evaluate("window.__blocked")
+        assert all(RIVE_CDN in url for url in blocked), blocked  # only the Rive runtime, blocked by the CSP
+        assert failed_requests(site_server) == []
+    finally:
+        session.close("web-first-visit")
+
+
+@pytest.mark.browser
+def test_offline_reload_brings_the_app_back_with_its_journal(browser, site):
+    from tests.web_journal import create_journal_entry, journal_titles, run_in_app_worker
+
+    server = StaticServer(site.root)  # its own origin: a fresh service worker and IndexedDB
+    session = new_session(browser, server.url + BASE)
+    page = session.page
+    try:
+        page.goto(session.base_url)
+        wait_until_ready(page)
+        create_journal_entry(page, "paard batterij nietje 42", "Nepaccount op Instagram", "Gesprek met de melder")
+
+        session.context.set_offline(True)
+        server.stop()  # and the server is gone, too
+        page.reload()
+        page.locator("#shell").wait_for(state="visible", timeout=10_000)
+        wait_until_ready(page)
+        assert journal_titles(page, "paard batterij nietje 42") == ["Nepaccount op Instagram"]
+        stored = run_in_app_worker(page, """
+            from storage.web import IndexedDBBlobStore, list_keys
+            values = [await IndexedDBBlobStore(k).read() for k in await list_keys()]
+            return [b"Nepaccount" in v or b"Gesprek met" in v for v in values]
+        """)
+        assert stored and not any(stored)  # never plaintext in browser storage
+
+        page.goto(session.base_url + "#/acuut")  # a route, offline
+        session.enable_semantics()
+        session.see(load_plan("nl").acute_actions[0].title)
+        shot(page, "web-offline-acute")
+        assert session.outside_requests == []
+    finally:
+        session.close("web-offline")
+        try:
+            server.stop()
+        except Exception:
+            pass
+
+
+def _deploy_new_version(out: Path) -> None:
+    """What a school's new deployment changes: a file, and the precache list in sw.js."""
+    index = out / "index.html"
+    index.write_text(index.read_text(encoding="utf-8").replace("</body>", "<!-- nieuwe versie -->\n</body>"), "utf-8")
+    revision = hashlib.md5(index.read_bytes()).hexdigest()
+    sw = out / "sw.js"
+    text, n = re.subn(r'"revision":"[0-9a-f]+"(,"s":\d+,"url":"index.html")', f'"revision":"{revision}"\\1',
+                      sw.read_text(encoding="utf-8"))
+    assert n == 1
+    sw.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.browser
+def test_new_deployment_offers_to_reload(browser, site, tmp_path):
+    root = tmp_path / "deployed"
+    shutil.copytree(site.out, root / "stappenplan")
+    server = StaticServer(root)
+    session = new_session(browser, server.url + BASE)
+    page = session.page
+    try:
+        page.goto(session.base_url)
+        wait_until_ready(page)
+        _deploy_new_version(root / "stappenplan")
+        page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+        banner = page.locator("#update-banner")
+        banner.wait_for(state="visible", timeout=60_000)
+        assert banner.inner_text().replace("\n", " ").strip() == "Nieuwe versie beschikbaar — opnieuw laden"
+        assert banner.get_attribute("role") == "alert"
+        shot(page, "web-update-banner")
+        with page.expect_navigation(timeout=60_000):
+            banner.get_by_role("button", name="opnieuw laden").click()
+        wait_until_ready(page)
+        assert "<!-- nieuwe versie -->" in page.content()
+    finally:
+        session.close("web-update")
+        server.stop()
+
+
+@pytest.mark.browser
+def test_journal_backends_in_the_browser_worker(browser, site_server, tmp_path):
+    """The storage checks of test_storage_web.py, in Chromium's worker: real IndexedDB and WebCrypto."""
+    from tests.test_storage_web import (
+        CHECK_NAMES,
+        checks_config,
+        verify_browser_edit_of_native_journal,
+        verify_browser_made_files,
+    )
+    from tests.web_journal import run_in_app_worker
+
+    session = new_session(browser, site_server.url + BASE)
+    page = session.page
+    try:
+        page.goto(session.base_url)
+        wait_until_ready(page)
+        source = (ROOT / "tests" / "web_helpers" / "storage_web_checks.py").read_text(encoding="utf-8")
+        config = checks_config(tmp_path, "browser-checks")
+        results = run_in_app_worker(page, f"""
+            import sys
+            with open("/tmp/storage_web_checks.py", "w", encoding="utf-8") as fh:
+                fh.write({source!r})
+            sys.path.insert(0, "/tmp")
+            import json, storage_web_checks
+            return await storage_web_checks.run_checks(json.loads({json.dumps(config)!r}))
+        """, timeout_s=120)
+        by_name = {r["name"]: r for r in results}
+        assert sorted(by_name) == sorted(CHECK_NAMES)
+        failed = {name: r["error"] for name, r in by_name.items() if not r["ok"]}
+        assert not failed, failed
+        verify_browser_made_files(by_name["browser_backup_and_journal_for_native"], tmp_path)
+        verify_browser_edit_of_native_journal(by_name["native_journal_unlocks_in_the_browser"]["journal_b64"], tmp_path)
+        print("PBKDF2-SHA256, 600,000 iterations, WebCrypto in the worker:",
+              by_name["default_iterations_timing"]["pbkdf2_ms"], "ms")
+    finally:
+        session.close("web-storage-checks")
+
+
+@pytest.fixture(scope="session")
+def root_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site-root")
+    run_build(root, "/", root.parent / "site-root-report.json")
+    return root
+
+
+@pytest.mark.browser
+def test_build_at_the_root_works_too(browser, root_site):
+    server = StaticServer(root_site)
+    session = new_session(browser, server.url + "/")
+    try:
+        session.page.goto(session.base_url)
+        session.page.locator("#shell").wait_for(state="visible", timeout=10_000)
+        wait_until_ready(session.page)
+        session.enable_semantics()
+        session.tap("Hulplijnen")
+        session.page.wait_for_function("() => location.hash === '#/hulplijnen'", timeout=20_000)
+        shot(session.page, "web-root-helplines")
+        assert session.outside_requests == [] and failed_requests(server) == []
+    finally:
+        session.close("web-root")
+        server.stop()

@@ -1,0 +1,234 @@
+// Boot script of the static web app (index.html loads it with `defer`).
+//
+// 1. The static shell (acute actions, help lines) in #loading stays on
+//    screen until the Python app has rendered its first page: Flet would
+//    remove it at Flutter's first frame, which in the browser build comes long
+//    before Python is running.  web_main.py announces "rendered" from the
+//    Python worker (patched python.js turns that into a "flet-app-event").
+// 2. The service worker (sw.js, Workbox) precaches the whole site.  On the
+//    very first visit Flutter starts only once the service worker controls
+//    the page, so every file is downloaded once (by the precache) and the
+//    app is ready for offline use from the first start.  Without service
+//    worker support (plain http, private mode) Flutter starts at once.
+// 3. A new deployment: "Nieuwe versie beschikbaar — opnieuw laden".
+(() => {
+  "use strict";
+
+  const shell = () => document.getElementById("loading");
+
+  // --- CanvasKit: the same choice as Flutter's loader, made explicit so the
+  // service worker precaches exactly the build this browser uses.
+  function canvasKitVariant() {
+    const blink = navigator.vendor === "Google Inc." || navigator.userAgent.includes("Edg/");
+    const codecs = typeof ImageDecoder !== "undefined" && blink;
+    const breakIterators = typeof Intl.v8BreakIterator !== "undefined" && typeof Intl.Segmenter !== "undefined";
+    return codecs && breakIterators ? "chromium" : "full";
+  }
+  flet.canvasKitVariant = canvasKitVariant();
+
+  // --- Shell -------------------------------------------------------------------
+  let flutterFrame = false;
+  let pythonRendered = false;
+
+  function hideShellWhenReady() {
+    if (!flutterFrame || !pythonRendered) return;
+    // Two animation frames: the one that paints the app's first page, then ours.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        const el = shell();
+        if (el) el.remove();
+        window.dispatchEvent(new Event("stappenplan-app-ready"));
+      }),
+    );
+  }
+  window.addEventListener("flutter-first-frame", () => { flutterFrame = true; hideShellWhenReady(); }, { once: true });
+  const failed = () => setStatus("De app kon niet starten. De eerste acties en hulplijnen hieronder blijven " +
+    "bruikbaar. Laad de pagina opnieuw om het nog eens te proberen.");
+  window.addEventListener("flet-app-event", (event) => {
+    if (event.detail === "rendered") { pythonRendered = true; hideShellWhenReady(); }
+    if (event.detail === "failed") failed();
+  });
+  window.addEventListener("flet-python-error", failed);
+
+  function setStatus(text) {
+    const status = document.querySelector("#shell [role=status]");
+    if (status) status.textContent = text;
+  }
+
+  let progressLine = null;
+  function showProgress(done, total) {
+    const el = shell();
+    if (!el || !total) return;
+    if (!progressLine) {
+      progressLine = document.createElement("p");
+      progressLine.className = "status";
+      progressLine.id = "offline-progress";
+      progressLine.setAttribute("aria-hidden", "true"); // visual only; the status line speaks
+      const status = document.querySelector("#shell [role=status]");
+      if (status) status.after(progressLine);
+    }
+    const mb = (n) => (n / 1e6).toFixed(0);
+    progressLine.textContent = done >= total
+      ? "Klaar voor offline gebruik. De app start…"
+      : `Klaarzetten voor offline gebruik: ${mb(done)} van ${mb(total)} MB`;
+  }
+
+  // --- Python worker, started early ------------------------------------------
+  // Flet's python.js starts the Python worker only when the Flutter engine is
+  // up.  Starting it together with Flutter lets Pyodide load on the other
+  // core meanwhile; python.js (patched) takes this worker over, with the
+  // messages it sent so far.  Same init message as python.js sends (Flet's
+  // client passes empty args).
+  let prewarmed = null;
+  function startPythonWorker() {
+    if (!flet.pyodide) return;
+    const base = flet.entrypointBaseUrl.endsWith("/") ? flet.entrypointBaseUrl.slice(0, -1) : flet.entrypointBaseUrl;
+    const worker = new Worker(`${base}/python-worker.js`, { type: "module" });
+    const buffered = [];
+    let handler = null;
+    worker.addEventListener("message", (event) => { if (!handler) buffered.push(event); });
+    worker.postMessage({
+      pyodideUrl: flet.pyodideUrl,
+      args: {},
+      documentUrl: document.URL,
+      appPackageUrl: flet.appPackageUrl,
+      micropipIncludePre: flet.micropipIncludePre,
+      pythonModuleName: flet.pythonModuleName,
+    });
+    prewarmed = {
+      worker,
+      attach(onmessage) {
+        handler = onmessage;
+        for (const event of buffered.splice(0)) onmessage(event);
+      },
+    };
+  }
+  globalThis.stappenplanTakePythonWorker = (args) => {
+    const taken = prewarmed;
+    prewarmed = null;
+    // Only the plain start-up this worker was made for (no script, no extra packages).
+    return taken && args && Object.keys(args).length === 0 ? taken : (taken && taken.worker.terminate(), null);
+  };
+
+  // --- Flutter ----------------------------------------------------------------
+  let started = false;
+  function startFlutter() {
+    if (started) return;
+    started = true;
+    startPythonWorker();
+    const script = document.createElement("script");
+    script.src = "flutter_bootstrap.js";
+    script.async = true;
+    document.body.append(script);
+  }
+
+  // --- Service worker -----------------------------------------------------------
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) {
+    startFlutter();
+    return;
+  }
+  const sw = navigator.serviceWorker;
+  const controlledAtStart = Boolean(sw.controller);
+  let updateAccepted = false;
+  if (controlledAtStart) startFlutter();
+
+  // First visit: start Flutter once the new service worker controls the page.
+  // If the install stalls or fails, start anyway (the page then loads the
+  // files itself, as without a service worker).
+  let watchdog = null;
+  function armWatchdog() {
+    clearTimeout(watchdog);
+    if (!started) watchdog = setTimeout(startFlutter, 20000);
+  }
+
+  sw.addEventListener("message", (event) => {
+    const data = event.data || {};
+    if (data.type === "precache-progress" && !controlledAtStart) {
+      showProgress(data.done, data.total);
+      armWatchdog();
+    }
+  });
+
+  sw.addEventListener("controllerchange", () => {
+    if (!started) {
+      clearTimeout(watchdog);
+      startFlutter();
+    } else if (updateAccepted) {
+      window.location.reload();
+    } else {
+      // Another tab accepted the update: this one runs the old version.
+      showUpdateBanner(null);
+    }
+  });
+
+  sw.register(`sw.js?canvaskit=${flet.canvasKitVariant}`, { scope: "./", updateViaCache: "none" })
+    .then((registration) => {
+      if (!started) {
+        const pending = registration.installing;
+        if (!pending) {
+          // Installed already but not controlling this page (a hard reload
+          // bypasses the service worker): start now.
+          startFlutter();
+        } else {
+          armWatchdog();
+          pending.addEventListener("statechange", () => {
+            if (pending.state === "redundant") startFlutter();
+          });
+        }
+      }
+      watchForUpdates(registration);
+      if (window.matchMedia("(display-mode: standalone)").matches && navigator.storage && navigator.storage.persist) {
+        // Installed app: ask the browser not to evict the journal under storage pressure.
+        navigator.storage.persist().catch(() => {});
+      }
+    })
+    .catch((error) => {
+      console.warn("Service worker not registered:", error);
+      startFlutter();
+    });
+
+  function watchForUpdates(registration) {
+    const offer = (worker) => {
+      if (sw.controller && worker) showUpdateBanner(worker);
+    };
+    if (registration.waiting) offer(registration.waiting);
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      if (!worker) return;
+      worker.addEventListener("statechange", () => {
+        if (worker.state === "installed") offer(worker);
+      });
+    });
+    const check = () => registration.update().catch(() => {});
+    setInterval(check, 60 * 60 * 1000);
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") check();
+    });
+  }
+
+  // --- "Nieuwe versie beschikbaar — opnieuw laden" ------------------------------
+  function showUpdateBanner(waitingWorker) {
+    let banner = document.getElementById("update-banner");
+    if (!banner) {
+      banner = document.createElement("div");
+      banner.id = "update-banner";
+      banner.setAttribute("role", "alert");
+      banner.lang = "nl";
+      const text = document.createElement("span");
+      text.textContent = "Nieuwe versie beschikbaar — ";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "opnieuw laden";
+      banner.append(text, button);
+      document.body.append(banner);
+    }
+    banner.querySelector("button").onclick = () => {
+      updateAccepted = true;
+      if (waitingWorker && waitingWorker.state === "installed") {
+        waitingWorker.postMessage({ type: "SKIP_WAITING" });
+      } else {
+        window.location.reload();
+      }
+    };
+  }
+})();

@@ -1,0 +1,38 @@
+"""Entry point of the static web build: the app's ``main`` in Pyodide.
+
+``tools/build_web.py`` packs this file next to ``main.py`` in ``app.tar.gz``
+and names it as the module Flet's Python worker runs.  It runs the same
+``main(page)`` as every other platform, then tells the page that the first
+view has been sent to Flutter, so the static shell (acute actions and help
+lines in ``index.html``) can give way to the app: see ``tools/web/boot.js``.
+"""
+
+import inspect
+
+import flet as ft
+
+import main as app
+
+
+def _announce(event: str) -> None:
+    """Post ``{"fletAppEvent": event}`` from the worker to the page."""
+    import js  # Pyodide: the worker's global scope
+    from pyodide.ffi import to_js
+
+    js.postMessage(to_js({"fletAppEvent": event}, dict_converter=js.Object.fromEntries))
+
+
+async def web_main(page: ft.Page) -> None:
+    try:
+        result = app.main(page)
+        if inspect.isawaitable(result):
+            await result
+        page.update()  # the first view, if main() left it to Flet's auto-update
+    except Exception:
+        _announce("failed")  # the shell stays, and says so
+        raise
+    # Messages keep their order: this reaches the page after the view.
+    _announce("rendered")
+
+
+ft.run(web_main)
