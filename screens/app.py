@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable, Optional, Sequence
+from typing import Awaitable, Callable, Optional, Sequence, TypeVar
 
 import flet as ft
 
@@ -23,6 +24,8 @@ from screens import (
     journal_home,
     journal_settings,
     organisations,
+    overview,
+    policy,
     routes,
     settings,
     step_detail,
@@ -51,7 +54,11 @@ _BUILDERS: dict[str, Callable[..., ft.View]] = {
     "journal_settings": journal_settings.build,
     "incident": incident.build,
     "settings": settings.build,
+    "policy": policy.build,
+    "overview": overview.build,
 }
+
+_T = TypeVar("_T")
 
 _LOCALES = {"nl": ft.Locale("nl", "NL"), "en": ft.Locale("en", "GB")}
 
@@ -110,15 +117,19 @@ class App:
         page.run_task(self._minute_ticker)
         page.run_task(self._idle_lock)
 
-    def show(self, route: str) -> None:
-        """Render the view stack for ``route`` (the top view is always rebuilt)."""
+    def show(self, route: str, in_place: bool = True) -> None:
+        """Render the view stack for ``route`` (the top view is always rebuilt).
+
+        ``in_place``: when the top screen stays the same, update its content
+        instead of replacing it (keeps the scroll position and open dialogs).
+        """
         self.stack = routes.next_stack(self.stack, route)
         cached = {view.route: view for view in self.page.views}
         views = [cached.get(r) or self._build(r) for r in self.stack[:-1]]
         self.live_statuses.clear()  # only the top view's statuses need to stay fresh
         top = self._build(self.stack[-1])
         shown = cached.get(top.route)
-        if shown is not None and self.page.views and self.page.views[-1] is shown:
+        if in_place and shown is not None and self.page.views and self.page.views[-1] is shown:
             # The same screen again (after a change): update it in place, so the
             # scroll position stays and an open dialog is not orphaned.
             shown.controls, shown.appbar = top.controls, top.appbar
@@ -158,9 +169,9 @@ class App:
         self.page.views.clear()  # every cached screen is in the old language
         self.show(self.stack[-1])
 
-    def refresh(self) -> None:
-        """Rebuild the screen that is shown (after a setting changed)."""
-        self.show(self.stack[-1])
+    def refresh(self, in_place: bool = True) -> None:
+        """Rebuild the screen that is shown (after a change)."""
+        self.show(self.stack[-1], in_place)
 
     def _build(self, route: str) -> ft.View:
         found = routes.match(route)
@@ -206,11 +217,11 @@ class App:
         while self.page.pop_dialog() is not None:  # a form may show journal content
             pass
         if self.stack and routes.is_journal(self.stack[-1]):
-            self.refresh()
+            self.refresh(in_place=False)  # a different screen now: start at its top
 
     def journal_opened(self) -> None:
         """After unlocking or creating: continue where the user was, or save the acute flow."""
-        self.refresh()
+        self.refresh(in_place=False)
         if self._save_session_after_unlock:
             incident_form(self, from_session=True)
 
@@ -282,6 +293,12 @@ class App:
                 self.toast(_("Could not open {url}").format(url=url))
 
         asyncio.create_task(launch())
+
+    async def run_blocking(self, work: Callable[[], _T]) -> _T:
+        """Heavy work off the event loop where threads exist (not in the browser's Pyodide)."""
+        if sys.platform == "emscripten":
+            return work()
+        return await asyncio.to_thread(work)
 
     def toast(self, message: str) -> None:
         self.page.show_dialog(ft.SnackBar(ft.Text(message)))

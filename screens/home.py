@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from content.progress import next_action, step_progress
+from storage.followups import FollowUpState, follow_up_agenda
 from screens import routes
-from screens.i18n import _
+from screens.formatting import moment
+from screens.i18n import _, ngettext
 from screens.widgets import icon_button, page_view, section_title
 
 if TYPE_CHECKING:
@@ -64,6 +66,50 @@ def next_step_card(app: "App") -> ft.Control:
     )
 
 
+def _quick_link(app: "App", icon: ft.IconData, label: str, route: str) -> ft.Control:
+    """A square-ish button with the icon above its label: four fit side by side on a phone."""
+    return ft.FilledTonalButton(
+        content=ft.Column(
+            spacing=2,
+            tight=True,
+            horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+            controls=[ft.Icon(icon, size=22), ft.Text(label, size=12, text_align=ft.TextAlign.CENTER)],
+        ),
+        expand=True,
+        style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=2, vertical=8),
+                             shape=ft.RoundedRectangleBorder(radius=12)),
+        on_click=lambda e: app.go(route),
+    )
+
+
+def follow_ups_card(app: "App") -> list[ft.Control]:
+    """Follow-up conversations due today or overdue (only while the journal is open)."""
+    if not app.journal.is_open:
+        return []
+    agenda = follow_up_agenda(app.journal.journal.incidents(), app.now())
+    due = agenda.needs_attention
+    if not due:
+        return []
+    rows = []
+    for item in due[:3]:
+        when = moment(item.due, app.now())
+        label = (_("Overdue: {when}") if item.state is FollowUpState.OVERDUE else _("Today: {when}")).format(when=when)
+        rows.append(ft.ListTile(
+            leading=ft.Icon(ft.Icons.EVENT_BUSY if item.state is FollowUpState.OVERDUE else ft.Icons.EVENT,
+                            color=ft.Colors.ERROR if item.state is FollowUpState.OVERDUE else None),
+            title=ft.Text(f"{item.follow_up.with_whom} · {item.incident_title}"),
+            subtitle=ft.Text(label),
+            dense=True,
+            on_click=lambda e, i=item.incident_id: app.go(routes.incident(i)),
+        ))
+    return [ft.Card(content=ft.Column(spacing=0, controls=[
+        ft.ListTile(title=ft.Text(_("Follow-up conversations"), weight=ft.FontWeight.BOLD),
+                    subtitle=ft.Text(ngettext("{n} due today or overdue", "{n} due today or overdue",
+                                              len(due)).format(n=len(due)))),
+        *rows,
+    ]))]
+
+
 def step_tile(app: "App", step) -> ft.Control:
     done, total = step_progress(step, app.progress)
     return ft.ListTile(
@@ -80,21 +126,18 @@ def step_tile(app: "App", step) -> ft.Control:
 
 def build(app: "App", route: str) -> ft.View:
     quick_links = ft.Row(
-        wrap=True,
-        spacing=8,
-        run_spacing=8,
+        spacing=6,
         controls=[
-            ft.FilledTonalButton(_("Help lines"), icon=ft.Icons.PHONE_IN_TALK,
-                                 on_click=lambda e: app.go(routes.HELPLINES)),
-            ft.FilledTonalButton(_("Organisations"), icon=ft.Icons.GROUPS_OUTLINED,
-                                 on_click=lambda e: app.go(routes.ORGANISATIONS)),
-            ft.FilledTonalButton(_("Journal"), icon=ft.Icons.BOOK_OUTLINED,
-                                 on_click=lambda e: app.go(routes.JOURNAL)),
+            _quick_link(app, ft.Icons.PHONE_IN_TALK, _("Help lines"), routes.HELPLINES),
+            _quick_link(app, ft.Icons.GROUPS_OUTLINED, _("Organisations"), routes.ORGANISATIONS),
+            _quick_link(app, ft.Icons.BOOK_OUTLINED, _("Journal"), routes.JOURNAL),
+            _quick_link(app, ft.Icons.SHIELD_OUTLINED, _("Policy"), routes.POLICY),
         ],
     )
     left = [acute_button(app)]
     if app.progress.started:
         left.append(next_step_card(app))
+    left += follow_ups_card(app)
     left.append(quick_links)
     right = [
         section_title(_("The seven steps")),

@@ -11,7 +11,7 @@ import flet as ft
 from content.progress import next_action, step_progress
 from screens import routes
 from screens.formatting import moment
-from screens.forms import confirm
+from screens.forms import confirm, text_field
 from screens.i18n import _
 from screens.incident_forms import (
     contact_form,
@@ -25,8 +25,10 @@ from screens.incident_forms import (
 )
 from screens.journal_home import guarded, no_images_note
 from screens.labels import contact_kind_label, role_label, status_label, type_label
+from screens.report_export import export_report
 from screens.widgets import icon_button, section_title
 from storage import errors, incidents as inc
+from storage.statistics import earlier_of_same_type
 
 if TYPE_CHECKING:
     from screens.app import App
@@ -104,6 +106,8 @@ def _steps(app: "App", incident: inc.Incident) -> ft.Control:
                 subtitle=subtitle,
                 on_click=lambda e, s=step.number, a=action.id: app.go(routes.step(s, a)),
             ))
+        if step.id == "actieteam":
+            rows.append(_earlier_incidents(app, incident))
         tiles.append(ft.ExpansionTile(
             title=ft.Text(_("Step {number}: {title}").format(number=step.number, title=step.title)),
             subtitle=ft.Text(_("{done} of {total}").format(done=done, total=total)),
@@ -112,6 +116,82 @@ def _steps(app: "App", incident: inc.Incident) -> ft.Control:
             controls=rows,
         ))
     return ft.Column(spacing=0, controls=tiles)
+
+
+def _earlier_incidents(app: "App", incident: inc.Incident) -> ft.Control:
+    """Step 2 asks whether the school met something like this before and what it did then."""
+    earlier = earlier_of_same_type(incident, app.journal.journal.incidents())
+    question = next(q for b in app.plan.action("situatie-beschrijven").blocks for q in b.questions
+                    if q.id == "situatie-3")
+    header = ft.Column(spacing=2, controls=[
+        ft.Text(question.text, italic=True),
+        ft.Text(_("Earlier incidents of this type in the journal:"), weight=ft.FontWeight.BOLD),
+    ])
+    if not earlier:
+        return ft.Container(padding=ft.Padding.symmetric(horizontal=16, vertical=8), content=ft.Column([
+            header, ft.Text(_("None in this journal."))]))
+    items = []
+    for item in earlier:
+        done = [app.plan.action(a).title for a in item.done if _known(app, a)]
+        lines = [ft.Text(f"{item.title} · {moment(item.reported_at, app.now())} · {status_label(item.status)}",
+                         weight=ft.FontWeight.W_500)]
+        if done:
+            lines.append(ft.Text(_("Done: {actions}").format(actions="; ".join(done))))
+        if item.lessons:
+            lines.append(ft.Text(_("Lessons: {lessons}").format(lessons=item.lessons), italic=True))
+        items.append(ft.Container(
+            border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=12, padding=12,
+            on_click=lambda e, i=item.incident_id: app.go(routes.incident(i)),
+            content=ft.Column(spacing=4, controls=lines),
+        ))
+    return ft.Container(padding=ft.Padding.symmetric(horizontal=16, vertical=8),
+                        content=ft.Column(spacing=8, controls=[header, *items]))
+
+
+def _known(app: "App", action_id: str) -> bool:
+    try:
+        app.plan.action(action_id)
+    except KeyError:  # an action of an older version of the plan
+        return False
+    return True
+
+
+def _evaluation(app: "App", incident: inc.Incident) -> list[ft.Control]:
+    """Step 7: the six evaluation questions, answered in the journal."""
+    action = app.plan.action("evaluatie-incident")
+    questions = [q for block in action.blocks for q in block.questions]
+    fields = {
+        q.id: text_field(app, q.text, incident.evaluation.get(q.id, ""), multiline=True, min_lines=2)
+        for q in questions
+    }
+
+    async def store(finish: bool) -> None:
+        current = app.journal.journal.get(incident.id)
+        for question_id, field in fields.items():
+            current = inc.set_evaluation(current, question_id, (field.value or "").strip())
+        if finish:
+            current = inc.set_status(current, "geevalueerd", by=app.journal.author, at=app.now())
+        if await app.storage_action(save(app, current)):
+            app.toast(_("Evaluation saved."))
+        app.refresh()
+
+    async def save_clicked(e) -> None:
+        await store(False)
+
+    async def finish_clicked(e) -> None:
+        await store(True)
+
+    buttons = [ft.OutlinedButton(_("Save evaluation"), icon=ft.Icons.SAVE_OUTLINED, on_click=save_clicked)]
+    if incident.status in ("acuut", "lopend", "herstel"):
+        buttons.append(ft.FilledButton(_("Save and mark as evaluated"), icon=ft.Icons.TASK_ALT,
+                                       on_click=finish_clicked))
+    return [
+        section_title(_("Evaluation")),
+        ft.Text(_("Take time for an evaluation once the situation is under control; involve staff, the pupils "
+                  "and parents involved and, where relevant, external partners.")),
+        *fields.values(),
+        ft.Row(wrap=True, spacing=8, run_spacing=8, controls=buttons),
+    ]
 
 
 def _notes(app: "App", incident: inc.Incident) -> list[ft.Control]:
@@ -213,7 +293,9 @@ def _danger_zone(app: "App", incident: inc.Incident) -> list[ft.Control]:
 
     return [
         ft.Divider(),
-        ft.Row(wrap=True, spacing=8, controls=[
+        ft.Row(wrap=True, spacing=8, run_spacing=8, controls=[
+            ft.OutlinedButton(_("Export the report"), icon=ft.Icons.DESCRIPTION_OUTLINED,
+                              on_click=lambda e: export_report(app, incident)),
             ft.OutlinedButton(_("Export this incident"), icon=ft.Icons.IOS_SHARE,
                               on_click=lambda e: app.export_backup([incident.id])),
             ft.TextButton(_("Delete incident"), icon=ft.Icons.DELETE_OUTLINE,
@@ -246,6 +328,7 @@ def build(app: "App", route: str, incident_id: str) -> ft.View:
             *_people(app, incident),
             *_contacts(app, incident),
             *_follow_ups(app, incident),
+            *_evaluation(app, incident),
             no_images_note(),
             *_danger_zone(app, incident),
         ]

@@ -58,11 +58,7 @@ def guarded(app: "App", route: str, title: str, build_open: Callable[[], list[ft
 
 
 def journal_actions(app: "App") -> list[ft.Control]:
-    return [
-        icon_button(ft.Icons.LOCK_OUTLINE, _("Lock the journal"), lambda e: app.journal.lock()),
-        icon_button(ft.Icons.SETTINGS_OUTLINED, _("Journal settings and backups"),
-                    lambda e: app.go(routes.JOURNAL_SETTINGS)),
-    ]
+    return [icon_button(ft.Icons.LOCK_OUTLINE, _("Lock the journal"), lambda e: app.journal.lock())]
 
 
 def _busy_button(label: str, icon, action: Callable[[], Awaitable[None]]) -> ft.FilledButton:
@@ -287,7 +283,12 @@ def build(app: "App", route: str) -> ft.View:
         ]
         return [
             *_retention_banner(app),
-            ft.FilledButton(_("New incident"), icon=ft.Icons.ADD, on_click=lambda e: incident_form(app)),
+            ft.Row(wrap=True, spacing=8, run_spacing=8, controls=[
+                ft.FilledButton(_("New incident"), icon=ft.Icons.ADD, on_click=lambda e: incident_form(app)),
+                ft.OutlinedButton(_("Overview"), icon=ft.Icons.BAR_CHART, on_click=lambda e: app.go(routes.OVERVIEW)),
+                ft.OutlinedButton(_("Settings and backups"), icon=ft.Icons.SETTINGS_OUTLINED,
+                                  on_click=lambda e: app.go(routes.JOURNAL_SETTINGS)),
+            ]),
             _filters(app),
             section_title(ngettext("{n} incident", "{n} incidents", len(items)).format(n=len(items))),
             *cards,

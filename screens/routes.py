@@ -19,6 +19,8 @@ ORGANISATIONS = "/organisaties"
 HELPLINES = "/hulplijnen"
 ABOUT = "/over"
 SETTINGS = "/instellingen"
+POLICY = "/beleid"
+OVERVIEW = "/logboek/overzicht"
 JOURNAL = "/logboek"
 JOURNAL_SETTINGS = "/logboek/instellingen"
 
@@ -47,6 +49,8 @@ _PATTERNS: tuple[tuple[str, "re.Pattern[str]"], ...] = (
     ("organisations", re.compile(r"/organisaties")),
     ("helplines", re.compile(r"/hulplijnen")),
     ("settings", re.compile(r"/instellingen")),
+    ("policy", re.compile(r"/beleid")),
+    ("overview", re.compile(r"/logboek/overzicht")),
     ("journal", re.compile(r"/logboek")),
     ("journal_settings", re.compile(r"/logboek/instellingen")),
     ("incident", re.compile(r"/logboek/incident/(?P<incident_id>[0-9a-f-]{36})")),
@@ -61,6 +65,8 @@ _PARENTS = {
     "organisations": HOME,
     "helplines": HOME,
     "settings": HOME,
+    "policy": HOME,
+    "overview": JOURNAL,
     "journal": HOME,
     "journal_settings": JOURNAL,
     "incident": JOURNAL,
@@ -69,7 +75,9 @@ _PARENTS = {
 
 
 def is_journal(route: str) -> bool:
-    return normalise(route).startswith(JOURNAL)
+    """Screens that show journal content (and so turn into the unlock form when it locks)."""
+    path = normalise(route)
+    return path.startswith(JOURNAL) or path == POLICY
 
 
 def normalise(route: str) -> str:

@@ -51,29 +51,32 @@ class Session:
     def see(self, text: str, exact: bool = False) -> None:
         self.scroll_to(self.text(text, exact).first)
 
-    def scroll_to(self, locator, max_scrolls: int = 30):
-        """Wait for ``locator``; if it is not on screen yet, scroll down to it.
+    def scroll_to(self, locator, max_scrolls: int = 40):
+        """Wait for ``locator`` and scroll the screen (as a user would, with the
+        mouse wheel) until its middle is inside the viewport.
 
         Flutter only puts nodes near the visible part of a list in the
-        semantics tree, so a far-down element appears only after scrolling.
+        semantics tree, and a click on a node outside the viewport would land
+        on whatever Flutter shows there instead.
         """
-        try:
-            locator.wait_for(state="visible", timeout=4_000)
-            return locator
-        except Exception:
-            pass
         viewport = self.page.viewport_size
-        self.page.mouse.move(viewport["width"] / 2, viewport["height"] / 2)
-        for _ in range(max_scrolls):
-            self.page.mouse.wheel(0, viewport["height"] * 0.6)
+        height = viewport["height"]
+        self.page.mouse.move(viewport["width"] / 2, height / 2)
+        for attempt in range(max_scrolls):
+            box = locator.bounding_box() if locator.count() else None
+            if box is not None:
+                middle = box["y"] + box["height"] / 2
+                if 0 <= middle <= height:
+                    return locator
+                self.page.mouse.wheel(0, max(min(middle - height / 2, height * 0.6), -height * 0.6))
+            elif attempt >= 8:  # not in the tree after two seconds: look further down
+                self.page.mouse.wheel(0, height * 0.6)
             self.page.wait_for_timeout(250)
-            if locator.count() and locator.is_visible():
-                return locator
         locator.wait_for(state="visible", timeout=TIMEOUT_MS)
         return locator
 
     def tap(self, name: str, exact: bool = False) -> None:
-        self.button(name, exact).first.click(timeout=TIMEOUT_MS)
+        self.scroll_to(self.button(name, exact).first).click(timeout=TIMEOUT_MS)
 
     def settled(self, expression: str, quiet_ms: int = 500):
         """Evaluate ``expression`` until it returns the same non-empty value for
@@ -94,7 +97,7 @@ class Session:
 
     def type_into(self, label: str, text: str) -> None:
         """Replace the text of the field labelled ``label`` by typing, as a user would."""
-        self.page.get_by_role("textbox", name=label).first.click(timeout=TIMEOUT_MS)
+        self.scroll_to(self.page.get_by_role("textbox", name=label).first).click(timeout=TIMEOUT_MS)
         # Flutter edits text in a real <input> it puts under the focused field
         self.page.wait_for_function(
             "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)", timeout=TIMEOUT_MS

@@ -168,7 +168,8 @@ def test_backup_export_is_encrypted_and_garbage_import_changes_nothing(phone_at,
     s = phone_at
     create_journal(s)
     new_incident(s, "Challenge in de pauze")
-    s.tap("Instellingen en back-ups van het logboek")
+    s.tap("Terug")
+    s.tap("Instellingen en back-ups")
     s.tap("Hele logboek exporteren")
     s.type_into("Wachtwoordzin voor deze back-up", BACKUP_PASSPHRASE)
     s.type_into("Herhaal de wachtwoordzin", BACKUP_PASSPHRASE)
@@ -238,7 +239,8 @@ def test_backup_round_trip_merges_without_duplicates_and_survives_a_wipe(phone_a
     s = phone_at
     create_journal(s)
     new_incident(s, "Challenge in de pauze")
-    s.tap("Instellingen en back-ups van het logboek")
+    s.tap("Terug")
+    s.tap("Instellingen en back-ups")
     backup = export_journal(s, tmp_path)
 
     import_file(s, backup, "niet de goede back-upzin")
@@ -254,7 +256,7 @@ def test_backup_round_trip_merges_without_duplicates_and_survives_a_wipe(phone_a
     s.tap("Logboek wissen")
     s.see("Logboek instellen")
     create_journal(s, author="zorgcoördinator")
-    s.tap("Instellingen en back-ups van het logboek")
+    s.tap("Instellingen en back-ups")
     import_file(s, backup)
     s.see("1 incident toegevoegd")
     s.tap("OK")
@@ -276,7 +278,7 @@ def test_passphrase_change_and_deleting_an_incident(phone_at):
     s.see("1 incident")
     assert s.text("Tweede incident").count() == 0
 
-    s.tap("Instellingen en back-ups van het logboek")
+    s.tap("Instellingen en back-ups")
     s.tap("Wachtwoordzin wijzigen")
     new = "blauwe giraf leest een krant"
     s.type_into("Huidige wachtwoordzin", PASSPHRASE)

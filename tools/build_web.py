@@ -142,8 +142,9 @@ ICON_STYLES = ("baseline", "outlined", "rounded", "sharp")
 
 # Not packed: the web path never imports them (storage.web replaces
 # cryptography; platformdirs is only used natively; flet-web is this
-# folder's source, not a run-time dependency).
-WEB_EXCLUDED_DISTRIBUTIONS = {"cryptography", "platformdirs", "flet-web"}
+# folder's source, not a run-time dependency; Pillow is a C extension that
+# fpdf2 only needs for images, which the report never contains).
+WEB_EXCLUDED_DISTRIBUTIONS = {"cryptography", "platformdirs", "flet-web", "pillow"}
 MARKER_ENV = {
     "sys_platform": "emscripten",
     "platform_system": "Emscripten",
@@ -164,6 +165,10 @@ PACKAGE_FILE_EXCLUDES = [
 BABEL_LOCALES = {"root", "nl", "nl_NL", "en", "en_001", "en_GB", "en_US", "en_US_POSIX"}
 TZ_KEEP = {"UTC", "GMT", "Etc/UTC", "Etc/GMT", "Europe/Amsterdam", "Europe/Brussels"}
 HOLIDAY_COUNTRIES = {"netherlands": "NL"}  # module in holidays/countries -> ISO code
+# fontTools sub-packages the report's PDF (fpdf2: parse, subset, embed a TTF)
+# never imports; the smoke test makes a PDF from the pruned package.
+FONTTOOLS_UNUSED = {"cu2qu", "qu2cu", "ufoLib", "voltLib", "mtiLib", "merge", "t1Lib", "afmLib", "tfmLib",
+                    "fontBuilder", "help", "ttx"}
 HOLIDAY_LANGUAGES = {"nl", "en_US"}
 
 CSP_TEMPLATE = "; ".join([
@@ -311,6 +316,10 @@ def _keep_package_file(rel: str) -> bool:
             parent = zone[: -len("__init__.py")].rstrip("/")
             return parent == "" or any(z.startswith(parent + "/") for z in TZ_KEEP)
         return zone in TZ_KEEP
+    if rel.startswith("fontTools/"):
+        first = rel.split("/")[1].removesuffix(".py")
+        if first in FONTTOOLS_UNUSED:
+            return False
     if rel == "dateutil/zoneinfo/dateutil-zoneinfo.tar.gz":
         return False  # dateutil's own copy of the time zones; zoneinfo + tzdata serve them
     if rel.startswith("holidays/countries/"):
@@ -428,6 +437,15 @@ out["holidays"] = {{str(y): sorted((d.isoformat(), n) for d, n in public_holiday
 out["tz"] = str(datetime(2025, 7, 1, 12, tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/Amsterdam")))
 out["plan"] = load_plan("nl").step(1).title
 out["organisations"] = len(load_organisations("nl").helplines)
+import warnings
+warnings.simplefilter("ignore")  # fpdf2 notes that it cannot add images without Pillow
+from content.loader import load_plan as _plan
+from screens.report import incident_pdf
+from storage import incidents as inc
+_now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+_pdf = incident_pdf(inc.add_note(inc.new_incident("Zoë – rapport", "anders", now=_now), "Notitie ’ · ë", at=_now),
+                    _plan("nl"), anonymised=True, now=_now)
+out["pdf"] = [_pdf[:5].decode(), len(_pdf) > 5000]
 import flet
 out["flet"] = flet.__version__ if hasattr(flet, "__version__") else "?"
 print(json.dumps(out, sort_keys=True))
