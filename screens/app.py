@@ -106,16 +106,24 @@ class App:
 
     async def start(self) -> None:
         page = self.page
-        await self.preferences.load()
-        self._use_language(self.preferences.language or await self._device_language())
         theme.apply(page)
         page.on_route_change = self._on_route_change
         page.on_view_pop = self._on_view_pop
         page.on_app_lifecycle_state_change = self._on_lifecycle
         await self.journal.exists()
+        # Nothing stands between launch and the first screen: it is drawn in
+        # Dutch while the stored settings and the device's language are asked
+        # for (one round trip), and redrawn only if they change anything.
         self.show(page.route or routes.HOME)
         page.run_task(self._minute_ticker)
         page.run_task(self._idle_lock)
+        _, device = await asyncio.gather(self.preferences.load(), self._device_language())
+        language = self.preferences.language or device
+        if language != self.language:
+            self._use_language(language)
+            self._redraw_all()
+        elif self.preferences.police_contact is not None:
+            self.refresh()
 
     def show(self, route: str, in_place: bool = True) -> None:
         """Render the view stack for ``route`` (the top view is always rebuilt).
@@ -166,6 +174,9 @@ class App:
         """Remember the choice (None: follow the device) and show every screen in it."""
         await self.preferences.set_language(language)
         self._use_language(language or await self._device_language())
+        self._redraw_all()
+
+    def _redraw_all(self) -> None:
         self.page.views.clear()  # every cached screen is in the old language
         self.show(self.stack[-1])
 

@@ -4,6 +4,7 @@ SharedPreferences: the device's preferences store, localStorage on the web."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Optional
 
@@ -46,10 +47,11 @@ class Preferences:
         self.language: Optional[str] = None  # None: follow the device
 
     async def load(self) -> None:
-        name, phone = await self._store.get(POLICE_NAME), await self._store.get(POLICE_PHONE)
+        name, phone, language = await asyncio.gather(
+            self._store.get(POLICE_NAME), self._store.get(POLICE_PHONE), self._store.get(LANGUAGE)
+        )
         if isinstance(phone, str) and valid_phone(phone):
             self.police_contact = PoliceContact(str(name or ""), Phone(phone.strip()))
-        language = await self._store.get(LANGUAGE)
         self.language = language if isinstance(language, str) else None
 
     async def set_language(self, language: Optional[str]) -> None:

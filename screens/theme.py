@@ -27,3 +27,6 @@ def apply(page: ft.Page) -> None:
     page.theme = _theme()
     page.dark_theme = _theme()
     page.theme_mode = ft.ThemeMode.SYSTEM
+    # The client has drawn its first frame with the default theme; fading
+    # into ours would hold the first screen back by the fade's duration.
+    page.theme_animation_style = ft.AnimationStyle.no_animation()
