@@ -89,12 +89,13 @@ class App:
         self.progress = Progress()
         self.stack: list[str] = []
         self._clock_offset = _clock_offset()
-        self._use_language(set_language("nl"))
+        self._use_language("nl")
         self.preferences = Preferences()
         self.journal = JournalSession(on_lock=self._journal_locked)
         self.journal_filter = {"status": "", "type": ""}
         self.report_time: Optional[datetime] = None  # when the acute flow was first opened
         self._save_session_after_unlock = False
+        self._background: list = []  # the session's timers, stopped when it closes
         self._launcher = ft.UrlLauncher()
         self._clipboard = ft.Clipboard()
         self.file_picker = ft.FilePicker()
@@ -110,13 +111,13 @@ class App:
         page.on_route_change = self._on_route_change
         page.on_view_pop = self._on_view_pop
         page.on_app_lifecycle_state_change = self._on_lifecycle
+        page.on_close = self._on_close
         await self.journal.exists()
         # Nothing stands between launch and the first screen: it is drawn in
         # Dutch while the stored settings and the device's language are asked
         # for (one round trip), and redrawn only if they change anything.
         self.show(page.route or routes.HOME)
-        page.run_task(self._minute_ticker)
-        page.run_task(self._idle_lock)
+        self._background = [page.run_task(self._minute_ticker), page.run_task(self._idle_lock)]
         _, device = await asyncio.gather(self.preferences.load(), self._device_language())
         language = self.preferences.language or device
         if language != self.language:
@@ -214,6 +215,12 @@ class App:
         while True:
             await asyncio.sleep(_IDLE_CHECK_SECONDS)
             self.journal.lock_if_idle()
+
+    def _on_close(self, e) -> None:
+        """The session expired (the browser tab is long gone): stop its timers, drop the key."""
+        for task in self._background:
+            task.cancel()
+        self.journal.lock(quietly=True)
 
     def _on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
         if e.state in (ft.AppLifecycleState.SHOW, ft.AppLifecycleState.RESUME):

@@ -14,7 +14,7 @@ from storage.followups import FollowUpState, follow_up_agenda
 from screens import routes
 from screens.formatting import moment
 from screens.i18n import _, ngettext
-from screens.widgets import icon_button, page_view, section_title
+from screens.widgets import contact_card, icon_button, page_view, section_title
 
 if TYPE_CHECKING:
     from screens.app import App
@@ -152,8 +152,14 @@ def build(app: "App", route: str) -> ft.View:
                 spacing=16,
                 run_spacing=12,
                 controls=[
-                    ft.Column(col={"xs": 12, "lg": 5}, spacing=12, controls=left),
-                    ft.Column(col={"xs": 12, "lg": 7}, spacing=4, controls=right),
+                    ft.Column(col={"xs": 12, "lg": 4}, spacing=12, controls=left),
+                    ft.Column(col={"xs": 12, "lg": 4}, spacing=4, controls=right),
+                    # wide screens (Chromebooks) have room for the help lines as well
+                    ft.Column(col={"xs": 0, "lg": 4}, spacing=8, controls=[
+                        section_title(_("Help lines")),
+                        *[contact_card(app, o) for o in app.organisations.helplines
+                          if o.origin == "stappenplan"],
+                    ]),
                 ],
             )
         ],

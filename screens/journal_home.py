@@ -18,7 +18,7 @@ from screens.forms import text_field
 from screens.formatting import moment
 from screens.i18n import _, ngettext
 from screens.incident_forms import incident_form, progress_of
-from screens.journal_session import error_message, seconds_text
+from screens.journal_session import error_message
 from screens.labels import status_label, type_label
 from screens.passphrase import NewPassphrase
 from screens.widgets import icon_button, page_view, section_title

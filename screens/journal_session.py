@@ -81,11 +81,13 @@ class JournalSession:
         """The user did something: the idle clock starts again."""
         self._last_activity = time.monotonic()
 
-    def lock(self) -> None:
+    def lock(self, *, quietly: bool = False) -> None:
+        """Forget the key; ``quietly``: without redrawing (the session is gone)."""
         if self.journal is not None:
             self.journal.lock()
             self.journal = None
-            self._on_lock()
+            if not quietly:
+                self._on_lock()
 
     def lock_if_idle(self) -> None:
         if self.is_open:

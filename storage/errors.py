@@ -1,9 +1,9 @@
 """Errors raised by the storage layer.
 
-Every error carries a stable ``code`` (for the UI to pick its own wording, and
-for tests) and an English ``default_message``.  ``user_message()`` returns the
-message through gettext so the app's catalogs (installed later) translate it;
-until then it is the English text.  Messages never contain journal content.
+Every error carries a stable ``code`` and an English ``default_message`` for
+logs and developers; the UI words each error itself, in the user's language
+(``screens/journal_session.error_message``).  Messages never contain journal
+content.
 
 Hierarchy::
 
@@ -27,8 +27,6 @@ Hierarchy::
 
 from __future__ import annotations
 
-from gettext import gettext as _
-
 
 class StorageError(Exception):
     """Base class of every error the storage layer raises on purpose."""
@@ -36,39 +34,25 @@ class StorageError(Exception):
     code = "storage_error"
     default_message = "The journal could not be read or written."
 
-    def __init__(self, detail: str = "", **params: object) -> None:
+    def __init__(self, detail: str = "") -> None:
         # ``detail`` is a developer-facing English hint (never journal content).
         self.detail = detail
-        self.params = params
         super().__init__(self.default_message + (f" ({detail})" if detail else ""))
-
-    def user_message(self) -> str:
-        """The message for the user, through gettext."""
-        return _("The journal could not be read or written.")
 
 
 class JournalNotFoundError(StorageError):
     code = "not_found"
     default_message = "There is no journal yet."
 
-    def user_message(self) -> str:
-        return _("There is no journal yet.")
-
 
 class JournalExistsError(StorageError):
     code = "exists"
     default_message = "A journal already exists; it was not overwritten."
 
-    def user_message(self) -> str:
-        return _("A journal already exists; it was not overwritten.")
-
 
 class JournalLockedError(StorageError):
     code = "locked"
     default_message = "The journal is locked. Unlock it first."
-
-    def user_message(self) -> str:
-        return _("The journal is locked. Unlock it first.")
 
 
 class WrongPassphraseError(StorageError):
@@ -85,20 +69,10 @@ class WrongPassphraseError(StorageError):
         super().__init__(detail)
         self.retry_after = float(retry_after)
 
-    def user_message(self) -> str:
-        if self.retry_after > 0:
-            return _("The passphrase is incorrect. Try again in {seconds} s.").format(
-                seconds=int(round(self.retry_after + 0.499))
-            )
-        return _("The passphrase is incorrect.")
-
 
 class WrongBackupPassphraseError(WrongPassphraseError):
     code = "wrong_backup_passphrase"
     default_message = "The passphrase of this backup is incorrect."
-
-    def user_message(self) -> str:
-        return _("The passphrase of this backup is incorrect.")
 
 
 class TooManyAttemptsError(StorageError):
@@ -110,11 +84,6 @@ class TooManyAttemptsError(StorageError):
     def __init__(self, detail: str = "", *, retry_after: float) -> None:
         super().__init__(detail)
         self.retry_after = float(retry_after)
-
-    def user_message(self) -> str:
-        return _("Too many wrong attempts. Try again in {seconds} s.").format(
-            seconds=int(round(self.retry_after + 0.499))
-        )
 
 
 class DamagedFileError(StorageError):
@@ -132,16 +101,10 @@ class DamagedFileError(StorageError):
         super().__init__(detail or reason)
         self.reason = reason
 
-    def user_message(self) -> str:
-        return _("The file is damaged and cannot be opened. It has been kept as it is.")
-
 
 class InvalidBackupError(DamagedFileError):
     code = "invalid_backup"
     default_message = "The backup's content is not valid; nothing was imported."
-
-    def user_message(self) -> str:
-        return _("The backup's content is not valid; nothing was imported.")
 
 
 class NewerFormatError(StorageError):
@@ -153,32 +116,20 @@ class NewerFormatError(StorageError):
         self.found = found
         self.supported = supported
 
-    def user_message(self) -> str:
-        return _("This file was made by a newer version of the app. Update the app to open it.")
-
 
 class NotABackupError(StorageError):
     code = "not_a_backup"
     default_message = "This file is not a backup of this app."
-
-    def user_message(self) -> str:
-        return _("This file is not a backup of this app.")
 
 
 class StorageFullError(StorageError):
     code = "storage_full"
     default_message = "The storage is full; the change was not saved."
 
-    def user_message(self) -> str:
-        return _("The storage is full; the change was not saved. Free some space and try again.")
-
 
 class StorageIOError(StorageError):
     code = "io_error"
     default_message = "The journal could not be written; the change was not saved."
-
-    def user_message(self) -> str:
-        return _("The journal could not be written; the change was not saved.")
 
 
 class ValidationError(StorageError):
@@ -191,16 +142,10 @@ class ValidationError(StorageError):
         super().__init__(f"{field}: {detail}" if detail else field)
         self.field = field
 
-    def user_message(self) -> str:
-        return _("A value is not valid: {field}").format(field=self.field)
-
 
 class IncidentNotFoundError(StorageError):
     code = "incident_not_found"
     default_message = "The incident does not exist (any more)."
-
-    def user_message(self) -> str:
-        return _("The incident does not exist (any more).")
 
 
 class StaleRevisionError(StorageError):
@@ -213,9 +158,6 @@ class StaleRevisionError(StorageError):
         super().__init__(detail or f"stored revision {stored}, given {given}")
         self.stored = stored
         self.given = given
-
-    def user_message(self) -> str:
-        return _("The incident was changed in the meantime; reload it and try again.")
 
 
 __all__ = [

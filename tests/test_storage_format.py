@@ -176,7 +176,6 @@ def test_newer_format_version_is_refused_politely(tmp_path):
     err = _expect_refused(tmp_path, _rechecksum(bytes(blob)), NewerFormatError)
     assert (err.found, err.supported) == (2, 1)
     assert err.code == "newer_format"
-    assert "newer version" in err.user_message()
 
 
 def test_newer_version_with_a_longer_header_is_also_recognised(tmp_path):

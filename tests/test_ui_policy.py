@@ -1,13 +1,12 @@
 """From incident to policy in the browser: follow-ups on home, evaluation, report, policy check."""
 
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from tests.browser import open_session
 from tests.conftest import AppServer
-from tests.test_ui_journal import PASSPHRASE, create_journal, new_incident, unlock
+from tests.test_ui_journal import create_journal, new_incident, unlock
 
 pytestmark = pytest.mark.browser
 

@@ -174,7 +174,6 @@ def test_every_tappable_element_has_a_name_and_a_48px_target(phone, route):
 
 
 def test_dark_mode_follows_the_system(browser, app_server):
-    from io import BytesIO
 
     from PIL import Image
 

@@ -65,7 +65,7 @@ def bench_ui(runs: int) -> int:
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                for name, (url, button) in targets.items():  # warm-up: first sessions compile
+                for url, button in targets.values():  # warm-up: first sessions compile
                     _time_to_clickable(browser, url, button)
                 for run in range(runs):
                     order = list(targets) if run % 2 == 0 else list(reversed(targets))

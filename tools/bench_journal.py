@@ -110,7 +110,7 @@ async def bench_size(n: int, saves: int, iterations: int, directory: Path, naive
     await journal.save(inc.add_note(journal.get(ids[0]), _text(rng, 40), by="bench"))
     first_save_ms = (time.perf_counter() - t0) * 1000
     latencies = []
-    for k in range(saves):
+    for _ in range(saves):
         current = journal.get(rng.choice(ids))
         edited = inc.add_note(current, _text(rng, 40), by="bench")
         t0 = time.perf_counter()
