@@ -23,26 +23,39 @@ def text_field(app: "App", label: str, value: str = "", **kwargs) -> ft.TextFiel
 
 class Choice:
     """One of a few options as radio buttons: every option visible, one tap, and
-    read out by screen readers (Flet's dropdown is an unnamed button on the web)."""
+    read out by screen readers (Flet's dropdown is an unnamed button on the web).
+
+    ``value=""`` starts with nothing chosen; ``required()`` then asks for a choice.
+    """
 
     def __init__(self, app: "App", label: str, options: Sequence[tuple[str, str]], value: str,
                  on_change: Optional[Callable[[str], None]] = None) -> None:
         def changed(e) -> None:
             app.journal.touch()
+            if self._error.visible:
+                self._error.visible = False
+                self._error.update()
             if on_change:
                 on_change(self.value)
 
         self._group = ft.RadioGroup(
-            value=value,
+            value=value or None,
             on_change=changed,
             content=ft.Column(spacing=0, controls=[ft.Radio(value=key, label=text) for key, text in options]),
         )
+        self._error = ft.Text(color=ft.Colors.ERROR, visible=False)
         self.control = ft.Column(spacing=2, controls=[ft.Text(label, theme_style=ft.TextThemeStyle.LABEL_LARGE),
-                                                      self._group])
+                                                      self._group, self._error])
 
     @property
     def value(self) -> str:
-        return self._group.value
+        return self._group.value or ""
+
+    def required(self, message: str) -> bool:
+        """True if something is chosen; otherwise show ``message``."""
+        self._error.value, self._error.visible = message, not self.value
+        self._error.update()
+        return bool(self.value)
 
 
 class DateTimeField:

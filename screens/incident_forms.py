@@ -48,7 +48,7 @@ def incident_form(app: "App", incident: Optional[inc.Incident] = None, *, from_s
         other.update()
 
     kind = Choice(app, _("Type of incident"), [(t, type_label(app.plan, t)) for t in inc.INCIDENT_TYPES],
-                  incident.type if incident else inc.INCIDENT_TYPES[0], kind_chosen)
+                  incident.type if incident else "", kind_chosen)
     other.visible = kind.value == "anders"
     when = DateTimeField(app, _("Reported"), reported_at)
     reporter = text_field(app, _("Reported by (role, e.g. a parent or mentor)"),
@@ -58,6 +58,7 @@ def incident_form(app: "App", incident: Optional[inc.Incident] = None, *, from_s
 
     async def on_save() -> bool:
         valid = _required(title, _("Give the incident a short title."))
+        valid = kind.required(_("Choose the type of incident.")) and valid
         reported = when.read()
         if not valid or reported is None:
             return False

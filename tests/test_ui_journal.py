@@ -43,9 +43,10 @@ def create_journal(s, author="mentor 3B"):
     s.button("Nieuw incident").first.wait_for()
 
 
-def new_incident(s, title):
+def new_incident(s, title, kind="Bangalijst"):
     s.tap("Nieuw incident")
     s.type_into("Korte titel, zonder namen", title)
+    s.scroll_to(s.page.get_by_role("radio", name=kind)).click()
     s.tap("Bewaren")
     s.see("Voortgang per stap")
 
@@ -89,6 +90,9 @@ def test_acute_flow_is_saved_with_its_ticks_after_unlocking(phone_at, server):
     unlock(s)
     s.see("afgevinkte acties uit de acute stappen")
     s.type_into("Korte titel, zonder namen", "Bangalijst in groepsapp")
+    s.tap("Bewaren")
+    s.see("Kies de soort incident.")  # nothing is presumed
+    s.scroll_to(s.page.get_by_role("radio", name="Bangalijst")).click()
     s.tap("Bewaren")
     s.see("Voortgang per stap")
     s.see("afgevinkt vandaag om")

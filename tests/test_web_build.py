@@ -348,6 +348,48 @@ def test_offline_reload_brings_the_app_back_with_its_journal(browser, site):
             pass
 
 
+@pytest.mark.browser
+def test_a_journal_kept_in_the_ui_opens_offline_after_a_reload(browser, site):
+    """What a teacher does: log an incident, lose the network, reopen the app, unlock, read it."""
+    from tests.test_ui_journal import PASSPHRASE
+
+    server = StaticServer(site.root)  # its own origin: a fresh service worker and IndexedDB
+    session = new_session(browser, server.url + BASE)
+    page = session.page
+    try:
+        page.goto(session.base_url)
+        wait_until_ready(page)
+        session.enable_semantics()
+        session.tap("Logboek")
+        session.type_into("Je naam of rol in het logboek, bijvoorbeeld mentor 3B", "mentor 3B")
+        session.type_into("Kies een wachtwoordzin", PASSPHRASE)
+        session.type_into("Herhaal de wachtwoordzin", PASSPHRASE)
+        session.tap("Logboek aanmaken")
+        session.tap("Nieuw incident")
+        session.type_into("Korte titel, zonder namen", "Bangalijst in de brugklas")
+        session.scroll_to(page.get_by_role("radio", name="Bangalijst")).click()
+        session.tap("Bewaren")
+        session.see("Voortgang per stap")
+
+        session.context.set_offline(True)
+        server.stop()
+        page.reload()  # back on the incident's route, locked
+        wait_until_ready(page)
+        session.enable_semantics()
+        session.type_into("Wachtwoordzin", PASSPHRASE)
+        session.tap("Ontgrendelen")
+        session.see("Bangalijst in de brugklas")
+        session.see("Voortgang per stap")
+        shot(page, "web-offline-journal")
+        assert session.outside_requests == []
+    finally:
+        session.close("web-offline-journal")
+        try:
+            server.stop()
+        except Exception:
+            pass
+
+
 def _deploy_new_version(out: Path) -> None:
     """What a school's new deployment changes: a file, and the precache list in sw.js."""
     index = out / "index.html"
