@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, format_timedelta
 
 from content.opening_hours import AMSTERDAM, State, Status
 from screens import i18n
@@ -81,6 +81,11 @@ def moment(when: datetime, now: datetime) -> str:
     return _("{date} at {time}").format(
         date=format_date(day, "EEE d MMM y", locale=i18n.language()), time=time_text
     )
+
+
+def relative(when: datetime, now: datetime) -> str:
+    """'over 2 uur' / '3 dagen geleden' ('in 2 hours' / '3 days ago')."""
+    return format_timedelta(when - now, add_direction=True, threshold=1.5, locale=i18n.language())
 
 
 def date_field_text(when: datetime) -> str:

@@ -12,7 +12,7 @@ import flet as ft
 from content.progress import next_action, step_progress
 from storage.followups import FollowUpState, follow_up_agenda
 from screens import routes
-from screens.formatting import moment
+from screens.formatting import moment, relative
 from screens.i18n import _, ngettext
 from screens.widgets import contact_card, icon_button, page_view, section_title
 
@@ -92,11 +92,12 @@ def follow_ups_card(app: "App") -> list[ft.Control]:
         return []
     rows = []
     for item in due[:3]:
-        when = moment(item.due, app.now())
-        label = (_("Overdue: {when}") if item.state is FollowUpState.OVERDUE else _("Today: {when}")).format(when=when)
+        overdue = item.state is FollowUpState.OVERDUE
+        label = (_("Overdue: {when} ({relative})") if overdue else _("{when} ({relative})")).format(
+            when=moment(item.due, app.now()), relative=relative(item.due, app.now()))
         rows.append(ft.ListTile(
-            leading=ft.Icon(ft.Icons.EVENT_BUSY if item.state is FollowUpState.OVERDUE else ft.Icons.EVENT,
-                            color=ft.Colors.ERROR if item.state is FollowUpState.OVERDUE else None),
+            leading=ft.Icon(ft.Icons.EVENT_BUSY if overdue else ft.Icons.EVENT,
+                            color=ft.Colors.ERROR if overdue else None),
             title=ft.Text(f"{item.follow_up.with_whom} · {item.incident_title}"),
             subtitle=ft.Text(label),
             dense=True,

@@ -9,7 +9,7 @@ from hypothesis import given, strategies as st
 
 import storage
 from screens import i18n
-from screens.formatting import moment, parse_local
+from screens.formatting import moment, parse_local, relative
 from screens.journal_session import JournalSession, error_message
 from screens.passphrase import MIN_SCORE, problem, score
 from storage import errors
@@ -92,6 +92,16 @@ def test_moment_reads_naturally():
     assert moment(datetime(2026, 11, 23, 9, 10, tzinfo=AMS), now) == "gisteren om 09:10"
     assert moment(datetime(2026, 11, 25, 11, 0, tzinfo=AMS), now) == "morgen om 11:00"
     assert moment(datetime(2026, 11, 3, 14, 5, tzinfo=AMS), now) == "di 3 nov 2026 om 14:05"
+
+
+def test_relative_times_read_naturally_in_both_languages():
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=AMS)
+    assert relative(datetime(2026, 11, 24, 12, 0, tzinfo=AMS), now) == "over 2 uur"
+    assert relative(datetime(2026, 11, 21, 10, 0, tzinfo=AMS), now) == "3 dagen geleden"
+    i18n.set_language("en")
+    assert relative(datetime(2026, 11, 24, 12, 0, tzinfo=AMS), now) == "in 2 hours"
+    assert moment(datetime(2026, 11, 25, 11, 0, tzinfo=AMS), now) == "tomorrow at 11:00"
+    i18n.set_language("nl")
 
 
 def test_typed_dates_are_read_in_amsterdam_time():

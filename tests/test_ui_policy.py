@@ -44,7 +44,7 @@ def test_follow_up_today_shows_on_home_after_lock_and_unlock(s):
     unlock(s)
     s.tap("Terug")
     s.see("Follow-upgesprekken")
-    s.see("Vandaag: vandaag om 15:30")
+    s.see("vandaag om 15:30 (over 5 uur)")
     s.see("slachtoffer en mentor · Bangalijst 2A")
     s.screenshot("home-follow-up-due")
 
