@@ -19,6 +19,8 @@ def build(app: "App", route: str) -> ft.View:
         ft.Text(plan.title, theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD),
         ft.Text(plan.subtitle, theme_style=ft.TextThemeStyle.TITLE_MEDIUM),
     ]
+    if plan.translation_note:
+        controls.append(ft.Text(plan.translation_note, italic=True))
     for section in plan.intro:
         controls.append(section_title(section.title))
         controls.extend(blocks(app, section.blocks))
