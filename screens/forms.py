@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from screens.app import App
 
 
+def fields(*controls: ft.Control) -> ft.Column:
+    """Form fields one under another, as wide as the screen allows."""
+    return ft.Column(spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH, controls=list(controls))
+
+
 def text_field(app: "App", label: str, value: str = "", **kwargs) -> ft.TextField:
     return ft.TextField(label=label, value=value, on_change=lambda e: app.journal.touch(), **kwargs)
 

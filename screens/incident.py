@@ -11,7 +11,7 @@ import flet as ft
 from content.progress import next_action, step_progress
 from screens import routes
 from screens.formatting import moment
-from screens.forms import confirm, text_field
+from screens.forms import confirm, fields, text_field
 from screens.i18n import _
 from screens.incident_forms import (
     contact_form,
@@ -160,14 +160,14 @@ def _evaluation(app: "App", incident: inc.Incident) -> list[ft.Control]:
     """Step 7: the six evaluation questions, answered in the journal."""
     action = app.plan.action("evaluatie-incident")
     questions = [q for block in action.blocks for q in block.questions]
-    fields = {
+    answers = {
         q.id: text_field(app, q.text, incident.evaluation.get(q.id, ""), multiline=True, min_lines=2)
         for q in questions
     }
 
     async def store(finish: bool) -> None:
         current = app.journal.journal.get(incident.id)
-        for question_id, field in fields.items():
+        for question_id, field in answers.items():
             current = inc.set_evaluation(current, question_id, (field.value or "").strip())
         if finish:
             current = inc.set_status(current, "geevalueerd", by=app.journal.author, at=app.now())
@@ -189,7 +189,7 @@ def _evaluation(app: "App", incident: inc.Incident) -> list[ft.Control]:
         section_title(_("Evaluation")),
         ft.Text(_("Take time for an evaluation once the situation is under control; involve staff, the pupils "
                   "and parents involved and, where relevant, external partners.")),
-        *fields.values(),
+        fields(*answers.values()),
         ft.Row(wrap=True, spacing=8, run_spacing=8, controls=buttons),
     ]
 

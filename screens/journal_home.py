@@ -14,7 +14,7 @@ import flet as ft
 
 from content.progress import next_action
 from screens import routes
-from screens.forms import text_field
+from screens.forms import fields, text_field
 from screens.formatting import moment
 from screens.i18n import _, ngettext
 from screens.incident_forms import incident_form, progress_of
@@ -102,8 +102,7 @@ def setup_form(app: "App") -> list[ft.Control]:
                   "when, who was informed. Nobody can read it without the passphrase. It locks itself "
                   "after a few idle minutes and when the app is hidden.")),
         no_images_note(),
-        author,
-        passphrase.control,
+        fields(author, passphrase.control),
         message,
         _busy_button(_("Create journal"), ft.Icons.LOCK_OUTLINE, create),
     ]
@@ -146,7 +145,7 @@ def unlock_form(app: "App") -> list[ft.Control]:
     return [
         ft.Text(_("Unlock the journal"), theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
         ft.Text(_("The journal is locked. The acute flow and the help lines work without unlocking.")),
-        field,
+        fields(field),
         message,
         _busy_button(_("Unlock"), ft.Icons.LOCK_OPEN, unlock),
         damaged,

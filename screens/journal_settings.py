@@ -10,7 +10,7 @@ import flet as ft
 
 from screens import routes
 from screens.backup import export_backup, import_backup
-from screens.forms import confirm, form_dialog, text_field
+from screens.forms import confirm, fields, form_dialog, text_field
 from screens.i18n import _
 from screens.journal_home import guarded
 from screens.passphrase import NewPassphrase
@@ -50,9 +50,7 @@ def _settings_form(app: "App") -> list[ft.Control]:
 
     return [
         section_title(_("Settings")),
-        author,
-        minutes,
-        months,
+        fields(author, minutes, months),
         ft.Text(_("The school decides how long closed incidents are kept; the journal reminds you when "
                   "that period has passed."), theme_style=ft.TextThemeStyle.BODY_SMALL),
         ft.FilledButton(_("Save settings"), icon=ft.Icons.SAVE_OUTLINED, on_click=save_settings),

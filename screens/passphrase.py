@@ -52,6 +52,7 @@ class NewPassphrase:
         self._meter_text = ft.Text(_("Strength: {level}").format(level=_strength_text(0)))
         self.control = ft.Column(
             spacing=8,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
             controls=[
                 self.first,
                 self._meter,

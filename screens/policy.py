@@ -15,7 +15,7 @@ import flet as ft
 
 from content.model import Action
 from screens.formatting import long_date
-from screens.forms import Choice, text_field
+from screens.forms import Choice, fields, text_field
 from screens.i18n import _, ngettext
 from screens.journal_home import guarded
 from screens.widgets import blocks, section_title
@@ -83,7 +83,7 @@ def _card(app: "App", item_id: str, title: str, action: Optional[Action]) -> ft.
         subtitle = f"{subtitle} · {due}"
     overdue = stored.review_date is not None and stored.review_date < today
     body: list[ft.Control] = blocks(app, action.blocks) if action else []
-    body += [status.control, owner, review, notes,
+    body += [status.control, fields(owner, review, notes),
              ft.FilledTonalButton(_("Save"), icon=ft.Icons.SAVE_OUTLINED, on_click=save)]
     return ft.ExpansionTile(
         title=ft.Text(title, weight=ft.FontWeight.W_500),
