@@ -37,7 +37,7 @@ from screens.incident_forms import incident_form
 from screens.journal_session import JournalSession, error_message
 from screens.live_status import LiveStatuses
 from screens.preferences import Preferences
-from storage.errors import StorageError
+from storage.errors import JournalLockedError, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,9 @@ _LOCALES = {"nl": ft.Locale("nl", "NL"), "en": ft.Locale("en", "GB")}
 
 #: How often the idle lock is checked.
 _IDLE_CHECK_SECONDS = 15
+
+#: Long enough for a dialog's closing animation (Material: 150 ms).
+_DIALOG_CLOSE_SECONDS = 0.5
 
 
 _DESKTOPS = {ft.PagePlatform.WINDOWS, ft.PagePlatform.MACOS, ft.PagePlatform.LINUX}
@@ -232,10 +235,23 @@ class App:
 
     def _journal_locked(self) -> None:
         """Whatever journal screen is shown turns into the unlock form."""
-        while self.page.pop_dialog() is not None:  # a form may show journal content
-            pass
-        if self.stack and routes.is_journal(self.stack[-1]):
+        forms_closed = False
+        while (dialog := self.page.pop_dialog()) is not None:  # a form may show journal content
+            forms_closed = forms_closed or not isinstance(dialog, ft.SnackBar)
+        if not (self.stack and routes.is_journal(self.stack[-1])):
+            return
+        if forms_closed:
+            # Flutter keeps a dialog on screen if its view is replaced while it
+            # closes: update the view in place now, renew it once they are gone.
+            self.refresh()
+            self.page.run_task(self._renew_unlock_screen)
+        else:
             self.refresh(in_place=False)  # a different screen now: start at its top
+
+    async def _renew_unlock_screen(self) -> None:
+        await asyncio.sleep(_DIALOG_CLOSE_SECONDS)
+        if not self.journal.is_open and routes.is_journal(self.stack[-1]):
+            self.refresh(in_place=False)
 
     def journal_opened(self) -> None:
         """After unlocking or creating: continue where the user was, or save the acute flow."""
@@ -264,8 +280,13 @@ class App:
             await action
             return True
         except StorageError as exc:
+            if isinstance(exc, JournalLockedError):
+                # Locked meanwhile (idle, or another window removed the journal):
+                # close any form and show the unlock screen, then say why.
+                await self.journal.locked_itself()
+            else:
+                self.refresh()
             self.toast(error_message(exc))
-            self.refresh()
             return False
 
     def export_backup(self, incident_ids: Optional[Sequence[str]] = None) -> None:

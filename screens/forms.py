@@ -12,6 +12,7 @@ import flet as ft
 from screens.formatting import date_field_text, parse_local, time_field_text
 from screens.i18n import _
 from screens.journal_session import error_message
+from storage.errors import JournalLockedError
 
 if TYPE_CHECKING:
     from screens.app import App
@@ -108,6 +109,10 @@ def form_dialog(
         dialog.update()
         try:
             done = await action()
+        except JournalLockedError as exc:  # no form can be saved now: show the unlock screen
+            await app.journal.locked_itself()
+            app.toast(error_message(exc))
+            return
         except Exception as exc:  # storage errors: say what happened, keep the input
             message.value = error_message(exc)
             message.visible = True

@@ -71,6 +71,14 @@ class JournalSession:
         self.journal = None
         self._exists = False
 
+    async def locked_itself(self) -> None:
+        """The journal locked itself (another window removed or replaced the
+        file): look again whether there is a journal, then show the unlock or
+        the set-up screen."""
+        self._exists = None
+        await self.exists()
+        self.lock()
+
     def _opened(self, journal: storage.Journal) -> None:
         self.journal = journal
         self.touch()
@@ -139,6 +147,9 @@ def error_message(exc: Exception) -> str:
     if isinstance(exc, errors.StaleRevisionError):
         return _("This incident was changed in the meantime. The latest version is shown; "
                  "check your change and try again.")
+    if isinstance(exc, errors.JournalReplacedError):
+        return _("The journal was removed or replaced in another window, so this window was locked. "
+                 "Its last change was not saved.")
     if isinstance(exc, errors.JournalLockedError):
         return _("The journal is locked. Unlock it to continue.")
     if isinstance(exc, errors.ValidationError):

@@ -11,6 +11,7 @@ Hierarchy::
     ├── JournalNotFoundError        no journal exists yet (offer "create")
     ├── JournalExistsError          create() refused: a journal already exists
     ├── JournalLockedError          the journal object was locked or wiped
+    │   └── JournalReplacedError    another window removed or replaced the file
     ├── WrongPassphraseError        passphrase incorrect (retry_after seconds)
     │   └── WrongBackupPassphraseError   import: the backup's passphrase is wrong
     ├── TooManyAttemptsError        wait retry_after seconds before trying again
@@ -53,6 +54,15 @@ class JournalExistsError(StorageError):
 class JournalLockedError(StorageError):
     code = "locked"
     default_message = "The journal is locked. Unlock it first."
+
+
+class JournalReplacedError(JournalLockedError):
+    """Another window or tab deleted the journal or put a different one in its
+    place (wipe, start over, restore).  This journal object locked itself and
+    the change it was about to make was not written."""
+
+    code = "replaced"
+    default_message = "The journal was removed or replaced elsewhere; this window was locked."
 
 
 class WrongPassphraseError(StorageError):
@@ -167,6 +177,7 @@ __all__ = [
     "JournalExistsError",
     "JournalLockedError",
     "JournalNotFoundError",
+    "JournalReplacedError",
     "NewerFormatError",
     "NotABackupError",
     "StaleRevisionError",

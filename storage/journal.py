@@ -8,6 +8,13 @@ encrypted; if the write fails nothing changes, in memory or on disk.  Only a
 ``Journal`` can write, so a file that could not be opened is never
 overwritten.
 
+Several windows may have the same journal open (browser tabs on one server,
+two tabs of the installed web app).  Before every write a ``Journal`` checks
+whether the file changed since it last read or wrote it and, if so, takes in
+the other window's version first: a save never drops another window's
+changes, and an edit of an incident that was changed elsewhere meanwhile is
+refused as stale (``StaleRevisionError``), like any outdated edit.
+
 Reads are synchronous (memory only); everything that derives keys, encrypts
 or touches storage is ``async``.  Platform specifics come in through a
 ``CryptoBackend``, two ``BlobStore``s and ``run_blocking`` (how to run CPU
@@ -36,6 +43,7 @@ from storage.errors import (
     JournalExistsError,
     JournalLockedError,
     JournalNotFoundError,
+    JournalReplacedError,
     NewerFormatError,
     NotABackupError,
     StaleRevisionError,
@@ -156,6 +164,10 @@ def _decode_body(plaintext: bytes, *, trusted: bool = False) -> _Contents:
     return _Contents(docs, objects, raw_lines)
 
 
+def _empty_contents() -> _Contents:
+    return _Contents({k: {} for k in _KINDS}, {k: {} for k in _KINDS}, {})
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
 
@@ -197,6 +209,9 @@ class JournalStore:
         self._encoding = fmt.ENCODING_ZLIB if compress else fmt.ENCODING_RAW
         self._run_blocking = run_blocking
         self._now = now
+        # One writer at a time for every Journal opened from this store (the
+        # sessions of one server share the store; see ``paths.open_store``).
+        self._write_lock = asyncio.Lock()
 
     # -- file level -----------------------------------------------------------
 
@@ -216,7 +231,7 @@ class JournalStore:
         slot = await fmt.make_key_slot(
             self._crypto, secret, data_key, kind=fmt.KIND_JOURNAL, iterations=self.iterations
         )
-        journal = Journal(self, data_key, slot, _Contents({k: {} for k in _KINDS}, {k: {} for k in _KINDS}, {}))
+        journal = Journal(self, data_key, slot, _empty_contents(), seen=None)
         await journal._prepare_segments()
         await journal._write(journal._segments, slot)
         await self._throttle.reset()
@@ -243,7 +258,6 @@ class JournalStore:
             wait = await self._throttle.record_failure()
             raise WrongPassphraseError(retry_after=wait) from None
         plaintext = await fmt.open_body(self._crypto, header, blob, data_key)
-        del blob
         try:
             contents = await self._run_blocking(lambda: _decode_body(plaintext, trusted=True))
         except NewerFormatError:
@@ -252,7 +266,7 @@ class JournalStore:
             # Authenticated but not valid: a bug or a foreign writer.  Keep the file.
             raise DamagedFileError(reason="content", detail=type(exc).__name__) from None
         await self._throttle.reset()
-        journal = Journal(self, data_key, header.slot, contents)
+        journal = Journal(self, data_key, header.slot, contents, seen=blob)
         if header.slot.iterations < self.iterations or header.encoding != self._encoding:
             # Transparent upgrade (stronger KDF, or the current body encoding).
             try:
@@ -283,25 +297,34 @@ class JournalStore:
 class Journal:
     """An unlocked journal.  Obtain it from ``JournalStore.create``/``unlock``."""
 
-    def __init__(self, store: JournalStore, data_key: bytes, slot: fmt.KeySlot, contents: _Contents) -> None:
+    def __init__(
+        self, store: JournalStore, data_key: bytes, slot: fmt.KeySlot, contents: _Contents, *, seen: Optional[bytes]
+    ) -> None:
         self._store = store
         self._data_key: Optional[bytes] = data_key
         self._slot = slot
+        self._seen = seen  # the file as this object last read or wrote it
+        self._segments_task: Optional[asyncio.Future] = None
+        self._generation = 0
+        self._lock = store._write_lock
+        self._meta_segment = fmt.make_segment(fmt.dump_record(_META), store._encoding)
+        self._load(contents)
+
+    def _load(self, contents: _Contents) -> None:
         self._db = _DB(storage=MemoryStorage)
         self._db.storage.write({_TABLES[k]: dict(contents.docs[k]) for k in _KINDS})
         self._objects = contents.objects
         self._lines = contents.lines
         self._segments: dict[_Key, fmt.Segment] = {}
         self._segments_ready = False
-        self._segments_task: Optional[asyncio.Future] = None
-        self._generation = 0
-        self._lock = asyncio.Lock()
+        if self._segments_task is not None:
+            self._segments_task.cancel()
+            self._segments_task = None
         if _SETTINGS_ID not in self._objects["settings"]:
             self._objects["settings"][_SETTINGS_ID] = Settings()
             doc = settings_to_dict(Settings())
             self._db.table("settings").insert(Document(doc, doc_id=_SETTINGS_ID))
             self._lines[("settings", _SETTINGS_ID)] = fmt.dump_record(_record("settings", doc))
-        self._meta_segment = fmt.make_segment(fmt.dump_record(_META), store._encoding)
 
     # -- state ---------------------------------------------------------------
 
@@ -378,7 +401,7 @@ class Journal:
         """``save`` for several incidents, in one write."""
         self._check()
         async with self._lock:
-            self._check()
+            await self._catch_up()
             now = self._store._now()
             out: list[Incident] = []
             changes: dict[_Key, Optional[tuple[dict, Any]]] = {}
@@ -407,7 +430,7 @@ class Journal:
         bringing it back)."""
         self._check()
         async with self._lock:
-            self._check()
+            await self._catch_up()
             if incident_id not in self._objects["incident"]:
                 raise IncidentNotFoundError()
             tomb = Tombstone(incident_id, self._store._now())
@@ -422,7 +445,7 @@ class Journal:
         self._check()
         validate_settings(settings)
         async with self._lock:
-            self._check()
+            await self._catch_up()
             new = dataclasses.replace(settings, updated=self._store._now())
             await self._commit({("settings", _SETTINGS_ID): (settings_to_dict(new), new)})
             return new
@@ -431,7 +454,7 @@ class Journal:
         self._check()
         validate_policy(item)
         async with self._lock:
-            self._check()
+            await self._catch_up()
             new = dataclasses.replace(item, updated=self._store._now())
             await self._commit({("policy", new.id): (policy_to_dict(new), new)})
             return new
@@ -439,6 +462,7 @@ class Journal:
     async def delete_policy_item(self, item_id: str) -> None:
         self._check()
         async with self._lock:
+            await self._catch_up()
             if item_id in self._objects["policy"]:
                 await self._commit({("policy", item_id): None})
 
@@ -458,7 +482,7 @@ class Journal:
         old_secret = fmt.normalize_passphrase(old)
         new_secret = fmt.normalize_passphrase(new)
         async with self._lock:
-            self._check()
+            await self._catch_up()
             crypto = self._store._crypto
             header_probe = fmt.Header(
                 version=fmt.FORMAT_VERSION,
@@ -490,6 +514,8 @@ class Journal:
         self._check()
         secret = fmt.normalize_passphrase(passphrase)
         store = self._store
+        async with self._lock:
+            await self._catch_up()
         if incident_ids is None:
             keys = [k for k in self._lines if k[0] in ("settings", "policy", "incident")]
         else:
@@ -547,7 +573,7 @@ class Journal:
             raise InvalidBackupError(detail="tombstones in a backup", reason="content")
 
         async with self._lock:
-            self._check()
+            await self._catch_up()
             report = ImportReport()
             changes: dict[_Key, Optional[tuple[dict, Any]]] = {}
             for iid, incoming in contents.objects["incident"].items():
@@ -584,6 +610,40 @@ class Journal:
             return report
 
     # -- persistence -----------------------------------------------------------
+
+    async def _catch_up(self) -> None:
+        """Take in the file as another window left it, if it changed since this
+        object last read or wrote it (call with the lock held).
+
+        Raises ``JournalLockedError`` if this object is locked, and locks it and
+        raises ``JournalReplacedError`` if the file was removed or is no longer
+        this journal (it does not open with this data key).
+        """
+        self._check()
+        blob = await self._store._blob.read()
+        self._check()
+        if blob == self._seen:
+            return
+        data_key = self._data_key
+        store = self._store
+        try:
+            if blob is None:
+                raise JournalReplacedError("the file was removed")
+            header = fmt.parse_header(blob, min_iterations=store._min_iterations)
+            if header.kind != fmt.KIND_JOURNAL:
+                raise JournalReplacedError("not a journal")
+            plaintext = await fmt.open_body(store._crypto, header, blob, data_key)
+            contents = await store._run_blocking(lambda: _decode_body(plaintext, trusted=True))
+        except NewerFormatError:
+            raise  # a newer app version wrote it: nothing is written, and the user is told why
+        except (StorageError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            self.lock()
+            raise JournalReplacedError(getattr(exc, "detail", "") or type(exc).__name__) from None
+        self._check()
+        # The other window may have changed the passphrase: keep its key slot.
+        self._slot = header.slot
+        self._seen = blob
+        self._load(contents)
 
     async def _prepare_segments(self) -> None:
         """Encode every record once (after unlock/create); later saves re-encode
@@ -666,6 +726,7 @@ class Journal:
             store._crypto, kind=fmt.KIND_JOURNAL, slot=slot, data_key=self._data_key, body=body, encoding=encoding
         )
         await store._blob.write(blob)
+        self._seen = blob
 
 
 def _replace_with(doc: dict) -> Callable[[dict], None]:

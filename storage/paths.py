@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import sys
 from pathlib import Path
@@ -49,10 +50,22 @@ def open_store(directory: Optional[os.PathLike[str] | str] = None, **options: An
 
         return open_web_store(str(directory) if directory is not None else None, **options)
 
+    if directory is None and not options:
+        return _shared_store(data_dir())
+    return _native_store(Path(directory) if directory is not None else data_dir(), **options)
+
+
+@functools.cache
+def _shared_store(base: Path) -> "JournalStore":
+    """One store per data directory for the app's sessions: the browser tabs
+    of one server then take turns writing (the store holds the write lock)."""
+    return _native_store(base)
+
+
+def _native_store(base: Path, **options: Any) -> "JournalStore":
     from storage.journal import JournalStore
     from storage.native import FileBlobStore, NativeCrypto
 
-    base = Path(directory) if directory is not None else data_dir()
     options.setdefault("run_blocking", _to_thread)
     return JournalStore(
         FileBlobStore(base / JOURNAL_FILE),

@@ -70,6 +70,7 @@ def test_unlock_after_lock_and_wrong_passphrase_message(tmp_path):
         (errors.InvalidBackupError(reason="content"), ["back-up", "beschadigd"]),
         (errors.StorageFullError(), ["vol", "niets verloren"]),
         (errors.StorageIOError(), ["niets verloren"]),
+        (errors.JournalReplacedError(), ["ander venster", "vergrendeld", "niet bewaard"]),
     ],
 )
 def test_every_storage_problem_is_told_in_dutch_with_what_happened_to_the_data(error, words):

@@ -200,6 +200,8 @@ def test_hiding_the_app_locks_the_journal(phone_at):
     s = phone_at
     create_journal(s)
     new_incident(s, "Gedeelde foto bij gym")
+    s.tap("Notitie toevoegen")  # a form with journal content is open when the app hides
+    s.type_into("Notitie", "Moeder van J. belde om 10:15")
     s.page.evaluate(
         """() => {
             Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
@@ -218,6 +220,7 @@ def test_hiding_the_app_locks_the_journal(phone_at):
     )
     s.see("Logboek ontgrendelen")
     assert s.text("Gedeelde foto bij gym").count() == 0
+    assert s.text("Moeder van J. belde").count() == 0
 
 
 def export_journal(s, tmp_path) -> Path:
@@ -295,3 +298,40 @@ def test_passphrase_change_and_deleting_an_incident(phone_at):
     s.see("Verkeerde wachtwoordzin")
     unlock(s, new)
     s.see("Instellingen")
+
+
+def test_a_journal_open_in_two_windows_keeps_what_each_window_saved(browser, server, phone_at, request):
+    """Two tabs on one server: a save in one never drops what the other saved,
+    and a journal wiped in one is not brought back by the other."""
+    a = phone_at
+    b = open_session(browser, server.url, viewport={"width": 412, "height": 915})
+    try:
+        create_journal(a)
+        new_incident(a, "Bangalijst in de brugklas")
+        b.goto("/logboek")
+        unlock(b)
+        b.see("Bangalijst in de brugklas")
+        a.tap("Terug")
+        new_incident(a, "Nepaccount op Instagram")  # while b shows the journal
+        new_incident(b, "Dreigende berichten")
+        b.tap("Terug")
+        for title in ("Bangalijst in de brugklas", "Nepaccount op Instagram", "Dreigende berichten"):
+            b.see(title)
+        b.see("3 incidenten")
+        b.screenshot("journal-two-windows")
+
+        a.tap("Terug")
+        a.tap("Instellingen en back-ups")
+        a.tap("Het hele logboek wissen")
+        a.tap("Logboek wissen")
+        a.see("Logboek instellen")
+        b.tap("Nieuw incident")
+        b.type_into("Korte titel, zonder namen", "Na het wissen")
+        b.scroll_to(b.page.get_by_role("radio", name="Nepaccount")).click()
+        b.tap("Bewaren")
+        b.see("in een ander venster verwijderd of vervangen")
+        b.see("Logboek instellen")
+        b.screenshot("journal-wiped-elsewhere")
+        assert not (Path(server.data_dir) / "journal.enc").exists()
+    finally:
+        b.close(request.node.name + "-b")
