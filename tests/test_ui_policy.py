@@ -83,6 +83,8 @@ def test_policy_check_is_kept_in_the_journal(s):
     s.tap("Beleid")
     s.see("0 van 10 op orde")
     s.tap("Geef leerlingen verantwoordelijkheid")
+    # let the tile finish opening: a tap while it slides lands beside the field
+    s.settled("document.querySelector('[aria-description=\"Uitgevouwen\"]')?.getBoundingClientRect().height")
     s.page.get_by_role("radio", name="Op orde").click()
     s.type_into("Wie pakt dit op", "teamleider onderbouw")
     s.type_into("Opnieuw bekijken op (dd-mm-jjjj)", "1-9-2026")
