@@ -279,15 +279,19 @@ class App:
         try:
             await action
             return True
+        except JournalLockedError as exc:
+            await self.journal_lost(exc)
+            return False
         except StorageError as exc:
-            if isinstance(exc, JournalLockedError):
-                # Locked meanwhile (idle, or another window removed the journal):
-                # close any form and show the unlock screen, then say why.
-                await self.journal.locked_itself()
-            else:
-                self.refresh()
+            self.refresh()
             self.toast(error_message(exc))
             return False
+
+    async def journal_lost(self, exc: JournalLockedError) -> None:
+        """A write found the journal locked (idle, or another window removed it):
+        close any form, show the unlock or set-up screen, and say why."""
+        await self.journal.locked_itself()
+        self.toast(error_message(exc))
 
     def export_backup(self, incident_ids: Optional[Sequence[str]] = None) -> None:
         backup.export_backup(self, incident_ids)

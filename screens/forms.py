@@ -109,9 +109,8 @@ def form_dialog(
         dialog.update()
         try:
             done = await action()
-        except JournalLockedError as exc:  # no form can be saved now: show the unlock screen
-            await app.journal.locked_itself()
-            app.toast(error_message(exc))
+        except JournalLockedError as exc:  # no form can be saved now
+            await app.journal_lost(exc)
             return
         except Exception as exc:  # storage errors: say what happened, keep the input
             message.value = error_message(exc)

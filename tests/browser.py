@@ -78,6 +78,13 @@ class Session:
     def tap(self, name: str, exact: bool = False) -> None:
         self.scroll_to(self.button(name, exact).first).click(timeout=TIMEOUT_MS)
 
+    def expand(self, name: str) -> None:
+        """Open an expansion tile and wait until the screen stops moving: a tap
+        while the tile slides open lands beside the control it was meant for."""
+        self.tap(name)
+        self.settled("Array.from(document.querySelectorAll('flt-semantics'), e => e.style.transform).join()",
+                     quiet_ms=300)
+
     def settled(self, expression: str, quiet_ms: int = 500):
         """Evaluate ``expression`` until it returns the same non-empty value for
         ``quiet_ms`` (page transitions animate sizes and positions)."""

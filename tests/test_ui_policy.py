@@ -82,9 +82,7 @@ def test_policy_check_is_kept_in_the_journal(s):
     s.tap("Terug")
     s.tap("Beleid")
     s.see("0 van 10 op orde")
-    s.tap("Geef leerlingen verantwoordelijkheid")
-    # let the tile finish opening: a tap while it slides lands beside the field
-    s.settled("document.querySelector('[aria-description=\"Uitgevouwen\"]')?.getBoundingClientRect().height")
+    s.expand("Geef leerlingen verantwoordelijkheid")
     s.page.get_by_role("radio", name="Op orde").click()
     s.type_into("Wie pakt dit op", "teamleider onderbouw")
     s.type_into("Opnieuw bekijken op (dd-mm-jjjj)", "1-9-2026")
@@ -118,6 +116,6 @@ def test_step_two_of_an_incident_shows_earlier_incidents_of_the_same_type(s):
     s.see("Evaluatie bewaard.")
     s.tap("Terug")
     new_incident(s, "Nieuw incident")
-    s.tap("Stap 2: Actieteam")
+    s.expand("Stap 2: Actieteam")
     s.see("Eerdere incidenten van deze soort in het logboek:")
     s.see("Lessen: Ouders sneller bellen")

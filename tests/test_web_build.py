@@ -310,84 +310,74 @@ def test_first_visit_shows_the_shell_then_the_app_without_other_origins(browser,
         session.close("web-first-visit")
 
 
+@pytest.fixture
+def own_origin(browser, site, request):
+    """The site on an origin of its own (a fresh service worker and IndexedDB):
+    its server, and a phone-sized session on it."""
+    server = StaticServer(site.root)
+    session = new_session(browser, server.url + BASE)
+    yield server, session
+    session.close(request.node.name)
+    server.stop()
+
+
 @pytest.mark.browser
-def test_offline_reload_brings_the_app_back_with_its_journal(browser, site):
+def test_offline_reload_brings_the_app_back_with_its_journal(own_origin):
     from tests.web_journal import create_journal_entry, journal_titles, run_in_app_worker
 
-    server = StaticServer(site.root)  # its own origin: a fresh service worker and IndexedDB
-    session = new_session(browser, server.url + BASE)
+    server, session = own_origin
     page = session.page
-    try:
-        page.goto(session.base_url)
-        wait_until_ready(page)
-        create_journal_entry(page, "paard batterij nietje 42", "Nepaccount op Instagram", "Gesprek met de melder")
+    page.goto(session.base_url)
+    wait_until_ready(page)
+    create_journal_entry(page, "paard batterij nietje 42", "Nepaccount op Instagram", "Gesprek met de melder")
 
-        session.context.set_offline(True)
-        server.stop()  # and the server is gone, too
-        page.reload()
-        page.locator("#shell").wait_for(state="visible", timeout=10_000)
-        wait_until_ready(page)
-        assert journal_titles(page, "paard batterij nietje 42") == ["Nepaccount op Instagram"]
-        stored = run_in_app_worker(page, """
-            from storage.web import IndexedDBBlobStore, list_keys
-            values = [await IndexedDBBlobStore(k).read() for k in await list_keys()]
-            return [b"Nepaccount" in v or b"Gesprek met" in v for v in values]
-        """)
-        assert stored and not any(stored)  # never plaintext in browser storage
+    session.context.set_offline(True)
+    server.stop()  # and the server is gone, too
+    page.reload()
+    page.locator("#shell").wait_for(state="visible", timeout=10_000)
+    wait_until_ready(page)
+    assert journal_titles(page, "paard batterij nietje 42") == ["Nepaccount op Instagram"]
+    stored = run_in_app_worker(page, """
+        from storage.web import IndexedDBBlobStore, list_keys
+        values = [await IndexedDBBlobStore(k).read() for k in await list_keys()]
+        return [b"Nepaccount" in v or b"Gesprek met" in v for v in values]
+    """)
+    assert stored and not any(stored)  # never plaintext in browser storage
 
-        page.goto(session.base_url + "#/acuut")  # a route, offline
-        session.enable_semantics()
-        session.see(load_plan("nl").acute_actions[0].title)
-        shot(page, "web-offline-acute")
-        assert session.outside_requests == []
-    finally:
-        session.close("web-offline")
-        try:
-            server.stop()
-        except Exception:
-            pass
+    page.goto(session.base_url + "#/acuut")  # a route, offline
+    session.enable_semantics()
+    session.see(load_plan("nl").acute_actions[0].title)
+    shot(page, "web-offline-acute")
+    assert session.outside_requests == []
 
 
 @pytest.mark.browser
-def test_a_journal_kept_in_the_ui_opens_offline_after_a_reload(browser, site):
+def test_a_journal_kept_in_the_ui_opens_offline_after_a_reload(own_origin):
     """What a teacher does: log an incident, lose the network, reopen the app, unlock, read it."""
-    from tests.test_ui_journal import PASSPHRASE
+    from tests.test_ui_journal import PASSPHRASE, new_incident, unlock
 
-    server = StaticServer(site.root)  # its own origin: a fresh service worker and IndexedDB
-    session = new_session(browser, server.url + BASE)
+    server, session = own_origin
     page = session.page
-    try:
-        page.goto(session.base_url)
-        wait_until_ready(page)
-        session.enable_semantics()
-        session.tap("Logboek")
-        session.type_into("Je naam of rol in het logboek, bijvoorbeeld mentor 3B", "mentor 3B")
-        session.type_into("Kies een wachtwoordzin", PASSPHRASE)
-        session.type_into("Herhaal de wachtwoordzin", PASSPHRASE)
-        session.tap("Logboek aanmaken")
-        session.tap("Nieuw incident")
-        session.type_into("Korte titel, zonder namen", "Bangalijst in de brugklas")
-        session.scroll_to(page.get_by_role("radio", name="Bangalijst")).click()
-        session.tap("Bewaren")
-        session.see("Voortgang per stap")
+    page.goto(session.base_url)
+    wait_until_ready(page)
+    session.enable_semantics()
+    session.tap("Logboek")
+    session.type_into("Je naam of rol in het logboek, bijvoorbeeld mentor 3B", "mentor 3B")
+    session.type_into("Kies een wachtwoordzin", PASSPHRASE)
+    session.type_into("Herhaal de wachtwoordzin", PASSPHRASE)
+    session.tap("Logboek aanmaken")
+    new_incident(session, "Bangalijst in de brugklas")
 
-        session.context.set_offline(True)
-        server.stop()
-        page.reload()  # back on the incident's route, locked
-        wait_until_ready(page)
-        session.enable_semantics()
-        session.type_into("Wachtwoordzin", PASSPHRASE)
-        session.tap("Ontgrendelen")
-        session.see("Bangalijst in de brugklas")
-        session.see("Voortgang per stap")
-        shot(page, "web-offline-journal")
-        assert session.outside_requests == []
-    finally:
-        session.close("web-offline-journal")
-        try:
-            server.stop()
-        except Exception:
-            pass
+    session.context.set_offline(True)
+    server.stop()
+    page.reload()  # back on the incident's route, locked
+    wait_until_ready(page)
+    session.enable_semantics()
+    unlock(session)
+    session.see("Bangalijst in de brugklas")
+    session.see("Voortgang per stap")
+    shot(page, "web-offline-journal")
+    assert session.outside_requests == []
 
 
 def _deploy_new_version(out: Path) -> None:

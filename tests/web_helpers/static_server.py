@@ -96,5 +96,7 @@ class StaticServer:
         return sum(s.bytes for s in self.served)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        """Stop serving (again: nothing happens)."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._server.server_close()
