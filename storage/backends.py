@@ -12,7 +12,8 @@ WebCrypto's ``encrypt``/``decrypt``.
 
 from __future__ import annotations
 
-from typing import Optional, Protocol, runtime_checkable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import AsyncIterator, Optional, Protocol, runtime_checkable
 
 
 class DecryptionFailed(Exception):
@@ -72,4 +73,26 @@ class BlobStore(Protocol):
         ...
 
 
-__all__ = ["BlobStore", "CryptoBackend", "DecryptionFailed"]
+@runtime_checkable
+class WriteLock(Protocol):
+    """One writer at a time across windows, tabs and processes of one device.
+
+    The journal holds it around every read-compare-write of its file and
+    around counting an unlock attempt.  ``hold`` waits its turn (raising
+    ``JournalBusyError`` when another holder keeps it too long) and is
+    released when the block ends, also on an error or a cancellation.
+    """
+
+    def hold(self) -> AbstractAsyncContextManager[None]: ...
+
+
+class NoWriteLock:
+    """For a journal only one store object ever opens (tests, an in-memory
+    store): the store's own ``asyncio.Lock`` is all the exclusion needed."""
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        yield
+
+
+__all__ = ["BlobStore", "CryptoBackend", "DecryptionFailed", "NoWriteLock", "WriteLock"]

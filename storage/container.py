@@ -21,6 +21,7 @@ from typing import Iterable, Optional
 
 from storage.backends import CryptoBackend, DecryptionFailed
 from storage.errors import DamagedFileError, NewerFormatError, ValidationError
+from storage.limits import MAX_BODY_PLAINTEXT
 
 MAGIC = b"\x89SOI\r\n\x1a\n"
 FORMAT_VERSION = 1
@@ -44,9 +45,6 @@ ENCODING_ZLIB = 1  # body plaintext is a zlib (RFC 1950) stream of the records
 DEFAULT_ITERATIONS = 600_000
 MIN_ITERATIONS = 100_000  # below this a file is "damaged" (never trusted from a file)
 MAX_ITERATIONS = 10_000_000  # above this a file is "damaged" (would hang the app)
-
-# Upper bound on the decoded body (protects against a "zip bomb" backup).
-MAX_BODY_PLAINTEXT = 256 * 1024 * 1024
 
 # Offsets of the v1 header (all integers big-endian).
 _OFF_VERSION = 8  # uint16
@@ -257,6 +255,8 @@ async def open_body(crypto: CryptoBackend, header: Header, blob: bytes, data_key
     except DecryptionFailed:
         raise DamagedFileError(reason="body") from None
     if header.encoding == ENCODING_RAW:
+        if len(body) > MAX_BODY_PLAINTEXT:
+            raise DamagedFileError(reason="body")
         return body
     try:
         d = zlib.decompressobj()

@@ -12,6 +12,7 @@ Hierarchy::
     ├── JournalExistsError          create() refused: a journal already exists
     ├── JournalLockedError          the journal object was locked or wiped
     │   └── JournalReplacedError    another window removed or replaced the file
+    │       └── JournalRekeyedError another window changed the passphrase
     ├── WrongPassphraseError        passphrase incorrect (retry_after seconds)
     │   └── WrongBackupPassphraseError   import: the backup's passphrase is wrong
     ├── TooManyAttemptsError        wait retry_after seconds before trying again
@@ -21,8 +22,11 @@ Hierarchy::
     ├── NotABackupError             import: the file is not one of our backups
     ├── StorageFullError            disk/quota full; nothing was changed
     ├── StorageIOError              any other I/O failure; nothing was changed
+    │   └── JournalBusyError        another window held the journal too long
+    ├── JournalTooLargeError        the change would make the journal unreadable
     ├── ValidationError             an incident/setting does not pass the schema
-    ├── IncidentNotFoundError       no incident with that id
+    │   └── MergeError              an incoming record contradicts the stored one
+    ├── IncidentNotFoundError       no incident with that id (or it was deleted)
     └── StaleRevisionError          the incident changed since it was read
 """
 
@@ -63,6 +67,14 @@ class JournalReplacedError(JournalLockedError):
 
     code = "replaced"
     default_message = "The journal was removed or replaced elsewhere; this window was locked."
+
+
+class JournalRekeyedError(JournalReplacedError):
+    """Another window changed the passphrase (the journal has a new data key):
+    this window locked itself; unlock with the new passphrase."""
+
+    code = "rekeyed"
+    default_message = "The passphrase was changed in another window; unlock again."
 
 
 class WrongPassphraseError(StorageError):
@@ -142,6 +154,24 @@ class StorageIOError(StorageError):
     default_message = "The journal could not be written; the change was not saved."
 
 
+class JournalBusyError(StorageIOError):
+    """Another window or process kept the journal's lock longer than the wait."""
+
+    code = "busy"
+    default_message = "The journal is busy in another window; the change was not saved."
+
+
+class JournalTooLargeError(StorageError):
+    """The journal would grow beyond what the app can open again."""
+
+    code = "too_large"
+    default_message = "The journal would become too large to open again; the change was not saved."
+
+    def __init__(self, detail: str = "", *, size: int = 0) -> None:
+        super().__init__(detail or f"{size} bytes")
+        self.size = size
+
+
 class ValidationError(StorageError):
     """A value does not pass the schema; ``field`` is a dotted path."""
 
@@ -151,6 +181,15 @@ class ValidationError(StorageError):
     def __init__(self, field: str, detail: str = "") -> None:
         super().__init__(f"{field}: {detail}" if detail else field)
         self.field = field
+        self.reason = detail
+
+
+class MergeError(ValidationError):
+    """Two versions of one record disagree on an append-only entry (a tick,
+    a status change, a note version): the incoming record is refused."""
+
+    code = "merge"
+    default_message = "An incoming record contradicts the journal's history."
 
 
 class IncidentNotFoundError(StorageError):
@@ -174,10 +213,14 @@ __all__ = [
     "DamagedFileError",
     "IncidentNotFoundError",
     "InvalidBackupError",
+    "JournalBusyError",
     "JournalExistsError",
     "JournalLockedError",
     "JournalNotFoundError",
+    "JournalRekeyedError",
     "JournalReplacedError",
+    "JournalTooLargeError",
+    "MergeError",
     "NewerFormatError",
     "NotABackupError",
     "StaleRevisionError",

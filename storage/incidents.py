@@ -5,16 +5,25 @@ mappings are read-only, so an object handed to the UI can be shared and
 cached safely; "editing" returns a new object (``dataclasses.replace`` or the
 helpers below), which is then passed to ``Journal.save``.
 
-Times are timezone-aware ``datetime`` objects; on disk they are ISO 8601 in
-UTC with a ``Z`` suffix.  Ids are UUID strings (``new_id()``).  Action ids
+Each dataclass field declares its wire form once (``wire(...)``, see
+``storage.codec``); the writer and both readers are built from that table.
+
+Times are timezone-aware ``datetime`` objects between 2000 and 2100
+(``storage.limits``); on disk they are ISO 8601 in UTC with a ``Z`` suffix.
+Ids are time-ordered UUID strings (``new_id()``), so sorting by id keeps
+records in the order they were made on every device.  Action ids
 (``melder`` ...) and evaluation question ids come from ``content`` and are
 stored as opaque strings, so the content can change without a migration.
 
 Append-only parts (note versions, tick events, status changes) are the audit
 trail: ``Journal.save`` refuses an incident in which a stored entry is missing
-or altered.  Sub-records (pupils, team, contacts, follow-ups) and scalar
-fields get their "last changed" stamps from ``Journal.save``; the UI does not
-manage them.  They drive the import merge (``storage.merge``).
+or altered.  Every other value is a *register*: a scalar field, one
+evaluation answer, or one sub-record (pupil, team member, contact,
+follow-up).  Each register carries when it was last changed (``at``) and the
+latest stamp its writer had seen (``base``); two edits of which neither saw
+the other are a conflict, and the value that did not win is kept in
+``alternatives`` until a person chooses (see ``storage.merge``).  The UI does
+not manage any of these stamps: ``Journal.save`` sets them.
 
 No field can hold an image or a file: only text, times and ids.
 """
@@ -22,14 +31,19 @@ No field can hold an image or a file: only text, times and ids.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional
 
+from storage import codec as c
+from storage.codec import LOCAL, Context, codec_of, record, time_to_str, wire
 from storage.errors import ValidationError
+from storage.limits import MAX_REVISION, MAX_SHORT, MAX_TEXT
 
 # -- vocabularies ---------------------------------------------------------------
 
@@ -49,15 +63,18 @@ CLOSED_STATUS = "gesloten"
 
 # Scalar fields of an incident that the merge resolves field by field.
 SCALAR_FIELDS = ("title", "type", "type_other", "reported_at", "reported_by", "report_channel")
+# Sub-records kept by id, each a register of its own ("pupils:<id>").
+SUB_RECORDS = ("pupils", "team", "contacts", "follow_ups")
+# Append-only logs: entries are only ever added.
+LOGS = ("ticks", "status_history")
 
-SCHEMA_VERSION = 1  # of the documents inside the body (see FORMAT.md)
-
-# Generous limits: they keep a hostile backup from exhausting memory, not users.
-MAX_SHORT = 500
-MAX_TEXT = 100_000
-MAX_ITEMS = 10_000
+# Documents inside the body (see FORMAT.md).  Version 2 added the register
+# bookkeeping (``field_base``, ``alternatives``, ``replaces``); version 1
+# files are read as they are.
+SCHEMA_VERSION = 2
 
 UTC = timezone.utc
+ONE_TICK = timedelta(microseconds=1)
 
 
 def utcnow() -> datetime:
@@ -65,7 +82,12 @@ def utcnow() -> datetime:
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A UUID whose first 48 bits are the creation time in milliseconds
+    (RFC 9562 version 7), so ids sort in the order records were made."""
+    millis = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (millis & ((1 << 48) - 1)) << 80 | 0x7 << 76 | (rand >> 68 & 0xFFF) << 64 | 0b10 << 62 | (rand & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
 
 
 def _ro(mapping: Optional[Mapping[str, Any]]) -> Mapping[str, Any]:
@@ -78,58 +100,80 @@ def _tup(items: Optional[Iterable[Any]]) -> tuple:
     return items if isinstance(items, tuple) else tuple(items or ())
 
 
+# Field codecs used more than once.
+_ID = c.Ident()
+_UUID = c.Ident(uuid=True)
+_SHORT = c.Text(MAX_SHORT)
+_LONG = c.Text(MAX_TEXT)
+_STAMP = c.Moment(stamp=True)  # set by the app when something changed
+_MOMENT = c.Moment()  # typed by the user
+_OPT_STAMP = c.Maybe(_STAMP)
+_FLAG = c.Flag()
+
+
 # -- records ------------------------------------------------------------------------
 
 
+@record("pupil")
 @dataclass(frozen=True)
 class Pupil:
     """A pupil involved, by role.  ``alias``: initials or a pseudonym, never a full name
     (the UI should say so); ``group``: class or group."""
 
-    id: str
-    role: str
-    alias: str
-    group: str = ""
-    removed: bool = False
-    updated: Optional[datetime] = None  # set by Journal.save
+    id: str = field(metadata=wire(_ID))
+    role: str = field(metadata=wire(c.Text(choices=PUPIL_ROLES)))
+    alias: str = field(metadata=wire(_SHORT))
+    group: str = field(default="", metadata=wire(_SHORT))
+    removed: bool = field(default=False, metadata=wire(_FLAG))
+    updated: Optional[datetime] = field(default=None, metadata=wire(_OPT_STAMP))  # set by Journal.save
 
 
+@record("team")
 @dataclass(frozen=True)
 class TeamMember:
-    id: str
-    role: str
-    name: str
-    removed: bool = False
-    updated: Optional[datetime] = None
+    id: str = field(metadata=wire(_ID))
+    role: str = field(metadata=wire(_SHORT))
+    name: str = field(metadata=wire(_SHORT))
+    removed: bool = field(default=False, metadata=wire(_FLAG))
+    updated: Optional[datetime] = field(default=None, metadata=wire(_OPT_STAMP))
 
 
+@record("tick")
 @dataclass(frozen=True)
 class TickEvent:
     """An action ticked (``ticked=True``) or unticked; the log is append-only."""
 
-    id: str
-    action_id: str
-    ticked: bool
-    at: datetime
-    by: str = ""
+    id: str = field(metadata=wire(_ID))
+    action_id: str = field(metadata=wire(c.Text(100, required=True), name="action"))
+    ticked: bool = field(metadata=wire(_FLAG, missing=True))
+    at: datetime = field(metadata=wire(_STAMP))
+    by: str = field(default="", metadata=wire(_SHORT))
 
 
+@record("version")
 @dataclass(frozen=True)
 class NoteVersion:
-    id: str
-    at: datetime
-    text: str
-    by: str = ""
-    deleted: bool = False  # a "removal" is a version too; the history stays
+    id: str = field(metadata=wire(_ID))
+    at: datetime = field(metadata=wire(_STAMP))
+    text: str = field(metadata=wire(_LONG))
+    by: str = field(default="", metadata=wire(_SHORT))
+    deleted: bool = field(default=False, metadata=wire(_FLAG, omit_empty=True))  # a "removal" is a version too
+    # the versions that were current when this one was written (empty for the
+    # first version, and in files written before schema 2)
+    replaces: tuple[str, ...] = field(default=(), metadata=wire(c.Idents(), omit_empty=True))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "replaces", _tup(self.replaces))
 
 
+@record("note")
 @dataclass(frozen=True)
 class Note:
     """A time-stamped note; editing appends a version, never replaces one."""
 
-    id: str
-    created_at: datetime
-    versions: tuple[NoteVersion, ...]
+    id: str = field(metadata=wire(_ID))
+    created_at: datetime = field(metadata=wire(_STAMP))
+    versions: tuple[NoteVersion, ...] = field(metadata=wire(c.Many(NoteVersion)))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "versions", _tup(self.versions))
@@ -150,7 +194,20 @@ class Note:
     def edited(self) -> bool:
         return len(self.versions) > 1
 
+    @property
+    def heads(self) -> tuple[NoteVersion, ...]:
+        """The versions nobody has built on yet.  More than one: the note was
+        edited in two places at once (a conflict the UI shows)."""
+        ordered = sorted(self.versions, key=lambda v: (v.at, v.id))
+        replaced = {r for v in ordered for r in v.replaces}
+        # Versions written before schema 2 name nothing: each replaced all earlier ones.
+        for k, v in enumerate(ordered):
+            if k > 0 and not v.replaces:
+                replaced.update(w.id for w in ordered[:k])
+        return tuple(v for v in ordered if v.id not in replaced)
 
+
+@record("contact")
 @dataclass(frozen=True)
 class Contact:
     """A contact made (or, for parents, deliberately not made yet).
@@ -159,72 +216,157 @@ class Contact:
     ``not_informed_reason``.
     """
 
-    id: str
-    kind: str
-    at: datetime
-    with_whom: str = ""
-    summary: str = ""
-    not_informed: bool = False
-    not_informed_reason: str = ""
-    removed: bool = False
-    updated: Optional[datetime] = None
+    id: str = field(metadata=wire(_ID))
+    kind: str = field(metadata=wire(c.Text(choices=CONTACT_KINDS)))
+    at: datetime = field(metadata=wire(_MOMENT))
+    with_whom: str = field(default="", metadata=wire(_SHORT))
+    summary: str = field(default="", metadata=wire(_LONG))
+    not_informed: bool = field(default=False, metadata=wire(_FLAG))
+    not_informed_reason: str = field(default="", metadata=wire(_LONG))
+    removed: bool = field(default=False, metadata=wire(_FLAG))
+    updated: Optional[datetime] = field(default=None, metadata=wire(_OPT_STAMP))
 
 
+@record("follow_up")
 @dataclass(frozen=True)
 class FollowUp:
-    id: str
-    due: datetime
-    with_whom: str = ""
-    what: str = ""
-    done_at: Optional[datetime] = None
-    removed: bool = False
-    updated: Optional[datetime] = None
+    id: str = field(metadata=wire(_ID))
+    due: datetime = field(metadata=wire(_MOMENT))
+    with_whom: str = field(default="", metadata=wire(_SHORT))
+    what: str = field(default="", metadata=wire(_LONG))
+    done_at: Optional[datetime] = field(default=None, metadata=wire(c.Maybe(_MOMENT)))
+    removed: bool = field(default=False, metadata=wire(_FLAG))
+    updated: Optional[datetime] = field(default=None, metadata=wire(_OPT_STAMP))
 
 
+@record("status")
 @dataclass(frozen=True)
 class StatusChange:
-    id: str
-    status: str
-    at: datetime
-    by: str = ""
+    id: str = field(metadata=wire(_ID))
+    status: str = field(metadata=wire(c.Text(choices=STATUSES)))
+    at: datetime = field(metadata=wire(_STAMP))
+    by: str = field(default="", metadata=wire(_SHORT))
 
 
+@record("alternative")
+@dataclass(frozen=True)
+class Alternative:
+    """A value of a register that lost a conflict, kept until someone chooses.
+
+    ``value`` is in wire form (a string, a time string, or a sub-record's
+    dict); ``at``/``base`` are its register stamps.
+    """
+
+    value: Any = field(metadata=wire(c.Raw()))
+    at: datetime = field(metadata=wire(_STAMP))
+    base: Optional[datetime] = field(default=None, metadata=wire(_OPT_STAMP))
+
+
+# Register keys: a scalar name, "evaluation.<question id>" or "<collection>:<record id>".
+REGISTER_KEY = re.compile(
+    r"^(?:" + "|".join(SCALAR_FIELDS) + r"|evaluation\.[A-Za-z0-9_.:-]{1,100}"
+    r"|(?:" + "|".join(SUB_RECORDS) + r"):[A-Za-z0-9_.:-]{1,100})$"
+)
+_QUESTION_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+
+
+class _Alternatives(c.Codec):
+    """``alternatives``: register key -> the values that lost a conflict.
+
+    Each value is checked like the register's own value (a title like a
+    title, a pupil like a pupil) and kept in its canonical wire form."""
+
+    def dump(self, value: Mapping[str, tuple[Alternative, ...]]) -> dict:
+        dump = codec_of(Alternative).dump
+        return {k: [dump(a) for a in alts] for k, alts in value.items()}
+
+    def fast_fn(self, value: dict) -> dict:  # type: ignore[override]
+        build = codec_of(Alternative).fast
+        return {k: tuple(build(a) for a in alts) for k, alts in value.items()}
+
+    def strict(self, value: Any, where: str, ctx: Context) -> dict:
+        if not isinstance(value, dict) or len(value) > len(SCALAR_FIELDS) + 4 * 1000:
+            raise c.invalid(where, "not an object (or too large)")
+        out = {}
+        for key, alts in value.items():
+            if not isinstance(key, str) or not REGISTER_KEY.match(key):
+                raise c.invalid(where, "invalid key")
+            if not isinstance(alts, list) or not 1 <= len(alts) <= 100:
+                raise c.invalid(f"{where}.{key}", "not a list (or too long)")
+            checked = []
+            for k, a in enumerate(alts):
+                at = f"{where}.{key}[{k}]"
+                alt = codec_of(Alternative).strict(a, at, ctx)
+                checked.append(dataclasses.replace(alt, value=register_value(key, alt.value, f"{at}.value", ctx)))
+            out[key] = tuple(checked)
+        return out
+
+
+def sub_record_key(key: str) -> Optional[tuple[str, str]]:
+    """``("pupils", id)`` for a sub-record's register key, else ``None``."""
+    collection, sep, rid = key.partition(":")
+    return (collection, rid) if sep and collection in SUB_RECORDS else None
+
+
+def register_value(key: str, value: Any, where: str, ctx: Context = LOCAL) -> Any:
+    """Check a register's value in wire form; returns its canonical wire form."""
+    if key in SCALAR_FIELDS:
+        f = _INCIDENT_FIELDS[key]
+        return f.codec.dump(f.codec.strict(value, where, ctx))
+    if key.startswith("evaluation."):
+        return _LONG.strict(value, where, ctx)
+    collection, _, rid = key.partition(":")
+    item_codec = codec_of(_SUB_RECORD_TYPES[collection])
+    item = item_codec.strict(value, where, ctx)
+    if item.id != rid:
+        raise c.invalid(where, "id does not match")
+    return item_codec.dump(item)
+
+
+@record("incident")
 @dataclass(frozen=True)
 class Incident:
-    id: str
-    created: datetime
-    updated: datetime
-    revision: int
-    title: str
-    type: str
-    reported_at: datetime
-    type_other: str = ""  # free text when type == "anders"
-    reported_by: str = ""
-    report_channel: str = ""
-    pupils: tuple[Pupil, ...] = ()
-    team: tuple[TeamMember, ...] = ()
-    ticks: tuple[TickEvent, ...] = ()
-    notes: tuple[Note, ...] = ()
-    contacts: tuple[Contact, ...] = ()
-    follow_ups: tuple[FollowUp, ...] = ()
-    status_history: tuple[StatusChange, ...] = ()
-    evaluation: Mapping[str, str] = field(default_factory=dict)
-    # field name (or "evaluation.<question id>") -> when it last changed; set by Journal.save
-    field_updated: Mapping[str, datetime] = field(default_factory=dict)
+    id: str = field(metadata=wire(_UUID))
+    created: datetime = field(metadata=wire(_STAMP))
+    updated: datetime = field(metadata=wire(_STAMP))
+    revision: int = field(metadata=wire(c.Integer(0, MAX_REVISION)))
+    title: str = field(metadata=wire(_SHORT))
+    type: str = field(metadata=wire(c.Text(choices=INCIDENT_TYPES)))
+    reported_at: datetime = field(metadata=wire(_MOMENT))
+    type_other: str = field(default="", metadata=wire(_SHORT))  # free text when type == "anders"
+    reported_by: str = field(default="", metadata=wire(_SHORT))
+    report_channel: str = field(default="", metadata=wire(_SHORT))
+    pupils: tuple[Pupil, ...] = field(default=(), metadata=wire(c.Many(Pupil)))
+    team: tuple[TeamMember, ...] = field(default=(), metadata=wire(c.Many(TeamMember)))
+    ticks: tuple[TickEvent, ...] = field(default=(), metadata=wire(c.Many(TickEvent)))
+    notes: tuple[Note, ...] = field(default=(), metadata=wire(c.Many(Note)))
+    contacts: tuple[Contact, ...] = field(default=(), metadata=wire(c.Many(Contact)))
+    follow_ups: tuple[FollowUp, ...] = field(default=(), metadata=wire(c.Many(FollowUp)))
+    status_history: tuple[StatusChange, ...] = field(default=(), metadata=wire(c.Many(StatusChange)))
+    evaluation: Mapping[str, str] = field(default_factory=dict, metadata=wire(c.Mapping(_QUESTION_KEY, _LONG)))
+    # register key -> when it last changed / the latest stamp its writer had
+    # seen; set by Journal.save and the merge
+    field_updated: Mapping[str, datetime] = field(
+        default_factory=dict, metadata=wire(c.Mapping(REGISTER_KEY, _STAMP))
+    )
+    field_base: Mapping[str, datetime] = field(
+        default_factory=dict, metadata=wire(c.Mapping(REGISTER_KEY, _STAMP), omit_empty=True)
+    )
+    alternatives: Mapping[str, tuple[Alternative, ...]] = field(
+        default_factory=dict, metadata=wire(_Alternatives(), omit_empty=True)
+    )
 
     def __post_init__(self) -> None:
-        for name in ("pupils", "team", "ticks", "notes", "contacts", "follow_ups", "status_history"):
+        for name in SUB_RECORDS + LOGS + ("notes",):
             object.__setattr__(self, name, _tup(getattr(self, name)))
-        object.__setattr__(self, "evaluation", _ro(self.evaluation))
-        object.__setattr__(self, "field_updated", _ro(self.field_updated))
+        for name in ("evaluation", "field_updated", "field_base", "alternatives"):
+            object.__setattr__(self, name, _ro(getattr(self, name)))
 
     # -- derived views ---------------------------------------------------------
 
     @property
     def status(self) -> str:
-        if not self.status_history:
-            return STATUSES[0]
-        return max(self.status_history, key=lambda s: (s.at, s.id)).status
+        return current_status(self.status_history)
 
     @property
     def is_open(self) -> bool:
@@ -276,25 +418,91 @@ class Incident:
                 return n
         raise KeyError(note_id)
 
+    def register_stamp(self, key: str) -> Optional[datetime]:
+        """When register ``key`` was last written (``None``: no such register)."""
+        found = sub_record_key(key)
+        if found is None:
+            return self.field_updated.get(key, self.updated if key in SCALAR_FIELDS else None)
+        collection, rid = found
+        item = next((x for x in getattr(self, collection) if x.id == rid), None)
+        return None if item is None else (item.updated or self.updated)
 
+    def shown_value(self, key: str) -> Any:
+        """The value register ``key`` shows, in wire form without its stamp."""
+        if key in SCALAR_FIELDS:
+            return _INCIDENT_FIELDS[key].codec.dump(getattr(self, key))
+        if key.startswith("evaluation."):
+            return self.evaluation.get(key.partition(".")[2])
+        collection, _, rid = key.partition(":")
+        item = next((x for x in getattr(self, collection) if x.id == rid), None)
+        return None if item is None else _unstamped(codec_of(type(item)).dump(item))
+
+    @property
+    def conflicts(self) -> tuple[str, ...]:
+        """Register keys that hold another value than the one shown, and
+        ``notes:<id>`` for notes edited in two places at once; empty when
+        everything is settled."""
+        keys = [
+            key
+            for key, alts in sorted(self.alternatives.items())
+            if any(_unstamped(a.value) != self.shown_value(key) for a in alts)
+        ]
+        keys += [f"notes:{n.id}" for n in sorted(self.notes, key=lambda n: (n.created_at, n.id)) if len(n.heads) > 1]
+        return tuple(keys)
+
+
+def _unstamped(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k != "updated"}
+    return value
+
+
+_INCIDENT_FIELDS = {f.key: f for f in codec_of(Incident).fields}
+_SUB_RECORD_TYPES = {"pupils": Pupil, "team": TeamMember, "contacts": Contact, "follow_ups": FollowUp}
+
+
+def current_status(history: Iterable[StatusChange]) -> str:
+    latest = max(history, key=lambda s: (s.at, s.id), default=None)
+    return STATUSES[0] if latest is None else latest.status
+
+
+@record("settings")
 @dataclass(frozen=True)
 class Settings:
-    auto_lock_minutes: int = 5
-    retention_months: int = 12  # closed incidents older than this are offered for deletion
-    updated: Optional[datetime] = None
-    author: str = ""  # how the user signs ticks, notes and status changes ("mentor 3B")
+    auto_lock_minutes: int = field(default=5, metadata=wire(c.Integer(1, 24 * 60)))
+    retention_months: int = field(default=12, metadata=wire(c.Integer(1, 1200)))  # closed incidents older than this are offered for deletion
+    updated: Optional[datetime] = field(default=None, metadata=wire(_OPT_STAMP))
+    author: str = field(default="", metadata=wire(_SHORT))  # how the user signs ticks, notes and status changes ("mentor 3B")
 
 
+@record("policy")
 @dataclass(frozen=True)
 class PolicyItem:
-    """School-level policy check item (for a later issue): item id -> state."""
+    """The school's state of one policy question or prevention action: a
+    register as a whole (``updated``/``base``; ``alternatives`` holds the
+    versions that lost a conflict, in wire form, until someone chooses)."""
 
-    id: str  # a content id (e.g. a prevention theme of step 7)
-    status: str = ""
-    notes: str = ""
-    owner: str = ""
-    review_date: Optional[date] = None
-    updated: Optional[datetime] = None
+    id: str = field(metadata=wire(_ID))  # a content id (e.g. a prevention theme of step 7)
+    status: str = field(default="", metadata=wire(c.Text(100)))
+    notes: str = field(default="", metadata=wire(_LONG))
+    owner: str = field(default="", metadata=wire(_SHORT))
+    review_date: Optional[date] = field(default=None, metadata=wire(c.Maybe(c.Day())))
+    updated: Optional[datetime] = field(default=None, metadata=wire(_OPT_STAMP))
+    base: Optional[datetime] = field(default=None, metadata=wire(_OPT_STAMP, omit_empty=True))
+    alternatives: tuple[Alternative, ...] = field(default=(), metadata=wire(c.Many(Alternative, unique=False), omit_empty=True))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "alternatives", _tup(self.alternatives))
+
+
+@record("tombstone")
+@dataclass(frozen=True)
+class Tombstone:
+    """Only the id and time of a deleted incident: keeps an old backup from
+    bringing it back.  Holds no content."""
+
+    id: str = field(metadata=wire(_UUID))
+    deleted_at: datetime = field(metadata=wire(_STAMP))
 
 
 # -- constructors and pure edits ------------------------------------------------
@@ -344,30 +552,28 @@ def add_note(incident: Incident, text: str, *, by: str = "", at: Optional[dateti
     return dataclasses.replace(incident, notes=incident.notes + (note,))
 
 
-def _replace_note(incident: Incident, note_id: str, version: NoteVersion) -> Incident:
-    notes = []
-    found = False
-    for n in incident.notes:
-        if n.id == note_id:
-            found = True
-            if version.at < n.current.at:  # keep "current" = the version just added
-                version = dataclasses.replace(version, at=n.current.at + timedelta(microseconds=1))
-            n = dataclasses.replace(n, versions=n.versions + (version,))
-        notes.append(n)
-    if not found:
-        raise KeyError(note_id)
-    return dataclasses.replace(incident, notes=tuple(notes))
+def _replace_note(incident: Incident, note_id: str, text: str, by: str, at: datetime, deleted: bool) -> Incident:
+    note = incident.note(note_id)
+    # The new version builds on every current head (settling a conflict) and
+    # is later than each of them, so it is "current" on every device.
+    heads = note.heads
+    latest = max(v.at for v in note.versions)
+    version = NoteVersion(
+        new_id(), max(at, latest + ONE_TICK), text, by, deleted=deleted, replaces=tuple(v.id for v in heads)
+    )
+    notes = tuple(dataclasses.replace(n, versions=n.versions + (version,)) if n.id == note_id else n for n in incident.notes)
+    return dataclasses.replace(incident, notes=notes)
 
 
 def edit_note(incident: Incident, note_id: str, text: str, *, by: str = "", at: Optional[datetime] = None) -> Incident:
     """Record a new version of a note; earlier versions stay."""
-    return _replace_note(incident, note_id, NoteVersion(new_id(), _aware(at), text, by))
+    return _replace_note(incident, note_id, text, by, _aware(at), deleted=False)
 
 
 def delete_note(incident: Incident, note_id: str, *, by: str = "", at: Optional[datetime] = None) -> Incident:
     """Hide a note from the timeline; its versions stay in the audit trail."""
     current = incident.note(note_id).current
-    return _replace_note(incident, note_id, NoteVersion(new_id(), _aware(at), current.text, by, deleted=True))
+    return _replace_note(incident, note_id, current.text, by, _aware(at), deleted=True)
 
 
 def set_ticked(
@@ -377,7 +583,7 @@ def set_ticked(
     at = _aware(at)
     history = incident.tick_history(action_id)
     if history and at <= history[-1].at:
-        at = history[-1].at + timedelta(microseconds=1)
+        at = history[-1].at + ONE_TICK
     ev = TickEvent(new_id(), action_id, ticked, at, by)
     return dataclasses.replace(incident, ticks=incident.ticks + (ev,))
 
@@ -387,7 +593,7 @@ def set_status(incident: Incident, status: str, *, by: str = "", at: Optional[da
     if incident.status_history:
         last = max(s.at for s in incident.status_history)
         if at <= last:
-            at = last + timedelta(microseconds=1)
+            at = last + ONE_TICK
     change = StatusChange(new_id(), status, at, by)
     return dataclasses.replace(incident, status_history=incident.status_history + (change,))
 
@@ -422,6 +628,39 @@ def set_evaluation(incident: Incident, question_id: str, text: str) -> Incident:
     return dataclasses.replace(incident, evaluation=evaluation)
 
 
+def settle(incident: Incident, key: str, choice: Optional[Alternative] = None) -> Incident:
+    """Settle the conflict of register ``key``: keep the current value
+    (``choice=None``) or one of its alternatives.  Saving the result records
+    the choice as a new edit that every device takes over."""
+    alternatives = dict(incident.alternatives)
+    alternatives.pop(key, None)
+    settled = dataclasses.replace(incident, alternatives=alternatives)
+    if choice is None:
+        return settled
+    if key in SCALAR_FIELDS:
+        f = _INCIDENT_FIELDS[key]
+        value = datetime.fromisoformat(choice.value) if isinstance(f.codec, c.Moment) else choice.value
+        return dataclasses.replace(settled, **{key: value})
+    if key.startswith("evaluation."):
+        return set_evaluation(settled, key.partition(".")[2], choice.value)
+    collection, _, _ = key.partition(":")
+    item = codec_of(_SUB_RECORD_TYPES[collection]).fast(choice.value)
+    return dataclasses.replace(settled, **{collection: _upsert(getattr(settled, collection), item)})
+
+
+def settle_note(incident: Incident, note_id: str, version_id: str, *, by: str = "", at: Optional[datetime] = None) -> Incident:
+    """Settle a note edited in two places at once: keep version ``version_id``."""
+    chosen = next(v for v in incident.note(note_id).versions if v.id == version_id)
+    return _replace_note(incident, note_id, chosen.text, by, _aware(at), deleted=chosen.deleted)
+
+
+def settle_policy(item: PolicyItem, choice: Optional[Alternative] = None) -> PolicyItem:
+    """Settle a policy item's conflict: keep it as it is, or take an alternative."""
+    if choice is None:
+        return dataclasses.replace(item, alternatives=())
+    return dataclasses.replace(codec_of(PolicyItem).fast(choice.value), alternatives=())
+
+
 # -- queries (pure) ---------------------------------------------------------------
 
 
@@ -439,6 +678,12 @@ def filter_incidents(
         for i in incidents
         if (st is None or i.status in st) and (ty is None or i.type in ty)
     ]
+    return sort_incidents(chosen)
+
+
+def sort_incidents(incidents: Iterable[Incident]) -> list[Incident]:
+    """Open incidents first, then by report time, newest first."""
+    chosen = list(incidents)
     chosen.sort(key=lambda i: (i.reported_at, i.id), reverse=True)
     chosen.sort(key=lambda i: not i.is_open)  # stable: keeps the time order
     return chosen
@@ -471,499 +716,131 @@ def past_retention(incidents: Iterable[Incident], retention_months: int, now: Op
 
 # -- (de)serialisation and validation -------------------------------------------------
 
-_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
-_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-
-def time_to_str(when: datetime) -> str:
-    if when.tzinfo is None or when.utcoffset() is None:
-        raise ValidationError("time", "naive datetime")
-    u = when.astimezone(UTC)
-    return (
-        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T"
-        f"{u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}Z"
-    )
-
-
-def _time_from(value: Any, where: str) -> datetime:
-    if not isinstance(value, str) or not _TIME_RE.match(value):
-        raise ValidationError(where, "not an ISO 8601 time with zone")
-    try:
-        return datetime.fromisoformat(value).astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise ValidationError(where, "not a valid time") from None
-
-
-def _opt_time_from(value: Any, where: str) -> Optional[datetime]:
-    return None if value is None else _time_from(value, where)
-
-
-def _opt_time_to(value: Optional[datetime]) -> Optional[str]:
-    return None if value is None else time_to_str(value)
-
-
-class _Doc:
-    """Strict reader of one JSON object: every key known, every type right."""
-
-    __slots__ = ("d", "where", "seen")
-
-    def __init__(self, d: Any, where: str) -> None:
-        if not isinstance(d, dict):
-            raise ValidationError(where, "not an object")
-        self.d = d
-        self.where = where
-        self.seen = 0
-
-    def _get(self, key: str, required: bool) -> Any:
-        if key in self.d:
-            self.seen += 1
-            return self.d[key]
-        if required:
-            raise ValidationError(f"{self.where}.{key}", "missing")
-        return _MISSING
-
-    def str(self, key: str, *, max_len: int = MAX_SHORT, required: bool = True, default: str = "") -> str:
-        v = self._get(key, required)
-        if v is _MISSING:
-            return default
-        if not isinstance(v, str) or len(v) > max_len:
-            raise ValidationError(f"{self.where}.{key}", "not a string (or too long)")
-        return v
-
-    def id(self, key: str = "id") -> str:
-        v = self.str(key, max_len=100)
-        if not _ID_RE.match(v):
-            raise ValidationError(f"{self.where}.{key}", "not an id")
-        return v
-
-    def choice(self, key: str, options: Sequence[str]) -> str:
-        v = self.str(key)
-        if v not in options:
-            raise ValidationError(f"{self.where}.{key}", "unknown value")
-        return v
-
-    def bool(self, key: str, default: bool = False) -> bool:
-        v = self._get(key, False)
-        if v is _MISSING:
-            return default
-        if not isinstance(v, bool):
-            raise ValidationError(f"{self.where}.{key}", "not a boolean")
-        return v
-
-    def int(self, key: str, lo: int, hi: int, default: Optional[int] = None) -> int:
-        v = self._get(key, default is None)
-        if v is _MISSING:
-            return default  # type: ignore[return-value]
-        if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
-            raise ValidationError(f"{self.where}.{key}", "not an integer in range")
-        return v
-
-    def time(self, key: str) -> datetime:
-        return _time_from(self._get(key, True), f"{self.where}.{key}")
-
-    def opt_time(self, key: str) -> Optional[datetime]:
-        v = self._get(key, False)
-        return None if v is _MISSING else _opt_time_from(v, f"{self.where}.{key}")
-
-    def list(self, key: str) -> list:
-        v = self._get(key, False)
-        if v is _MISSING:
-            return []
-        if not isinstance(v, list) or len(v) > MAX_ITEMS:
-            raise ValidationError(f"{self.where}.{key}", "not a list (or too long)")
-        return v
-
-    def obj(self, key: str) -> dict:
-        v = self._get(key, False)
-        if v is _MISSING:
-            return {}
-        if not isinstance(v, dict) or len(v) > MAX_ITEMS:
-            raise ValidationError(f"{self.where}.{key}", "not an object (or too large)")
-        return v
-
-    def done(self) -> None:
-        if self.seen != len(self.d):
-            raise ValidationError(self.where, "unknown field")
-
-
-_MISSING = object()
-
-
-def _unique(items: Sequence[Any], where: str) -> None:
-    ids = [x.id for x in items]
-    if len(set(ids)) != len(ids):
-        raise ValidationError(where, "duplicate id")
-
-
-# Sub-record codecs ------------------------------------------------------------
-
-
-def _pupil_to(p: Pupil) -> dict:
-    return {"id": p.id, "role": p.role, "alias": p.alias, "group": p.group, "removed": p.removed, "updated": _opt_time_to(p.updated)}
-
-
-def _pupil_from(d: Any, where: str) -> Pupil:
-    r = _Doc(d, where)
-    p = Pupil(r.id(), r.choice("role", PUPIL_ROLES), r.str("alias"), r.str("group", required=False), r.bool("removed"), r.opt_time("updated"))
-    r.done()
-    return p
-
-
-def _member_to(m: TeamMember) -> dict:
-    return {"id": m.id, "role": m.role, "name": m.name, "removed": m.removed, "updated": _opt_time_to(m.updated)}
-
-
-def _member_from(d: Any, where: str) -> TeamMember:
-    r = _Doc(d, where)
-    m = TeamMember(r.id(), r.str("role"), r.str("name"), r.bool("removed"), r.opt_time("updated"))
-    r.done()
-    return m
-
-
-def _tick_to(t: TickEvent) -> dict:
-    return {"id": t.id, "action": t.action_id, "ticked": t.ticked, "at": time_to_str(t.at), "by": t.by}
-
-
-def _tick_from(d: Any, where: str) -> TickEvent:
-    r = _Doc(d, where)
-    action = r.str("action", max_len=100)
-    if not action:
-        raise ValidationError(f"{where}.action", "empty")
-    t = TickEvent(r.id(), action, r.bool("ticked", True), r.time("at"), r.str("by", required=False))
-    r.done()
-    return t
-
-
-def _version_to(v: NoteVersion) -> dict:
-    d = {"id": v.id, "at": time_to_str(v.at), "text": v.text, "by": v.by}
-    if v.deleted:
-        d["deleted"] = True
-    return d
-
-
-def _version_from(d: Any, where: str) -> NoteVersion:
-    r = _Doc(d, where)
-    v = NoteVersion(r.id(), r.time("at"), r.str("text", max_len=MAX_TEXT), r.str("by", required=False), r.bool("deleted"))
-    r.done()
-    return v
-
-
-def _note_to(n: Note) -> dict:
-    return {"id": n.id, "created_at": time_to_str(n.created_at), "versions": [_version_to(v) for v in n.versions]}
-
-
-def _note_from(d: Any, where: str) -> Note:
-    r = _Doc(d, where)
-    nid = r.id()
-    created = r.time("created_at")
-    versions = tuple(_version_from(x, f"{where}.versions[{k}]") for k, x in enumerate(r.list("versions")))
-    r.done()
-    if not versions:
-        raise ValidationError(f"{where}.versions", "a note needs at least one version")
-    _unique(versions, f"{where}.versions")
-    return Note(nid, created, versions)
-
-
-def _contact_to(c: Contact) -> dict:
-    return {
-        "id": c.id,
-        "kind": c.kind,
-        "at": time_to_str(c.at),
-        "with_whom": c.with_whom,
-        "summary": c.summary,
-        "not_informed": c.not_informed,
-        "not_informed_reason": c.not_informed_reason,
-        "removed": c.removed,
-        "updated": _opt_time_to(c.updated),
-    }
-
-
-def _contact_from(d: Any, where: str) -> Contact:
-    r = _Doc(d, where)
-    c = Contact(
-        r.id(),
-        r.choice("kind", CONTACT_KINDS),
-        r.time("at"),
-        r.str("with_whom", required=False),
-        r.str("summary", max_len=MAX_TEXT, required=False),
-        r.bool("not_informed"),
-        r.str("not_informed_reason", max_len=MAX_TEXT, required=False),
-        r.bool("removed"),
-        r.opt_time("updated"),
-    )
-    r.done()
-    return c
-
-
-def _follow_up_to(f: FollowUp) -> dict:
-    return {
-        "id": f.id,
-        "due": time_to_str(f.due),
-        "with_whom": f.with_whom,
-        "what": f.what,
-        "done_at": _opt_time_to(f.done_at),
-        "removed": f.removed,
-        "updated": _opt_time_to(f.updated),
-    }
-
-
-def _follow_up_from(d: Any, where: str) -> FollowUp:
-    r = _Doc(d, where)
-    f = FollowUp(
-        r.id(),
-        r.time("due"),
-        r.str("with_whom", required=False),
-        r.str("what", max_len=MAX_TEXT, required=False),
-        r.opt_time("done_at"),
-        r.bool("removed"),
-        r.opt_time("updated"),
-    )
-    r.done()
-    return f
-
-
-def _status_to(s: StatusChange) -> dict:
-    return {"id": s.id, "status": s.status, "at": time_to_str(s.at), "by": s.by}
-
-
-def _status_from(d: Any, where: str) -> StatusChange:
-    r = _Doc(d, where)
-    s = StatusChange(r.id(), r.choice("status", STATUSES), r.time("at"), r.str("by", required=False))
-    r.done()
-    return s
-
-
-# Incident -----------------------------------------------------------------------
+def _check_incident_rules(i: Incident, where: str = "incident") -> None:
+    """Rules across fields (the field table checks each field on its own)."""
+    for contact in i.contacts:
+        if contact.not_informed and contact.kind != "ouders":
+            raise ValidationError(f"{where}.contacts.not_informed", "only for parents")
+        if contact.not_informed and not contact.not_informed_reason.strip():
+            raise ValidationError(f"{where}.contacts.not_informed_reason", "a reason is required")
+    for n in i.notes:
+        if not n.versions:
+            raise ValidationError(f"{where}.notes.versions", "a note needs at least one version")
+    for key, stamp in i.field_base.items():
+        at = i.register_stamp(key)  # None: a sub-record the edit dropped (it is kept, removed)
+        if at is not None and not stamp < at:
+            raise ValidationError(f"{where}.field_base.{key}", "not before the change it belongs to")
+    for key, alts in i.alternatives.items():
+        if any(a.base is not None and not a.base < a.at for a in alts):
+            raise ValidationError(f"{where}.alternatives.{key}", "base not before the change")
+    for n in i.notes:
+        ids = {v.id for v in n.versions}
+        if any(r not in ids for v in n.versions for r in v.replaces):
+            raise ValidationError(f"{where}.notes.versions.replaces", "unknown version")
 
 
 def incident_to_dict(i: Incident) -> dict:
-    return {
-        "id": i.id,
-        "created": time_to_str(i.created),
-        "updated": time_to_str(i.updated),
-        "revision": i.revision,
-        "title": i.title,
-        "type": i.type,
-        "type_other": i.type_other,
-        "reported_at": time_to_str(i.reported_at),
-        "reported_by": i.reported_by,
-        "report_channel": i.report_channel,
-        "pupils": [_pupil_to(p) for p in i.pupils],
-        "team": [_member_to(m) for m in i.team],
-        "ticks": [_tick_to(t) for t in i.ticks],
-        "notes": [_note_to(n) for n in i.notes],
-        "contacts": [_contact_to(c) for c in i.contacts],
-        "follow_ups": [_follow_up_to(f) for f in i.follow_ups],
-        "status_history": [_status_to(s) for s in i.status_history],
-        "evaluation": dict(i.evaluation),
-        "field_updated": {k: time_to_str(v) for k, v in i.field_updated.items()},
-    }
+    return codec_of(Incident).dump(i)
 
 
-def incident_from_dict(d: Any) -> Incident:
+def incident_from_dict(d: Any, ctx: Context = LOCAL) -> Incident:
     """Strict: unknown keys, wrong types or invalid values raise ``ValidationError``."""
-    r = _Doc(d, "incident")
-    iid = r.str("id", max_len=36)
-    _check_uuid(iid, "incident.id")
-
-    def many(key: str, fn: Callable[[Any, str], Any]) -> tuple:
-        return tuple(fn(x, f"incident.{key}[{k}]") for k, x in enumerate(r.list(key)))
-
-    created = r.time("created")
-    updated = r.time("updated")
-    revision = r.int("revision", 0, 2**53)
-    title = r.str("title")
-    itype = r.choice("type", INCIDENT_TYPES)
-    type_other = r.str("type_other", required=False)
-    reported_at = r.time("reported_at")
-    reported_by = r.str("reported_by", required=False)
-    channel = r.str("report_channel", required=False)
-    pupils = many("pupils", _pupil_from)
-    team = many("team", _member_from)
-    ticks = many("ticks", _tick_from)
-    notes = many("notes", _note_from)
-    contacts = many("contacts", _contact_from)
-    follow_ups = many("follow_ups", _follow_up_from)
-    history = many("status_history", _status_from)
-    evaluation = {}
-    for k, v in r.obj("evaluation").items():
-        if not _ID_RE.match(k) or not isinstance(v, str) or len(v) > MAX_TEXT:
-            raise ValidationError("incident.evaluation", "invalid answer")
-        evaluation[k] = v
-    field_updated = {}
-    for k, v in r.obj("field_updated").items():
-        if not isinstance(k, str) or len(k) > 120:
-            raise ValidationError("incident.field_updated", "invalid key")
-        field_updated[k] = _time_from(v, f"incident.field_updated.{k}")
-    r.done()
-    incident = Incident(
-        id=iid,
-        created=created,
-        updated=updated,
-        revision=revision,
-        title=title,
-        type=itype,
-        type_other=type_other,
-        reported_at=reported_at,
-        reported_by=reported_by,
-        report_channel=channel,
-        pupils=pupils,
-        team=team,
-        ticks=ticks,
-        notes=notes,
-        contacts=contacts,
-        follow_ups=follow_ups,
-        status_history=history,
-        evaluation=evaluation,
-        field_updated=field_updated,
-    )
-    _check_rules(incident)
+    incident = codec_of(Incident).strict(d, "incident", ctx)
+    _check_incident_rules(incident)
     return incident
 
 
-def _check_uuid(value: str, where: str) -> None:
+def incident_from_trusted(d: dict) -> Incident:
+    """Build an incident from a record this journal wrote itself.
+
+    Every stored incident passed ``validate_incident`` when it was saved or
+    imported and the file is authenticated, so unlock skips the per-field
+    checks.  Raises ``KeyError``/``TypeError``/``ValueError`` if the record
+    is not what we write (the caller reports a damaged file).
+    """
+    return codec_of(Incident).fast(d)
+
+
+def _validate(obj: Any, cls: type, label: str) -> dict:
+    """Full check of an in-memory record (types included), as on import;
+    returns its wire form."""
+    if not isinstance(obj, cls):
+        raise ValidationError(label, f"not a {cls.__name__}")
     try:
-        ok = str(uuid.UUID(value)) == value
-    except (ValueError, AttributeError, TypeError):
-        ok = False
-    if not ok:
-        raise ValidationError(where, "not a lowercase UUID")
-
-
-def _check_rules(i: Incident) -> None:
-    for name in ("pupils", "team", "ticks", "notes", "contacts", "follow_ups", "status_history"):
-        _unique(getattr(i, name), f"incident.{name}")
-    for c in i.contacts:
-        if c.not_informed and c.kind != "ouders":
-            raise ValidationError("incident.contacts.not_informed", "only for parents")
-        if c.not_informed and not c.not_informed_reason.strip():
-            raise ValidationError("incident.contacts.not_informed_reason", "a reason is required")
-
-
-def validate_incident(i: Incident) -> None:
-    """Full check of an in-memory incident (types included), as on import."""
-    if not isinstance(i, Incident):
-        raise ValidationError("incident", "not an Incident")
-    try:
-        d = incident_to_dict(i)
+        d = codec_of(cls).dump(obj)
     except ValidationError:
         raise
     except (AttributeError, TypeError, ValueError, OverflowError) as exc:
-        raise ValidationError("incident", f"wrong type: {type(exc).__name__}") from None
-    incident_from_dict(d)
+        raise ValidationError(label, f"wrong type: {type(exc).__name__}") from None
+    codec_of(cls).strict(d)
+    return d
 
 
-# Settings, policy, tombstones ------------------------------------------------------
+def validate_incident(i: Incident) -> dict:
+    d = _validate(i, Incident, "incident")
+    _check_incident_rules(i)
+    return d
 
 
 def settings_to_dict(s: Settings) -> dict:
-    return {
-        "auto_lock_minutes": s.auto_lock_minutes,
-        "retention_months": s.retention_months,
-        "updated": _opt_time_to(s.updated),
-        "author": s.author,
-    }
+    return codec_of(Settings).dump(s)
 
 
-def settings_from_dict(d: Any) -> Settings:
-    r = _Doc(d, "settings")
-    s = Settings(
-        r.int("auto_lock_minutes", 1, 24 * 60, 5),
-        r.int("retention_months", 1, 1200, 12),
-        r.opt_time("updated"),
-        r.str("author", required=False),
-    )
-    r.done()
-    return s
+def settings_from_dict(d: Any, ctx: Context = LOCAL) -> Settings:
+    return codec_of(Settings).strict(d, "settings", ctx)
 
 
-def validate_settings(s: Settings) -> None:
-    if not isinstance(s, Settings):
-        raise ValidationError("settings", "not Settings")
-    try:
-        d = settings_to_dict(s)
-    except (AttributeError, TypeError, ValueError) as exc:
-        raise ValidationError("settings", type(exc).__name__) from None
-    settings_from_dict(d)
+def validate_settings(s: Settings) -> dict:
+    return _validate(s, Settings, "settings")
 
 
 def policy_to_dict(p: PolicyItem) -> dict:
-    return {
-        "id": p.id,
-        "status": p.status,
-        "notes": p.notes,
-        "owner": p.owner,
-        "review_date": None if p.review_date is None else p.review_date.isoformat(),
-        "updated": _opt_time_to(p.updated),
-    }
+    return codec_of(PolicyItem).dump(p)
 
 
-def policy_from_dict(d: Any) -> PolicyItem:
-    r = _Doc(d, "policy")
-    pid = r.id()
-    status = r.str("status", max_len=100, required=False)
-    notes = r.str("notes", max_len=MAX_TEXT, required=False)
-    owner = r.str("owner", required=False)
-    raw_date = r._get("review_date", False)
-    review: Optional[date] = None
-    if raw_date is not _MISSING and raw_date is not None:
-        if not isinstance(raw_date, str) or not _DATE_RE.match(raw_date):
-            raise ValidationError("policy.review_date", "not an ISO date")
-        try:
-            review = date.fromisoformat(raw_date)
-        except ValueError:
-            raise ValidationError("policy.review_date", "not a valid date") from None
-    updated = r.opt_time("updated")
-    r.done()
-    return PolicyItem(pid, status, notes, owner, review, updated)
+def policy_from_dict(d: Any, ctx: Context = LOCAL) -> PolicyItem:
+    item = codec_of(PolicyItem).strict(d, "policy", ctx)
+    for k, alt in enumerate(item.alternatives):
+        policy_from_dict(alt.value, ctx)  # each alternative is a whole, valid item
+        if alt.base is not None and not alt.base < alt.at:
+            raise ValidationError(f"policy.alternatives[{k}].base", "not before the change")
+    if item.base is not None and (item.updated is None or not item.base < item.updated):
+        raise ValidationError("policy.base", "not before the change")
+    return item
 
 
-def validate_policy(p: PolicyItem) -> None:
-    if not isinstance(p, PolicyItem):
-        raise ValidationError("policy", "not a PolicyItem")
-    try:
-        d = policy_to_dict(p)
-    except (AttributeError, TypeError, ValueError) as exc:
-        raise ValidationError("policy", type(exc).__name__) from None
+def validate_policy(p: PolicyItem) -> dict:
+    d = _validate(p, PolicyItem, "policy")
     policy_from_dict(d)
-
-
-@dataclass(frozen=True)
-class Tombstone:
-    """Only the id and time of a deleted incident: keeps an old backup from
-    bringing it back.  Holds no content."""
-
-    id: str
-    deleted_at: datetime
+    return d
 
 
 def tombstone_to_dict(t: Tombstone) -> dict:
-    return {"id": t.id, "deleted_at": time_to_str(t.deleted_at)}
+    return codec_of(Tombstone).dump(t)
 
 
-def tombstone_from_dict(d: Any) -> Tombstone:
-    r = _Doc(d, "tombstone")
-    tid = r.str("id", max_len=36)
-    _check_uuid(tid, "tombstone.id")
-    t = Tombstone(tid, r.time("deleted_at"))
-    r.done()
-    return t
+def tombstone_from_dict(d: Any, ctx: Context = LOCAL) -> Tombstone:
+    return codec_of(Tombstone).strict(d, "tombstone", ctx)
 
 
 __all__ = [
+    "Alternative",
     "CLOSED_STATUS",
     "CONTACT_KINDS",
     "Contact",
     "FollowUp",
     "INCIDENT_TYPES",
     "Incident",
+    "LOGS",
     "Note",
     "NoteVersion",
     "PUPIL_ROLES",
     "PolicyItem",
     "Pupil",
+    "SCALAR_FIELDS",
     "STATUSES",
+    "SUB_RECORDS",
     "Settings",
     "StatusChange",
     "TeamMember",
@@ -971,6 +848,7 @@ __all__ = [
     "Tombstone",
     "add_months",
     "add_note",
+    "current_status",
     "delete_note",
     "edit_note",
     "filter_incidents",
@@ -983,83 +861,16 @@ __all__ = [
     "put_follow_up",
     "put_pupil",
     "put_team_member",
+    "register_value",
+    "sub_record_key",
     "set_evaluation",
     "set_status",
     "set_ticked",
+    "settle",
+    "settle_note",
+    "settle_policy",
+    "sort_incidents",
+    "time_to_str",
     "utcnow",
     "validate_incident",
 ]
-
-
-# -- fast path for the journal's own (authenticated, validated-on-save) records ----
-
-_fromiso = datetime.fromisoformat
-
-
-def _t(value: str) -> datetime:
-    return _fromiso(value)
-
-
-def _ot(value: Optional[str]) -> Optional[datetime]:
-    return None if value is None else _fromiso(value)
-
-
-def incident_from_trusted(d: dict) -> Incident:
-    """Build an incident from a record this journal wrote itself.
-
-    Every stored incident passed ``validate_incident`` when it was saved or
-    imported and the file is authenticated, so unlock skips the per-field
-    checks (they cost ~3x more).  Raises ``KeyError``/``TypeError``/
-    ``ValueError`` if the record is not what we write (the caller reports a
-    damaged file).
-    """
-    notes = tuple(
-        Note(
-            n["id"],
-            _t(n["created_at"]),
-            tuple(
-                NoteVersion(v["id"], _t(v["at"]), v["text"], v["by"], v.get("deleted", False))
-                for v in n["versions"]
-            ),
-        )
-        for n in d["notes"]
-    )
-    return Incident(
-        id=d["id"],
-        created=_t(d["created"]),
-        updated=_t(d["updated"]),
-        revision=d["revision"],
-        title=d["title"],
-        type=d["type"],
-        type_other=d["type_other"],
-        reported_at=_t(d["reported_at"]),
-        reported_by=d["reported_by"],
-        report_channel=d["report_channel"],
-        pupils=tuple(
-            Pupil(p["id"], p["role"], p["alias"], p["group"], p["removed"], _ot(p["updated"])) for p in d["pupils"]
-        ),
-        team=tuple(TeamMember(m["id"], m["role"], m["name"], m["removed"], _ot(m["updated"])) for m in d["team"]),
-        ticks=tuple(TickEvent(t["id"], t["action"], t["ticked"], _t(t["at"]), t["by"]) for t in d["ticks"]),
-        notes=notes,
-        contacts=tuple(
-            Contact(
-                c["id"],
-                c["kind"],
-                _t(c["at"]),
-                c["with_whom"],
-                c["summary"],
-                c["not_informed"],
-                c["not_informed_reason"],
-                c["removed"],
-                _ot(c["updated"]),
-            )
-            for c in d["contacts"]
-        ),
-        follow_ups=tuple(
-            FollowUp(f["id"], _t(f["due"]), f["with_whom"], f["what"], _ot(f["done_at"]), f["removed"], _ot(f["updated"]))
-            for f in d["follow_ups"]
-        ),
-        status_history=tuple(StatusChange(s["id"], s["status"], _t(s["at"]), s["by"]) for s in d["status_history"]),
-        evaluation=d["evaluation"],
-        field_updated={k: _t(v) for k, v in d["field_updated"].items()},
-    )

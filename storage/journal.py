@@ -2,40 +2,44 @@
 
 ``JournalStore`` manages the file (create, unlock, the wrong-passphrase
 delay, moving a damaged file aside).  A successful ``create``/``unlock``
-returns a ``Journal``: the decrypted documents held in a TinyDB (in memory)
+returns a ``Journal``: the decrypted records in a TinyDB (``storage.sealed``)
 plus the data key.  Every change is written through immediately, atomically,
 encrypted; if the write fails nothing changes, in memory or on disk.  Only a
 ``Journal`` can write, so a file that could not be opened is never
 overwritten.
 
-Several windows may have the same journal open (browser tabs on one server,
-two tabs of the installed web app).  Before every write a ``Journal`` checks
-whether the file changed since it last read or wrote it and, if so, takes in
-the other window's version first: a save never drops another window's
-changes, and an edit of an incident that was changed elsewhere meanwhile is
-refused as stale (``StaleRevisionError``), like any outdated edit.
+**One writer at a time.**  Several windows may have the same journal open:
+browser tabs on one server (they share the store and its ``asyncio`` lock),
+two tabs of the installed web app (each its own Python worker), two app
+processes.  Every write holds the store's ``WriteLock`` (an OS file lock, or
+the Web Locks API in the browser) around read-compare-write: it reads the
+file, takes in what another window wrote since this one last looked, applies
+its change and writes.  A window whose copy of an incident is stale merges
+its own change into the newer version (``storage.merge``): a clean merge
+just works, two edits of the same value keep both (a conflict the UI shows).
 
 Reads are synchronous (memory only); everything that derives keys, encrypts
 or touches storage is ``async``.  Platform specifics come in through a
-``CryptoBackend``, two ``BlobStore``s and ``run_blocking`` (how to run CPU
-work off the event loop: a thread natively, inline under Pyodide).
+``CryptoBackend``, two ``BlobStore``s, a ``WriteLock`` and ``run_blocking``
+(how to run CPU work off the event loop: a thread natively, inline under
+Pyodide).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import time
-from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable, Iterable, Optional, TypeVar
+from collections import OrderedDict
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Optional, TypeVar
 
-from tinydb import TinyDB
-from tinydb.storages import MemoryStorage
-from tinydb.table import Document, Table
+from tinydb import where
 
 from storage import container as fmt
-from storage.backends import BlobStore, CryptoBackend, DecryptionFailed
+from storage.backends import BlobStore, CryptoBackend, DecryptionFailed, NoWriteLock, WriteLock
+from storage.codec import Context, codec_of
 from storage.errors import (
     DamagedFileError,
     IncidentNotFoundError,
@@ -43,7 +47,9 @@ from storage.errors import (
     JournalExistsError,
     JournalLockedError,
     JournalNotFoundError,
+    JournalRekeyedError,
     JournalReplacedError,
+    MergeError,
     NewerFormatError,
     NotABackupError,
     StaleRevisionError,
@@ -53,33 +59,49 @@ from storage.errors import (
     WrongPassphraseError,
 )
 from storage.incidents import (
-    SCALAR_FIELDS,
+    CLOSED_STATUS,
     SCHEMA_VERSION,
     Incident,
     PolicyItem,
     Settings,
     Tombstone,
-    filter_incidents,
+    current_status,
     incident_from_dict,
     incident_from_trusted,
     incident_to_dict,
     past_retention,
     policy_from_dict,
-    policy_to_dict,
-    settings_from_dict,
     settings_to_dict,
-    tombstone_from_dict,
+    sort_incidents,
     tombstone_to_dict,
     utcnow,
     validate_incident,
     validate_policy,
     validate_settings,
 )
-from storage.merge import Conflict, ImportReport, merge_incident
-from storage.throttle import AttemptThrottle
+from storage.limits import FUTURE_TOLERANCE, MAX_IMPORT_FILE
+from storage.merge import (
+    Conflict,
+    ImportReport,
+    content_of,
+    merge_incident,
+    merge_policy,
+    new_conflicts,
+    normalise,
+    stamp_edit,
+    stamp_policy,
+)
+from storage.sealed import SETTINGS_ID, Body, FrozenDocument, JournalDB, decode_body, empty_body, open_db
+from storage.throttle import AttemptThrottle, delay_after
 
 T = TypeVar("T")
 RunBlocking = Callable[[Callable[[], T]], Awaitable[T]]
+
+INCIDENTS, POLICY, SETTINGS, TOMBSTONES = "incidents", "policy", "settings", "tombstones"
+
+#: Versions of incidents this window has shown and that were superseded since:
+#: an edit made on one of them is merged into the newer version.
+_BASES_KEPT = 256
 
 
 async def run_inline(fn: Callable[[], T]) -> T:
@@ -87,93 +109,17 @@ async def run_inline(fn: Callable[[], T]) -> T:
     return fn()
 
 
-# -- TinyDB with string document ids (the records' own ids) ---------------------
+def _status_in(history: list, statuses: frozenset) -> bool:
+    """TinyDB test: the incident's current status is one of ``statuses``."""
+    latest = max(history, key=lambda s: (s["at"], s["id"]), default=None)
+    return (latest["status"] if latest else current_status(())) in statuses
 
 
-class _Table(Table):
-    document_id_class = str  # type: ignore[assignment]
-
-    def _get_next_id(self):  # pragma: no cover - ids always come from the records
-        raise ValueError("document ids are assigned by the journal")
+def _open(history: list) -> bool:
+    return not _status_in(history, frozenset({CLOSED_STATUS}))
 
 
-class _DB(TinyDB):
-    table_class = _Table
-
-
-# Record kinds ("t" in the body) -> TinyDB table, in body order.
-_KINDS = ("settings", "policy", "tombstone", "incident")
-_TABLES = {"settings": "settings", "policy": "policy", "tombstone": "tombstones", "incident": "incidents"}
-_SETTINGS_ID = "settings"
-_META = {"t": "meta", "schema": SCHEMA_VERSION}
-
-_Key = tuple[str, str]  # (kind, id)
-
-
-@dataclasses.dataclass
-class _Contents:
-    """Decoded body: documents by kind and id (as dicts) plus parsed objects."""
-
-    docs: dict[str, dict[str, dict]]
-    objects: dict[str, dict[str, Any]]
-    lines: dict[_Key, bytes]
-
-
-def _decode_body(plaintext: bytes, *, trusted: bool = False) -> _Contents:
-    """Parse the records and validate them strictly (``trusted``: incidents
-    of our own journal take the fast path).  Raises ``ValidationError``,
-    ``NewerFormatError``, ``ValueError``, ``KeyError`` or ``TypeError`` (the
-    caller maps them)."""
-    lines = plaintext.split(b"\n")
-    if not plaintext.endswith(b"\n") or len(lines) < 2:
-        raise ValueError("no records")
-    meta = json.loads(lines[0], parse_constant=_reject_constant)
-    if not isinstance(meta, dict) or meta.get("t") != "meta" or set(meta) != {"t", "schema"}:
-        raise ValueError("no meta record")
-    schema = meta["schema"]
-    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
-        raise ValueError("bad schema")
-    if schema > SCHEMA_VERSION:
-        raise NewerFormatError(found=schema, supported=SCHEMA_VERSION)
-    docs: dict[str, dict[str, dict]] = {k: {} for k in _KINDS}
-    objects: dict[str, dict[str, Any]] = {k: {} for k in _KINDS}
-    raw_lines: dict[_Key, bytes] = {}
-    for line in lines[1:-1]:
-        record = json.loads(line, parse_constant=_reject_constant)
-        if not isinstance(record, dict) or set(record) != {"t", "doc"}:
-            raise ValidationError("record", "not a record")
-        kind = record["t"]
-        doc = record["doc"]
-        if kind == "incident":
-            obj: Any = incident_from_trusted(doc) if trusted else incident_from_dict(doc)
-        elif kind == "policy":
-            obj = policy_from_dict(doc)
-        elif kind == "tombstone":
-            obj = tombstone_from_dict(doc)
-        elif kind == "settings":
-            obj = settings_from_dict(doc)
-            doc = settings_to_dict(obj)  # fill defaults
-        else:
-            raise ValidationError("record.t", "unknown record kind")
-        rid = _SETTINGS_ID if kind == "settings" else obj.id
-        if rid in docs[kind]:
-            raise ValidationError(f"{kind}.id", "duplicate id")
-        docs[kind][rid] = doc
-        objects[kind][rid] = obj
-        raw_lines[(kind, rid)] = line + b"\n"
-    return _Contents(docs, objects, raw_lines)
-
-
-def _empty_contents() -> _Contents:
-    return _Contents({k: {} for k in _KINDS}, {k: {} for k in _KINDS}, {})
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
-def _record(kind: str, doc: dict) -> dict:
-    return {"t": kind, "doc": doc}
+_PENDING_FOLLOW_UP = where("follow_ups").any((where("removed") == False) & (where("done_at") == None))  # noqa: E712,E711
 
 
 class JournalStore:
@@ -191,6 +137,7 @@ class JournalStore:
         crypto: CryptoBackend,
         attempts: BlobStore,
         *,
+        lock: Optional[WriteLock] = None,
         iterations: int = fmt.DEFAULT_ITERATIONS,
         insecure_min_iterations: Optional[int] = None,
         compress: bool = True,
@@ -204,14 +151,21 @@ class JournalStore:
         self._blob = blob
         self._crypto = crypto
         self._throttle = AttemptThrottle(attempts, clock)
-        self._attempts_blob = attempts
+        self._lock = lock if lock is not None else NoWriteLock()
         self.iterations = iterations
         self._encoding = fmt.ENCODING_ZLIB if compress else fmt.ENCODING_RAW
         self._run_blocking = run_blocking
         self._now = now
-        # One writer at a time for every Journal opened from this store (the
-        # sessions of one server share the store; see ``paths.open_store``).
-        self._write_lock = asyncio.Lock()
+        # The journals opened from this store (the sessions of one server)
+        # take turns here before they ask the platform's lock.
+        self._local_lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[None]:
+        """One writer at a time: this process's sessions, then every window."""
+        async with self._local_lock:
+            async with self._lock.hold():
+                yield
 
     # -- file level -----------------------------------------------------------
 
@@ -222,19 +176,28 @@ class JournalStore:
         """Seconds before the next unlock attempt is accepted (0: now)."""
         return await self._throttle.retry_after()
 
+    async def _attempt(self) -> int:
+        """Count a passphrase attempt before it is made (refused while the delay runs)."""
+        async with self.exclusive():
+            return await self._throttle.begin()
+
+    async def _succeeded(self) -> None:
+        async with self.exclusive():
+            await self._throttle.reset()
+
     async def create(self, passphrase: str) -> "Journal":
         """Create a new, empty journal.  Refuses to overwrite any existing file."""
         secret = fmt.normalize_passphrase(passphrase)
-        if await self._blob.read() is not None:
-            raise JournalExistsError()
         data_key = self._crypto.random_bytes(fmt.KEY_LEN)
         slot = await fmt.make_key_slot(
             self._crypto, secret, data_key, kind=fmt.KIND_JOURNAL, iterations=self.iterations
         )
-        journal = Journal(self, data_key, slot, _empty_contents(), seen=None)
-        await journal._prepare_segments()
-        await journal._write(journal._segments, slot)
-        await self._throttle.reset()
+        journal = Journal(self, data_key, slot, empty_body(), seen=None)
+        async with self.exclusive():
+            if await self._blob.read() is not None:
+                raise JournalExistsError()
+            await journal._write_all(data_key, slot)
+            await self._throttle.reset()
         return journal
 
     async def unlock(self, passphrase: str) -> "Journal":
@@ -245,43 +208,35 @@ class JournalStore:
         ``JournalNotFoundError``.  The file is never changed by a failure.
         """
         secret = fmt.normalize_passphrase(passphrase)
-        await self._throttle.check()
         blob = await self._blob.read()
         if blob is None:
             raise JournalNotFoundError()
         header = fmt.parse_header(blob, min_iterations=self._min_iterations)
         if header.kind != fmt.KIND_JOURNAL:
             raise DamagedFileError(reason="kind")
+        attempt = await self._attempt()
         try:
             data_key = await fmt.open_key_slot(self._crypto, header, secret)
         except DecryptionFailed:
-            wait = await self._throttle.record_failure()
-            raise WrongPassphraseError(retry_after=wait) from None
+            raise WrongPassphraseError(retry_after=delay_after(attempt)) from None
         plaintext = await fmt.open_body(self._crypto, header, blob, data_key)
         try:
-            contents = await self._run_blocking(lambda: _decode_body(plaintext, trusted=True))
+            body = await self._run_blocking(lambda: decode_body(plaintext, SCHEMA_VERSION))
         except NewerFormatError:
             raise
         except (ValidationError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             # Authenticated but not valid: a bug or a foreign writer.  Keep the file.
             raise DamagedFileError(reason="content", detail=type(exc).__name__) from None
-        await self._throttle.reset()
-        journal = Journal(self, data_key, header.slot, contents, seen=blob)
+        journal = Journal(self, data_key, header.slot, body, seen=blob)
+        try:
+            journal.settings  # noqa: B018 - a record we cannot read means a damaged file
+        except (ValidationError, ValueError, KeyError, TypeError) as exc:
+            raise DamagedFileError(reason="content", detail=type(exc).__name__) from None
+        await self._succeeded()
         if header.slot.iterations < self.iterations or header.encoding != self._encoding:
-            # Transparent upgrade (stronger KDF, or the current body encoding).
-            try:
-                slot = header.slot
-                if slot.iterations < self.iterations:
-                    slot = await fmt.make_key_slot(
-                        self._crypto, secret, data_key, kind=fmt.KIND_JOURNAL, iterations=self.iterations
-                    )
-                await journal._ensure_segments()
-                await journal._write(journal._segments, slot)
-                journal._slot = slot
-            except StorageError:
-                pass  # the journal is open all the same; try again next time
+            await journal._upgrade(secret)
         else:
-            journal._prepare_segments_soon()
+            journal._prepare_soon()
         return journal
 
     async def move_aside(self) -> Optional[str]:
@@ -289,8 +244,9 @@ class JournalStore:
         its passphrase forgotten) is renamed to ``journal.damaged-<time>``,
         never deleted.  Returns the new name, or ``None`` if there was no file."""
         stamp = self._now().strftime("%Y%m%dT%H%M%SZ")
-        moved = await self._blob.move_aside(f"damaged-{stamp}")
-        await self._throttle.reset()
+        async with self.exclusive():
+            moved = await self._blob.move_aside(f"damaged-{stamp}")
+            await self._throttle.reset()
         return moved
 
 
@@ -298,33 +254,20 @@ class Journal:
     """An unlocked journal.  Obtain it from ``JournalStore.create``/``unlock``."""
 
     def __init__(
-        self, store: JournalStore, data_key: bytes, slot: fmt.KeySlot, contents: _Contents, *, seen: Optional[bytes]
+        self, store: JournalStore, data_key: bytes, slot: fmt.KeySlot, body: Body, *, seen: Optional[bytes]
     ) -> None:
         self._store = store
         self._data_key: Optional[bytes] = data_key
         self._slot = slot
         self._seen = seen  # the file as this object last read or wrote it
-        self._segments_task: Optional[asyncio.Future] = None
-        self._generation = 0
-        self._lock = store._write_lock
-        self._meta_segment = fmt.make_segment(fmt.dump_record(_META), store._encoding)
-        self._load(contents)
+        self._prepare_task: Optional[asyncio.Future] = None
+        self._bases: OrderedDict[tuple[str, int], Incident] = OrderedDict()
+        self._load(body)
 
-    def _load(self, contents: _Contents) -> None:
-        self._db = _DB(storage=MemoryStorage)
-        self._db.storage.write({_TABLES[k]: dict(contents.docs[k]) for k in _KINDS})
-        self._objects = contents.objects
-        self._lines = contents.lines
-        self._segments: dict[_Key, fmt.Segment] = {}
-        self._segments_ready = False
-        if self._segments_task is not None:
-            self._segments_task.cancel()
-            self._segments_task = None
-        if _SETTINGS_ID not in self._objects["settings"]:
-            self._objects["settings"][_SETTINGS_ID] = Settings()
-            doc = settings_to_dict(Settings())
-            self._db.table("settings").insert(Document(doc, doc_id=_SETTINGS_ID))
-            self._lines[("settings", _SETTINGS_ID)] = fmt.dump_record(_record("settings", doc))
+    def _load(self, body: Body) -> None:
+        self._db: JournalDB = open_db(body, self._store._encoding, SCHEMA_VERSION)
+        self._storage = self._db.storage
+        self._cache: dict[tuple[str, str], tuple[dict, Any]] = {}
 
     # -- state ---------------------------------------------------------------
 
@@ -339,172 +282,260 @@ class Journal:
     def lock(self) -> None:
         """Forget the key and the decrypted content (auto-lock, "lock now")."""
         self._data_key = None
-        self._generation += 1
-        if self._segments_task is not None:
-            self._segments_task.cancel()
-            self._segments_task = None
-        self._segments_ready = False
-        self._objects = {k: {} for k in _KINDS}
-        self._segments = {}
-        self._lines = {}
-        self._db = _DB(storage=MemoryStorage)
+        if self._prepare_task is not None:
+            self._prepare_task.cancel()
+            self._prepare_task = None
+        self._bases.clear()
+        self._load(empty_body())
 
     @property
     def iterations(self) -> int:
         return self._slot.iterations
 
-    # -- reading (memory only) -------------------------------------------------
+    # -- reading (memory only, through TinyDB) ---------------------------------
+
+    def _object(self, table: str, rid: str, build: Callable[[dict], Any]) -> Any:
+        """The record ``rid`` of ``table`` as an object, parsed once per version."""
+        doc = self._storage.documents(table)[rid]
+        cached = self._cache.get((table, rid))
+        if cached is not None and cached[0] is doc:
+            return cached[1]
+        obj = build(doc)
+        self._cache[(table, rid)] = (doc, obj)
+        return obj
+
+    def _incidents(self, query: Any = None) -> list[Incident]:
+        table = self._db.table(INCIDENTS)
+        docs = table.all() if query is None else table.search(query)
+        return [self._object(INCIDENTS, doc.doc_id, incident_from_trusted) for doc in docs]
 
     def incidents(
         self, *, statuses: Optional[Iterable[str]] = None, types: Optional[Iterable[str]] = None
     ) -> list[Incident]:
         """Open incidents first, then by report time (newest first)."""
         self._check()
-        return filter_incidents(self._objects["incident"].values(), statuses=statuses, types=types)
+        query = None
+        if types is not None:
+            query = where("type").one_of(sorted(set(types)))
+        if statuses is not None:
+            by_status = where("status_history").test(_status_in, frozenset(statuses))
+            query = by_status if query is None else query & by_status
+        return sort_incidents(self._incidents(query))
+
+    def of_type(self, incident_type: str) -> list[Incident]:
+        """Every incident of one type (for "earlier incidents of this type")."""
+        self._check()
+        return sort_incidents(self._incidents(where("type") == incident_type))
+
+    def with_pending_follow_ups(self) -> list[Incident]:
+        """Open incidents with a follow-up that is not done (for the agenda on home)."""
+        self._check()
+        query = _PENDING_FOLLOW_UP & where("status_history").test(_open)
+        return sort_incidents(self._incidents(query))
 
     def get(self, incident_id: str) -> Incident:
         self._check()
-        try:
-            return self._objects["incident"][incident_id]
-        except KeyError:
-            raise IncidentNotFoundError() from None
+        if not isinstance(incident_id, str) or not self._db.table(INCIDENTS).contains(doc_id=incident_id):
+            raise IncidentNotFoundError()
+        return self._object(INCIDENTS, incident_id, incident_from_trusted)
 
     def __len__(self) -> int:
         self._check()
-        return len(self._objects["incident"])
+        return len(self._db.table(INCIDENTS))
 
     @property
     def settings(self) -> Settings:
         self._check()
-        return self._objects["settings"][_SETTINGS_ID]
+        if not self._db.table(SETTINGS).contains(doc_id=SETTINGS_ID):
+            return Settings()
+        return self._object(SETTINGS, SETTINGS_ID, codec_of(Settings).fast)
 
     def policy(self) -> dict[str, PolicyItem]:
         self._check()
-        return dict(self._objects["policy"])
+        return {doc.doc_id: self._object(POLICY, doc.doc_id, codec_of(PolicyItem).fast) for doc in self._db.table(POLICY).all()}
 
     def past_retention(self, now: Optional[datetime] = None) -> list[Incident]:
         """Closed incidents older than the retention period (offer to delete them)."""
         self._check()
-        return past_retention(self._objects["incident"].values(), self.settings.retention_months, now or self._store._now())
+        closed = self._incidents(where("status_history").test(_status_in, frozenset({CLOSED_STATUS})))
+        return past_retention(closed, self.settings.retention_months, now or self._store._now())
+
+    def is_deleted(self, incident_id: str) -> bool:
+        self._check()
+        return self._db.table(TOMBSTONES).contains(doc_id=incident_id)
 
     # -- writing ----------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[None]:
+        """Hold the lock, take in the other windows' changes, let the caller
+        change the tables, then write -- or, on any error, forget the change."""
+        self._check()
+        async with self._store.exclusive():
+            await self._catch_up()
+            try:
+                yield
+                if self._storage.dirty:
+                    await self._flush()
+            except BaseException:
+                self._storage.rollback()
+                self._db.clear_caches()
+                raise
+
+    def _put(self, table: str, rid: str, doc: dict) -> None:
+        if table == INCIDENTS and (INCIDENTS, rid) in self._cache:
+            old = self._cache[(INCIDENTS, rid)][1]
+            self._remember_base(old)
+        self._db.put(table, rid, doc)
+
+    def _remember_base(self, incident: Incident) -> None:
+        self._bases[(incident.id, incident.revision)] = incident
+        while len(self._bases) > _BASES_KEPT:
+            self._bases.popitem(last=False)
+
+    def _stored(self, table: str, rid: str) -> Optional[FrozenDocument]:
+        return self._storage.documents(table).get(rid)
 
     async def save(self, incident: Incident) -> Incident:
         """Insert or update one incident; returns it as stored (revision + 1).
 
-        ``incident.revision`` must be the stored revision (0 for a new one),
-        else ``StaleRevisionError``.  Saving unchanged content writes nothing.
+        ``incident.revision`` is the revision it was edited from (0 for a new
+        one).  If the stored incident changed since (another window, an
+        import), the edit is merged into it; ``StaleRevisionError`` only when
+        that version is no longer known.  Saving unchanged content writes
+        nothing.  A deleted incident stays deleted (``IncidentNotFoundError``).
         """
         return (await self.save_many([incident]))[0]
 
     async def save_many(self, incidents: Iterable[Incident]) -> list[Incident]:
         """``save`` for several incidents, in one write."""
         self._check()
-        async with self._lock:
-            await self._catch_up()
+        given = []
+        seen = set()
+        for incident in incidents:
+            doc = validate_incident(incident)
+            if incident.id in seen:
+                raise ValidationError("incident.id", "duplicate id")
+            seen.add(incident.id)
+            given.append((incident, doc))
+        out: list[Incident] = []
+        async with self._transaction():
             now = self._store._now()
-            out: list[Incident] = []
-            changes: dict[_Key, Optional[tuple[dict, Any]]] = {}
-            seen = set()
-            for incident in incidents:
-                validate_incident(incident)
-                if incident.id in seen:
-                    raise ValidationError("incident.id", "duplicate id")
-                seen.add(incident.id)
-                stored = self._objects["incident"].get(incident.id)
-                new = _stamped(stored, incident, now)
-                if new is stored:
-                    out.append(stored)
-                    continue
-                doc = incident_to_dict(new)
-                changes[("incident", new.id)] = (doc, new)
-                if incident.id in self._objects["tombstone"]:
-                    changes[("tombstone", incident.id)] = None
-                out.append(new)
-            if changes:
-                await self._commit(changes)
-            return out
+            for incident, doc in given:
+                out.append(self._apply_edit(incident, doc, now))
+        return out
+
+    def _apply_edit(self, incident: Incident, doc: dict, now: datetime) -> Incident:
+        stored = self._stored(INCIDENTS, incident.id)
+        if stored is None:
+            if incident.revision != 0 or self._stored(TOMBSTONES, incident.id) is not None:
+                raise IncidentNotFoundError()  # deleted (here or in another window)
+            new = stamp_edit(None, doc, now)
+        else:
+            current = self.get(incident.id)
+            if incident.revision == current.revision:
+                new = stamp_edit(stored, doc, now)
+            else:
+                base = self._bases.get((incident.id, incident.revision))
+                if base is None:
+                    raise StaleRevisionError(stored=current.revision, given=incident.revision)
+                mine = stamp_edit(_wire(base), doc, now)
+                if mine is None:
+                    return current
+                new = merge_incident(stored, mine)
+                if content_of(new) == content_of(stored):
+                    return current
+                new["revision"] = current.revision + 1
+        if new is None:
+            return self.get(incident.id)
+        saved = incident_from_dict(new)  # the stored version passes every rule a typed one does
+        self._put(INCIDENTS, saved.id, new)
+        self._cache[(INCIDENTS, saved.id)] = (self._stored(INCIDENTS, saved.id), saved)
+        return saved
 
     async def delete(self, incident_id: str) -> None:
-        """Delete one incident (a content-free tombstone keeps old backups from
-        bringing it back)."""
+        """Delete one incident.  A content-free tombstone keeps it deleted:
+        no backup, window or team member's edit brings it back."""
         self._check()
-        async with self._lock:
-            await self._catch_up()
-            if incident_id not in self._objects["incident"]:
+        async with self._transaction():
+            if self._stored(INCIDENTS, incident_id) is None:
                 raise IncidentNotFoundError()
+            self._remember_base(self.get(incident_id))
             tomb = Tombstone(incident_id, self._store._now())
-            await self._commit(
-                {
-                    ("incident", incident_id): None,
-                    ("tombstone", incident_id): (tombstone_to_dict(tomb), tomb),
-                }
-            )
+            self._db.drop(INCIDENTS, incident_id)
+            self._db.put(TOMBSTONES, incident_id, tombstone_to_dict(tomb))
 
     async def save_settings(self, settings: Settings) -> Settings:
         self._check()
         validate_settings(settings)
-        async with self._lock:
-            await self._catch_up()
+        async with self._transaction():
             new = dataclasses.replace(settings, updated=self._store._now())
-            await self._commit({("settings", _SETTINGS_ID): (settings_to_dict(new), new)})
-            return new
+            self._db.put(SETTINGS, SETTINGS_ID, settings_to_dict(new))
+        return new
 
     async def save_policy_item(self, item: PolicyItem) -> PolicyItem:
+        """Save the school's state of one policy item; saving settles a
+        conflict the item held (the version saved supersedes all)."""
         self._check()
-        validate_policy(item)
-        async with self._lock:
-            await self._catch_up()
-            new = dataclasses.replace(item, updated=self._store._now())
-            await self._commit({("policy", new.id): (policy_to_dict(new), new)})
-            return new
+        doc = validate_policy(item)
+        async with self._transaction():
+            new = stamp_policy(self._stored(POLICY, item.id), doc, self._store._now())
+            saved = policy_from_dict(new)
+            self._db.put(POLICY, item.id, new)
+        return saved
 
     async def delete_policy_item(self, item_id: str) -> None:
         self._check()
-        async with self._lock:
-            await self._catch_up()
-            if item_id in self._objects["policy"]:
-                await self._commit({("policy", item_id): None})
+        async with self._transaction():
+            self._db.drop(POLICY, item_id)
 
     async def wipe(self) -> None:
         """Erase the whole journal (explicit, user-confirmed): the file and the
         attempts counter are deleted and this object is locked."""
         self._check()
-        async with self._lock:
+        async with self._store.exclusive():
             await self._store._blob.delete()
             await self._store._throttle.reset()
             self.lock()
 
     async def change_passphrase(self, old: str, new: str) -> None:
-        """Re-wrap the data key under ``new``; the body is unchanged in content.
-        ``old`` must be the current passphrase (``WrongPassphraseError``)."""
+        """Protect the journal with ``new`` under a fresh data key.
+
+        ``old`` must be the current passphrase (``WrongPassphraseError``;
+        counted by the same delay as unlocking).  The body is re-encrypted
+        under a new random data key, so an old passphrase together with an
+        old copy of the file cannot read anything written from now on.  The
+        other windows find a file they can no longer read and lock
+        themselves (``JournalRekeyedError``).
+        """
         self._check()
         old_secret = fmt.normalize_passphrase(old)
         new_secret = fmt.normalize_passphrase(new)
-        async with self._lock:
+        store = self._store
+        attempt = await store._attempt()
+        probe = fmt.Header(
+            version=fmt.FORMAT_VERSION,
+            kind=fmt.KIND_JOURNAL,
+            kdf=fmt.KDF_PBKDF2_SHA256,
+            encoding=store._encoding,
+            body_nonce=b"\0" * fmt.NONCE_LEN,
+            slot=self._slot,
+            raw=fmt.key_slot_aad(fmt.KIND_JOURNAL, self._slot.iterations, self._slot.salt),
+        )
+        try:
+            key = await fmt.open_key_slot(store._crypto, probe, old_secret)
+        except DecryptionFailed:
+            raise WrongPassphraseError(retry_after=delay_after(attempt)) from None
+        if key != self._data_key:  # pragma: no cover - cannot happen with an authentic slot
+            raise WrongPassphraseError()
+        await store._succeeded()
+        new_key = store._crypto.random_bytes(fmt.KEY_LEN)
+        slot = await fmt.make_key_slot(
+            store._crypto, new_secret, new_key, kind=fmt.KIND_JOURNAL, iterations=max(store.iterations, self._slot.iterations)
+        )
+        async with store.exclusive():
             await self._catch_up()
-            crypto = self._store._crypto
-            header_probe = fmt.Header(
-                version=fmt.FORMAT_VERSION,
-                kind=fmt.KIND_JOURNAL,
-                kdf=fmt.KDF_PBKDF2_SHA256,
-                encoding=self._store._encoding,
-                body_nonce=b"\0" * fmt.NONCE_LEN,
-                slot=self._slot,
-                raw=fmt.key_slot_aad(fmt.KIND_JOURNAL, self._slot.iterations, self._slot.salt),
-            )
-            try:
-                key = await fmt.open_key_slot(crypto, header_probe, old_secret)
-            except DecryptionFailed:
-                raise WrongPassphraseError() from None
-            if key != self._data_key:  # pragma: no cover - cannot happen with an authentic slot
-                raise WrongPassphraseError()
-            slot = await fmt.make_key_slot(
-                crypto, new_secret, key, kind=fmt.KIND_JOURNAL, iterations=max(self._store.iterations, self._slot.iterations)
-            )
-            await self._ensure_segments()
-            await self._write(self._segments, slot)
-            self._slot = slot
+            await self._write_all(new_key, slot)
 
     # -- backup ------------------------------------------------------------------
 
@@ -514,19 +545,21 @@ class Journal:
         self._check()
         secret = fmt.normalize_passphrase(passphrase)
         store = self._store
-        async with self._lock:
+        async with store.exclusive():
             await self._catch_up()
+        lines = self._storage.snapshot().lines
         if incident_ids is None:
-            keys = [k for k in self._lines if k[0] in ("settings", "policy", "incident")]
+            keys = [k for k in lines if k[0] != TOMBSTONES]
         else:
             keys = []
             for iid in dict.fromkeys(incident_ids):
-                if iid not in self._objects["incident"]:
+                if (INCIDENTS, iid) not in lines:
                     raise IncidentNotFoundError()
-                keys.append(("incident", iid))
-        lines = [fmt.dump_record(_META)] + [self._lines[k] for k in keys]
+                keys.append((INCIDENTS, iid))
+        chosen = [lines[k] for k in keys]
+        meta = fmt.dump_record({"t": "meta", "schema": SCHEMA_VERSION})
         body = await store._run_blocking(
-            lambda: fmt.assemble_body([fmt.make_segment(line, fmt.ENCODING_ZLIB) for line in lines], fmt.ENCODING_ZLIB)
+            lambda: fmt.assemble_body([fmt.make_segment(x, fmt.ENCODING_ZLIB) for x in [meta] + chosen], fmt.ENCODING_ZLIB)
         )
         data_key = store._crypto.random_bytes(fmt.KEY_LEN)
         slot = await fmt.make_key_slot(store._crypto, secret, data_key, kind=fmt.KIND_BACKUP, iterations=store.iterations)
@@ -535,12 +568,18 @@ class Journal:
         )
 
     async def import_backup(self, data: bytes, passphrase: str) -> ImportReport:
-        """Decrypt, validate strictly, then merge (see ``storage.merge``).
+        """Decrypt, check every record, then merge (see ``storage.merge``).
 
         Raises ``NotABackupError``, ``WrongBackupPassphraseError``,
         ``DamagedFileError`` (truncated/tampered), ``InvalidBackupError``,
-        ``NewerFormatError``; on any error the journal is unchanged.  Settings
-        in a backup are not imported (they belong to the device).
+        ``NewerFormatError`` and ``JournalTooLargeError``; on any error the
+        journal is unchanged.  A record that breaks a rule -- a stamp more
+        than ``FUTURE_TOLERANCE`` ahead of this device's clock or before
+        2000, too many entries, text that is not valid Unicode, a history
+        that contradicts the journal's -- is reported in ``skipped_invalid``
+        and the rest is imported.  Every merged result is checked again by
+        the rules of a typed incident.  Deleted incidents stay deleted.
+        Settings in a backup are not imported (they belong to the device).
         """
         self._check()
         secret = fmt.normalize_passphrase(passphrase)
@@ -556,58 +595,66 @@ class Journal:
             raise
         if header.kind != fmt.KIND_BACKUP:
             raise NotABackupError("this is a journal, not a backup")
+        if len(data) > MAX_IMPORT_FILE:
+            raise InvalidBackupError(detail="size", reason="size")
         try:
             data_key = await fmt.open_key_slot(store._crypto, header, secret)
         except DecryptionFailed:
             raise WrongBackupPassphraseError() from None
         plaintext = await fmt.open_body(store._crypto, header, data, data_key)
         try:
-            contents = await store._run_blocking(lambda: _decode_body(plaintext))
+            body = await store._run_blocking(lambda: decode_body(plaintext, SCHEMA_VERSION))
         except NewerFormatError:
             raise
         except ValidationError as exc:
             raise InvalidBackupError(detail=exc.field, reason="content") from None
         except (ValueError, RecursionError) as exc:
             raise InvalidBackupError(detail=type(exc).__name__, reason="content") from None
-        if contents.objects["tombstone"]:
+        if body.tables[TOMBSTONES]:
             raise InvalidBackupError(detail="tombstones in a backup", reason="content")
 
-        async with self._lock:
-            await self._catch_up()
-            report = ImportReport()
-            changes: dict[_Key, Optional[tuple[dict, Any]]] = {}
-            for iid, incoming in contents.objects["incident"].items():
-                local = self._objects["incident"].get(iid)
-                if local is None:
-                    tomb = self._objects["tombstone"].get(iid)
-                    if tomb is not None and incoming.updated <= tomb.deleted_at:
-                        report.skipped_deleted.append(iid)
-                        continue
-                    new = incoming
-                    changes[("incident", iid)] = (incident_to_dict(new), new)
-                    if tomb is not None:
-                        changes[("tombstone", iid)] = None
-                    report.added.append(iid)
-                    continue
-                merged, conflicts = merge_incident(local, incoming)
-                report.conflicts.extend(conflicts)
-                if merged is local:
-                    report.unchanged.append(iid)
-                    continue
-                merged = dataclasses.replace(merged, revision=max(local.revision, incoming.revision) + 1)
-                changes[("incident", iid)] = (incident_to_dict(merged), merged)
-                report.updated.append(iid)
-            for pid, item in contents.objects["policy"].items():
-                local_item = self._objects["policy"].get(pid)
-                if local_item is None:
-                    changes[("policy", pid)] = (policy_to_dict(item), item)
+        report = ImportReport()
+        ctx = Context(horizon=store._now() + FUTURE_TOLERANCE)
+        incoming = _checked(body.tables[INCIDENTS], incident_from_dict, ctx, report.skipped_invalid)
+        policies = _checked(body.tables[POLICY], policy_from_dict, ctx, report.policy_skipped)
+        async with self._transaction():
+            for iid, (obj, doc) in incoming.items():
+                self._import_incident(iid, doc, report)
+            for pid, (item, doc) in policies.items():
+                stored = self._stored(POLICY, pid)
+                if stored is None:
+                    self._db.put(POLICY, pid, doc)
                     report.policy_added.append(pid)
-                elif item != local_item and _later(item.updated, local_item.updated):
-                    changes[("policy", pid)] = (policy_to_dict(item), item)
+                    continue
+                merged = merge_policy(stored, doc)
+                if merged != dict(stored):
+                    policy_from_dict(merged)
+                    self._db.put(POLICY, pid, merged)
                     report.policy_updated.append(pid)
-            if changes:
-                await self._commit(changes)
-            return report
+        return report
+
+    def _import_incident(self, iid: str, doc: dict, report: ImportReport) -> None:
+        if self._stored(TOMBSTONES, iid) is not None:
+            report.skipped_deleted.append(iid)
+            return
+        stored = self._stored(INCIDENTS, iid)
+        try:
+            if stored is None:
+                new = {**normalise(doc), "revision": 1}
+                self._put(INCIDENTS, iid, _valid(new))
+                report.added.append(iid)
+                return
+            merged = merge_incident(stored, doc)
+            if content_of(merged) == content_of(stored):
+                report.unchanged.append(iid)
+                return
+            merged["revision"] = self.get(iid).revision + 1
+            self._put(INCIDENTS, iid, _valid(merged))
+        except ValidationError as exc:  # MergeError included
+            report.skipped_invalid.append((iid, exc.field))
+            return
+        report.updated.append(iid)
+        report.conflicts.extend(new_conflicts(iid, stored, doc, merged))
 
     # -- persistence -----------------------------------------------------------
 
@@ -617,7 +664,7 @@ class Journal:
 
         Raises ``JournalLockedError`` if this object is locked, and locks it and
         raises ``JournalReplacedError`` if the file was removed or is no longer
-        this journal (it does not open with this data key).
+        this journal, or ``JournalRekeyedError`` if its passphrase was changed.
         """
         self._check()
         blob = await self._store._blob.read()
@@ -632,195 +679,113 @@ class Journal:
             header = fmt.parse_header(blob, min_iterations=store._min_iterations)
             if header.kind != fmt.KIND_JOURNAL:
                 raise JournalReplacedError("not a journal")
-            plaintext = await fmt.open_body(store._crypto, header, blob, data_key)
-            contents = await store._run_blocking(lambda: _decode_body(plaintext, trusted=True))
+            try:
+                plaintext = await fmt.open_body(store._crypto, header, blob, data_key)
+            except DamagedFileError:
+                if header.slot != self._slot:
+                    raise JournalRekeyedError() from None
+                raise
+            reuse = self._storage.snapshot()
+            body = await store._run_blocking(lambda: decode_body(plaintext, SCHEMA_VERSION, reuse))
         except NewerFormatError:
             raise  # a newer app version wrote it: nothing is written, and the user is told why
+        except JournalReplacedError:
+            self.lock()
+            raise
         except (StorageError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             self.lock()
             raise JournalReplacedError(getattr(exc, "detail", "") or type(exc).__name__) from None
         self._check()
-        # The other window may have changed the passphrase: keep its key slot.
+        for (table, rid), (doc, obj) in list(self._cache.items()):
+            if table == INCIDENTS and body.tables[INCIDENTS].get(rid) is not doc:
+                self._remember_base(obj)
         self._slot = header.slot
         self._seen = blob
-        self._load(contents)
+        cache = self._cache
+        self._load(body)
+        self._cache = {k: v for k, v in cache.items() if body.tables[k[0]].get(k[1]) is v[0]}
 
-    async def _prepare_segments(self) -> None:
-        """Encode every record once (after unlock/create); later saves re-encode
-        only what changed."""
-        encoding = self._store._encoding
-        lines = list(self._lines.items())
-        generation = self._generation
-        segs = await self._store._run_blocking(lambda: [(k, fmt.make_segment(v, encoding)) for k, v in lines])
-        if generation != self._generation:  # locked meanwhile
-            return
-        order = {kind: n for n, kind in enumerate(_KINDS)}
-        self._segments = dict(sorted(segs, key=lambda kv: order[kv[0][0]]))
-        self._segments_ready = True
+    def _prepare_soon(self) -> None:
+        """Compress every record once, in the background, so unlock returns
+        early and the first save re-encodes only what it changed."""
 
-    def _prepare_segments_soon(self) -> None:
-        """Start ``_prepare_segments`` in the background so unlock returns early."""
-        self._segments_task = asyncio.ensure_future(self._prepare_segments())
+        async def prepare() -> None:
+            storage = self._storage
+            pending = storage.pending_lines()
+            prepared = await self._store._run_blocking(lambda: storage.prepare(pending))
+            storage.remember(prepared)
 
-    async def _ensure_segments(self) -> None:
-        task, self._segments_task = self._segments_task, None
-        if self._segments_ready:
-            return
-        if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
-            try:
-                await asyncio.shield(task)
-            except Exception:  # pragma: no cover - recomputed below
-                pass
-        if not self._segments_ready:
-            await self._prepare_segments()
+        self._prepare_task = asyncio.ensure_future(prepare())
 
-    async def _commit(self, changes: dict[_Key, Optional[tuple[dict, Any]]]) -> None:
-        """Write the journal with ``changes`` applied; apply them in memory only
-        after the write succeeded (so a full disk leaves everything as it was).
+    async def _upgrade(self, secret: bytes) -> None:
+        """Rewrite a journal with a stronger KDF or the current body encoding
+        (same data key); best effort: the journal is open all the same."""
+        store = self._store
+        try:
+            slot = self._slot
+            if slot.iterations < store.iterations:
+                slot = await fmt.make_key_slot(
+                    store._crypto, secret, self._data_key, kind=fmt.KIND_JOURNAL, iterations=store.iterations
+                )
+            async with store.exclusive():
+                await self._catch_up()
+                await self._write_all(self._data_key, slot)
+        except StorageError:
+            pass  # try again next time
 
-        ``changes`` maps (kind, id) to (document, object), or ``None`` to delete.
-        """
-        await self._ensure_segments()
-        encoding = self._store._encoding
-        segments = dict(self._segments)
-        lines: dict[_Key, Optional[bytes]] = {}
-        for key, change in changes.items():
-            if change is None:
-                segments.pop(key, None)
-                lines[key] = None
-            else:
-                line = fmt.dump_record(_record(key[0], change[0]))
-                lines[key] = line
-                segments[key] = fmt.make_segment(line, encoding)
-        generation = self._generation
-        await self._write(segments, self._slot)
-        if generation != self._generation:  # locked while writing: keep nothing in memory
-            return
-        # committed: now mirror it in memory
-        for key, change in changes.items():
-            kind, rid = key
-            table = self._db.table(_TABLES[kind])
-            if change is None:
-                table.remove(doc_ids=[rid])
-                self._objects[kind].pop(rid, None)
-                self._lines.pop(key, None)
-            else:
-                doc, obj = change
-                if table.contains(doc_id=rid):
-                    table.update(_replace_with(doc), doc_ids=[rid])
-                else:
-                    table.insert(Document(doc, doc_id=rid))
-                self._objects[kind][rid] = obj
-                self._lines[key] = lines[key]  # type: ignore[assignment]
-        self._segments = segments
+    async def _flush(self) -> None:
+        storage = self._storage
+        pending = storage.pending_lines()
+        if len(pending) > 1:
+            storage.remember(await self._store._run_blocking(lambda: storage.prepare(pending)))
+        await self._write(storage.body(), self._data_key, self._slot)
+        storage.commit()
 
-    async def _write(self, segments: dict[_Key, fmt.Segment], slot: fmt.KeySlot) -> None:
-        if self._data_key is None:
+    async def _write_all(self, data_key: bytes, slot: fmt.KeySlot) -> None:
+        """Write every record under ``data_key``/``slot`` (create, upgrade, new
+        passphrase); afterwards they are this journal's key and slot."""
+        storage = self._storage
+        pending = storage.pending_lines()
+        storage.remember(await self._store._run_blocking(lambda: storage.prepare(pending)))
+        await self._write(storage.body(), data_key, slot)
+        storage.commit()
+        self._data_key, self._slot = data_key, slot
+
+    async def _write(self, body: bytes, data_key: Optional[bytes], slot: fmt.KeySlot) -> None:
+        if self._data_key is None or data_key is None:
             raise JournalLockedError()
         store = self._store
-        encoding = store._encoding
-        order = {kind: n for n, kind in enumerate(_KINDS)}
-        ordered = sorted(segments.items(), key=lambda kv: order[kv[0][0]])  # stable
-        body = fmt.assemble_body([self._meta_segment] + [s for _, s in ordered], encoding)
         blob = await fmt.seal(
-            store._crypto, kind=fmt.KIND_JOURNAL, slot=slot, data_key=self._data_key, body=body, encoding=encoding
+            store._crypto, kind=fmt.KIND_JOURNAL, slot=slot, data_key=data_key, body=body, encoding=store._encoding
         )
         await store._blob.write(blob)
         self._seen = blob
 
 
-def _replace_with(doc: dict) -> Callable[[dict], None]:
-    def transform(stored: dict) -> None:
-        stored.clear()
-        stored.update(doc)
-
-    return transform
+def _wire(incident: Incident) -> dict:
+    return incident_to_dict(incident)
 
 
-def _later(a: Optional[datetime], b: Optional[datetime]) -> bool:
-    if a is None:
-        return False
-    return b is None or a > b
+def _valid(doc: dict) -> dict:
+    """``doc`` after the full check of a typed incident (raises ``ValidationError``)."""
+    incident_from_dict(doc)
+    return doc
 
 
-def _without_stamp(x: Any) -> Any:
-    return dataclasses.replace(x, updated=None)
-
-
-def _stamped(stored: Optional[Incident], given: Incident, now: datetime) -> Incident:
-    """The incident as it will be stored: bookkeeping set, audit trail checked.
-
-    Returns ``stored`` itself when nothing changed.
-    """
-    if stored is None:
-        if given.revision != 0:
-            # based on a stored version that no longer exists (deleted)
-            raise IncidentNotFoundError()
-        fu = {name: now for name in SCALAR_FIELDS}
-        fu.update({f"evaluation.{q}": now for q in given.evaluation})
-        subs = {
-            name: tuple(dataclasses.replace(x, updated=now) for x in getattr(given, name))
-            for name in ("pupils", "team", "contacts", "follow_ups")
-        }
-        return dataclasses.replace(given, created=now, updated=now, revision=1, field_updated=fu, **subs)
-
-    if given.revision != stored.revision:
-        raise StaleRevisionError(stored=stored.revision, given=given.revision)
-    # Append-only logs: every stored entry must still be there, unchanged.
-    for name in ("ticks", "status_history"):
-        have = {x.id: x for x in getattr(given, name)}
-        for x in getattr(stored, name):
-            if have.get(x.id) != x:
-                raise ValidationError(f"incident.{name}", "history entries cannot be changed or removed")
-    given_notes = {n.id: n for n in given.notes}
-    for note in stored.notes:
-        g = given_notes.get(note.id)
-        if g is None or g.created_at != note.created_at:
-            raise ValidationError("incident.notes", "notes cannot be removed; use delete_note")
-        versions = {v.id: v for v in g.versions}
-        if any(versions.get(v.id) != v for v in note.versions):
-            raise ValidationError("incident.notes.versions", "note versions cannot be changed or removed")
-
-    fu = dict(stored.field_updated)
-    for name in SCALAR_FIELDS:
-        if getattr(stored, name) != getattr(given, name):
-            fu[name] = now
-    for q, text in given.evaluation.items():
-        if stored.evaluation.get(q) != text:
-            fu[f"evaluation.{q}"] = now
-    evaluation = dict(stored.evaluation)  # answers are cleared with "", not removed
-    evaluation.update(given.evaluation)
-    subs = {}
-    for name in ("pupils", "team", "contacts", "follow_ups"):
-        before = {x.id: x for x in getattr(stored, name)}
-        items = []
-        for x in getattr(given, name):
-            prev = before.pop(x.id, None)
-            if prev is None or _without_stamp(prev) != _without_stamp(x):
-                items.append(dataclasses.replace(x, updated=now))
-            else:
-                items.append(prev)
-        # a record dropped from the list is kept as removed (so a merge cannot bring it back)
-        for prev in before.values():
-            items.append(prev if prev.removed else dataclasses.replace(prev, removed=True, updated=now))
-        subs[name] = tuple(items)
-    candidate = dataclasses.replace(
-        given,
-        created=stored.created,
-        updated=stored.updated,
-        revision=stored.revision,
-        field_updated=stored.field_updated,
-        evaluation=evaluation,
-        **subs,
-    )
-    if candidate == stored:
-        return stored
-    return dataclasses.replace(
-        candidate,
-        updated=max(now, stored.updated + timedelta(microseconds=1)),
-        revision=stored.revision + 1,
-        field_updated=fu,
-    )
+def _checked(
+    docs: dict[str, dict], read: Callable[..., Any], ctx: Context, skipped: list[tuple[str, str]]
+) -> dict[str, tuple[Any, dict]]:
+    """Records from outside that pass every rule, in canonical wire form; the
+    others are listed in ``skipped`` as (id, the field that failed)."""
+    out = {}
+    for rid, doc in docs.items():
+        try:
+            obj = read(dict(doc), ctx)
+        except ValidationError as exc:
+            skipped.append((str(rid)[:100], exc.field))
+            continue
+        out[rid] = (obj, codec_of(type(obj)).dump(obj))
+    return out
 
 
 __all__ = ["Conflict", "ImportReport", "Journal", "JournalStore", "run_inline"]

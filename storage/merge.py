@@ -1,51 +1,62 @@
-"""Merging an imported incident into the local one (pure functions).
+"""How records change and how two versions of one record merge (pure functions).
 
-Rules (see also FORMAT.md, "Import"):
+Everything here works on records in wire form (the canonical dicts of
+``storage.incidents``), so a merge compares exactly what is stored, and times
+compare as their canonical strings (fixed width, UTC).
 
-* Scalars (title, type, type_other, reported_at, reported_by,
-  report_channel, each evaluation answer): the side whose value changed
-  later wins.  "Later" is the field's own stamp in ``field_updated``
-  (set by ``Journal.save``), falling back to the incident's ``updated``;
-  so when every field changed together this is exactly "the side with the
-  later ``updated`` wins", and an older edit never overwrites a newer one.
-* Pupils, team, contacts, follow-ups: union by id; the same id with
-  different content -> the record with the later ``updated`` stamp wins.
-* Notes: union by note id and, inside a note, union of versions by version
-  id, so no version is ever lost.  Tick events and status changes
-  (append-only logs): union by id.
-* ``created`` = the earlier, ``updated`` = the later, ``revision`` = the
-  higher of both (the journal bumps it when the merge changed anything).
-* Ties are broken on the canonical JSON of the values, so the result does
-  not depend on which side is "local": merging is idempotent and
-  commutative up to the order of list items.
+**Registers.**  Every value that can be overwritten -- a scalar field, one
+evaluation answer, one sub-record (pupil, team member, contact, follow-up),
+a policy item -- is a register.  A register holds one or more *entries*
+``(value, at, base)``: ``at`` is when the value was written and ``base`` the
+latest stamp its writer had seen in that register.  Entry ``x`` is
+*superseded* by ``y`` when ``y.base >= x.at`` (whoever wrote ``y`` had seen
+``x`` or something later).  Merging two registers keeps the entries of both
+that nobody superseded; the latest of those (ties: the canonical JSON of the
+value) is the value shown, the rest are kept as ``alternatives`` -- a
+conflict the user settles.  Because ``base < at`` always holds, "superseded"
+is transitive, so the merge is commutative, associative and idempotent: two
+devices that exchange the same changes end in the same state, in any order.
+
+Local edits stamp a register with ``at = max(now, the record's latest stamp +
+1 µs)`` and ``base = the latest stamp in the register`` (a hybrid logical
+clock): an edit made after taking in a colleague's change always supersedes
+it, even if the colleague's clock was ahead.
+
+**Logs** (ticks, status changes, note versions) are unions by id; an id that
+comes with different content is refused (``MergeError``): entries are never
+rewritten.  A note whose versions have two heads (each written without
+having seen the other) is a conflict too, shown until someone writes a
+version that builds on both.
+
+**Deletion wins.**  A tombstone removes the incident whatever edits arrive
+later (see ``storage.journal``); it holds no content.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Callable, Literal, Optional, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Literal, Optional
 
-from storage.incidents import (
-    SCALAR_FIELDS,
-    Incident,
-    Note,
-    incident_to_dict,
-    time_to_str,
-)
+from storage.codec import time_to_str
+from storage.errors import MergeError, ValidationError
+from storage.incidents import LOGS, SCALAR_FIELDS, SUB_RECORDS, sub_record_key
+from storage.limits import EARLIEST
 
 Side = Literal["local", "backup"]
+
+#: The stamp of a value nobody stamped (policy items written before schema 2).
+UNSTAMPED = time_to_str(EARLIEST)
 
 
 @dataclass(frozen=True)
 class Conflict:
-    """One value that differed between the journal and the backup."""
+    """A register that holds two values after a merge (both are kept)."""
 
     incident_id: str
-    field: str  # a scalar name, "evaluation.<question>", or "<collection>:<record id>"
-    winner: Side
+    field: str  # a register key, or "notes:<id>"
+    winner: Side  # whose value is shown until someone chooses
 
 
 @dataclass
@@ -53,156 +64,464 @@ class ImportReport:
     added: list[str] = field(default_factory=list)  # incident ids new to the journal
     updated: list[str] = field(default_factory=list)  # incident ids that changed
     unchanged: list[str] = field(default_factory=list)
-    skipped_deleted: list[str] = field(default_factory=list)  # deleted here after the backup's last change
+    skipped_deleted: list[str] = field(default_factory=list)  # deleted here: deletion wins
+    skipped_invalid: list[tuple[str, str]] = field(default_factory=list)  # (id, the field that failed)
     conflicts: list[Conflict] = field(default_factory=list)
     policy_added: list[str] = field(default_factory=list)
     policy_updated: list[str] = field(default_factory=list)
+    policy_skipped: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.policy_added or self.policy_updated)
 
 
-def _canon(value: Any) -> str:
-    if isinstance(value, datetime):
-        return time_to_str(value)
-    if dataclasses.is_dataclass(value):
-        value = {
-            k: (time_to_str(v) if isinstance(v, datetime) else v)
-            for k, v in dataclasses.asdict(value).items()
-        }
-    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+def canon(value: Any) -> str:
+    """Canonical JSON: equal values, equal strings (the deterministic tie-break)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _pick(
-    local: Any, local_t: datetime, backup: Any, backup_t: datetime
-) -> tuple[Any, Side]:
-    """The winning value; ties broken on the canonical form (deterministic)."""
-    if local_t != backup_t:
-        return (local, "local") if local_t > backup_t else (backup, "backup")
-    return (local, "local") if _canon(local) >= _canon(backup) else (backup, "backup")
+# -- registers -------------------------------------------------------------------
 
 
-def _union(
-    local: Sequence[Any],
-    backup: Sequence[Any],
-    resolve: Callable[[Any, Any], tuple[Any, Optional[Side]]],
-    label: str,
-    conflicts: list[tuple[str, Side]],
-) -> tuple:
-    """Union by ``.id``; keeps local order, then the backup's new items."""
-    theirs = {x.id: x for x in backup}
-    out = []
-    seen = set()
-    for x in local:
-        seen.add(x.id)
-        other = theirs.get(x.id)
-        if other is None or other == x:
-            out.append(x)
-            continue
-        merged, winner = resolve(x, other)
-        if winner is not None:
-            conflicts.append((f"{label}:{x.id}", winner))
-        out.append(merged)
-    out.extend(x for x in backup if x.id not in seen)
-    return tuple(out)
+@dataclass(frozen=True)
+class Entry:
+    value: Any  # wire form
+    at: str  # canonical time string
+    base: Optional[str] = None
+
+    def superseded_by(self, other: "Entry") -> bool:
+        return other.base is not None and other.base >= self.at
 
 
-def _merge_note(a: Note, b: Note) -> tuple[Note, Optional[Side]]:
-    """Union of versions; the note is never shortened."""
-    conflicts: list[tuple[str, Side]] = []
-    versions = _union(a.versions, b.versions, _resolve_by_canon, "version", conflicts)
-    created = min(a.created_at, b.created_at)
-    winner: Optional[Side] = conflicts[0][1] if conflicts else None
-    return Note(a.id, created, versions), winner
+def join(entries: Iterable[Entry]) -> list[Entry]:
+    """The entries nobody superseded, the shown one first (latest; ties by value).
 
-
-def _resolve_by_canon(a: Any, b: Any) -> tuple[Any, Optional[Side]]:
-    # Same id, different content: only possible for hand-edited data; pick deterministically.
-    return (a, "local") if _canon(a) >= _canon(b) else (b, "backup")
-
-
-def _resolve_stamped(a_fallback: datetime, b_fallback: datetime):
-    def resolve(a: Any, b: Any) -> tuple[Any, Optional[Side]]:
-        ta = a.updated or a_fallback
-        tb = b.updated or b_fallback
-        return _pick(a, ta, b, tb)
-
-    return resolve
-
-
-def content_key(i: Incident) -> str:
-    """The incident's content without bookkeeping (revision, stamps)."""
-    d = incident_to_dict(i)
-    for k in ("revision", "updated", "field_updated"):
-        d.pop(k)
-    return json.dumps(d, sort_keys=True, ensure_ascii=False)
-
-
-def merge_incident(local: Incident, backup: Incident) -> tuple[Incident, list[Conflict]]:
-    """Merge ``backup`` into ``local`` (same id).
-
-    Returns the merged incident (``local`` itself when the backup changes
-    nothing) and the differing values that were resolved, with their winner.
+    The same write (value and time) seen with two bases counts once, with
+    the later base.
     """
-    assert local.id == backup.id
-    raw: list[tuple[str, Side]] = []
-    changes: dict[str, Any] = {}
-    stamps = dict(local.field_updated)
+    by_write: dict[tuple[str, str], Entry] = {}
+    for e in entries:
+        key = (canon(e.value), e.at)
+        seen = by_write.get(key)
+        if seen is None or (e.base or "") > (seen.base or ""):
+            by_write[key] = e
+    unique = list(by_write.values())
+    kept = [e for e in unique if not any(e.superseded_by(o) for o in unique)]
+    kept.sort(key=lambda e: (e.at, canon(e.value)), reverse=True)
+    return kept
 
-    def stamp(i: Incident, name: str) -> datetime:
-        return i.field_updated.get(name, i.updated)
 
-    for name in SCALAR_FIELDS:
-        a, b = getattr(local, name), getattr(backup, name)
-        ta, tb = stamp(local, name), stamp(backup, name)
-        if a != b:
-            value, winner = _pick(a, ta, b, tb)
-            raw.append((name, winner))
-            changes[name] = value
-        if name in backup.field_updated or name in local.field_updated:
-            stamps[name] = max(ta, tb)
+def _alternatives(doc: dict, key: str) -> list[Entry]:
+    return [Entry(a["value"], a["at"], a.get("base")) for a in doc.get("alternatives", {}).get(key, ())]
 
-    evaluation = dict(local.evaluation)
-    for qid, b in backup.evaluation.items():
-        key = f"evaluation.{qid}"
-        tb = stamp(backup, key)
-        if qid not in evaluation:
-            evaluation[qid] = b
-            stamps[key] = tb
-            continue
-        a = evaluation[qid]
-        ta = stamp(local, key)
-        if a != b:
-            value, winner = _pick(a, ta, b, tb)
-            raw.append((key, winner))
-            evaluation[qid] = value
-        if key in backup.field_updated or key in local.field_updated:
-            stamps[key] = max(ta, tb)
-    for key, tb in backup.field_updated.items():
-        if key not in stamps or stamps[key] < tb:
-            stamps[key] = tb
-    changes["evaluation"] = evaluation
 
-    stamped = _resolve_stamped(local.updated, backup.updated)
-    for name in ("pupils", "team", "contacts", "follow_ups"):
-        changes[name] = _union(getattr(local, name), getattr(backup, name), stamped, name, raw)
-    for name in ("ticks", "status_history"):
-        changes[name] = _union(getattr(local, name), getattr(backup, name), _resolve_by_canon, name, raw)
-    changes["notes"] = _union(local.notes, backup.notes, _merge_note, "notes", raw)
+def _entry_dicts(entries: list[Entry]) -> list[dict]:
+    out = []
+    for e in entries:
+        d = {"value": e.value, "at": e.at}
+        if e.base is not None:
+            d["base"] = e.base
+        out.append(d)
+    return out
 
-    merged = dataclasses.replace(
-        local,
-        created=min(local.created, backup.created),
-        updated=max(local.updated, backup.updated),
-        revision=max(local.revision, backup.revision),
-        field_updated=stamps,
-        **changes,
+
+def _stamp(doc: dict, key: str) -> str:
+    return doc["field_updated"].get(key, doc["updated"])
+
+
+def _register(doc: dict, key: str, value: Any) -> list[Entry]:
+    return [Entry(value, _stamp(doc, key), doc.get("field_base", {}).get(key))] + _alternatives(doc, key)
+
+
+def _settle(out: dict, key: str, kept: list[Entry]) -> Any:
+    """Write the joined register ``key`` into ``out``'s bookkeeping; returns the
+    shown value.  (A sub-record's ``at`` is its own ``updated``.)"""
+    shown = kept[0]
+    if sub_record_key(key) is None:
+        out["field_updated"][key] = shown.at
+    if shown.base is not None:
+        out["field_base"][key] = shown.base
+    if len(kept) > 1:
+        out["alternatives"][key] = _entry_dicts(kept[1:])
+    return shown.value
+
+
+# -- normal form -------------------------------------------------------------------
+
+
+def normalise(doc: dict) -> dict:
+    """A copy with every register stamped (older files left stamps out: they
+    mean the incident's ``updated``), sub-records in id order and logs in
+    time order, so equal content is an equal dict."""
+    d = dict(doc)
+    updated = d["updated"]
+    stamps = dict(d.get("field_updated", {}))
+    for key in SCALAR_FIELDS:
+        stamps.setdefault(key, updated)
+    for q in d.get("evaluation", {}):
+        stamps.setdefault(f"evaluation.{q}", updated)
+    d["field_updated"] = stamps
+    for name in SUB_RECORDS:
+        d[name] = sorted(
+            ({**x, "updated": x.get("updated") or updated} for x in d.get(name, ())), key=lambda x: x["id"]
+        )
+    for name in LOGS:
+        d[name] = sorted(d.get(name, ()), key=lambda x: (x["at"], x["id"]))
+    d["notes"] = sorted(
+        ({**n, "versions": sorted(n["versions"], key=lambda v: (v["at"], v["id"]))} for n in d.get("notes", ())),
+        key=lambda n: (n["created_at"], n["id"]),
     )
-    conflicts = [Conflict(local.id, f, w) for f, w in raw]
-    if content_key(merged) == content_key(local):
-        return local, conflicts
-    return merged, conflicts
+    d.setdefault("evaluation", {})
+    if not d.get("field_base"):
+        d.pop("field_base", None)
+    if not d.get("alternatives"):
+        d.pop("alternatives", None)
+    return d
 
 
-__all__ = ["Conflict", "ImportReport", "content_key", "merge_incident"]
+def content_of(doc: dict) -> dict:
+    """The incident without its local edit counter (what devices agree on)."""
+    d = normalise(doc)
+    d.pop("revision", None)
+    return d
+
+
+# -- merging incidents ---------------------------------------------------------------
+
+
+def _union_log(a: list[dict], b: list[dict], where: str) -> list[dict]:
+    merged = {x["id"]: x for x in a}
+    for x in b:
+        have = merged.get(x["id"])
+        if have is None:
+            merged[x["id"]] = x
+        elif have != x:
+            raise MergeError(f"{where}:{x['id']}", "the same entry with different content")
+    return sorted(merged.values(), key=lambda x: (x["at"], x["id"]))
+
+
+def _union_notes(a: list[dict], b: list[dict]) -> list[dict]:
+    merged = {n["id"]: n for n in a}
+    for n in b:
+        have = merged.get(n["id"])
+        if have is None:
+            merged[n["id"]] = n
+        elif have != n:
+            if have["created_at"] != n["created_at"]:
+                raise MergeError(f"notes:{n['id']}", "the same note with different content")
+            versions = _union_log(have["versions"], n["versions"], f"notes:{n['id']}")
+            merged[n["id"]] = {**have, "versions": versions}
+    return sorted(merged.values(), key=lambda n: (n["created_at"], n["id"]))
+
+
+def merge_incident(local: dict, other: dict) -> dict:
+    """The join of two versions of one incident (wire form, same id).
+
+    Commutative, associative and idempotent on ``content_of``; the
+    ``revision`` is ``local``'s (the journal sets a new one).  Raises
+    ``MergeError`` when the two disagree on an append-only entry.
+    """
+    if local["id"] != other["id"]:
+        raise ValueError("different incidents")
+    a, b = normalise(local), normalise(other)
+    out: dict = {
+        "id": a["id"],
+        "created": min(a["created"], b["created"]),
+        "updated": max(a["updated"], b["updated"]),
+        "revision": a["revision"],
+        "field_updated": {},
+        "field_base": {},
+        "alternatives": {},
+    }
+    for key in SCALAR_FIELDS:
+        out[key] = _settle(out, key, join(_register(a, key, a[key]) + _register(b, key, b[key])))
+
+    evaluation = {}
+    for q in sorted(set(a["evaluation"]) | set(b["evaluation"])):
+        key = f"evaluation.{q}"
+        entries = [e for d in (a, b) if q in d["evaluation"] for e in _register(d, key, d["evaluation"][q])]
+        evaluation[q] = _settle(out, key, join(entries))
+    out["evaluation"] = evaluation
+
+    for name in SUB_RECORDS:
+        mine = {x["id"]: x for x in a[name]}
+        theirs = {x["id"]: x for x in b[name]}
+        items = []
+        for rid in sorted(mine.keys() | theirs.keys()):
+            key = f"{name}:{rid}"
+            entries = [e for d, recs in ((a, mine), (b, theirs)) if rid in recs for e in _register_of(d, key, recs[rid])]
+            items.append(_settle(out, key, join(entries)))
+        out[name] = items
+
+    for name in LOGS:
+        out[name] = _union_log(a[name], b[name], name)
+    out["notes"] = _union_notes(a["notes"], b["notes"])
+    if not out["field_base"]:
+        del out["field_base"]
+    if not out["alternatives"]:
+        del out["alternatives"]
+    return out
+
+
+def _register_of(doc: dict, key: str, item: dict) -> list[Entry]:
+    """A sub-record's register: its own ``updated`` is its stamp."""
+    return [Entry(item, item["updated"], doc.get("field_base", {}).get(key))] + _alternatives(doc, key)
+
+
+def conflicts_of(doc: dict) -> dict[str, Any]:
+    """Register key (or ``notes:<id>``) -> the value shown, for every register
+    that holds a value differing from the shown one, and every note with two heads."""
+    d = normalise(doc)
+    out: dict[str, Any] = {}
+    for key, alts in d.get("alternatives", {}).items():
+        shown = _shown_value(d, key)
+        if any(_comparable(x["value"]) != _comparable(shown) for x in alts):
+            out[key] = shown
+    for n in d["notes"]:
+        if len(_heads(n["versions"])) > 1:
+            out[f"notes:{n['id']}"] = max(n["versions"], key=lambda v: (v["at"], v["id"]))["id"]
+    return out
+
+
+def _comparable(value: Any) -> str:
+    """A register value without its stamp (a sub-record carries its ``updated``)."""
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if k != "updated"}
+    return canon(value)
+
+
+def _shown_value(d: dict, key: str) -> Any:
+    if key in SCALAR_FIELDS:
+        return d[key]
+    if key.startswith("evaluation."):
+        return d["evaluation"].get(key.partition(".")[2])
+    name, _, rid = key.partition(":")
+    return next((x for x in d[name] if x["id"] == rid), None)
+
+
+def _heads(versions: list[dict]) -> list[dict]:
+    """Mirror of ``Note.heads`` on wire dicts."""
+    ordered = sorted(versions, key=lambda v: (v["at"], v["id"]))
+    replaced = {r for v in ordered for r in v.get("replaces", ())}
+    for k, v in enumerate(ordered):
+        if k > 0 and not v.get("replaces"):
+            replaced.update(w["id"] for w in ordered[:k])
+    return [v for v in ordered if v["id"] not in replaced]
+
+
+def new_conflicts(incident_id: str, before: Optional[dict], other: dict, after: dict) -> list[Conflict]:
+    """The conflicts ``after`` has that ``before`` did not, with whose value is shown."""
+    had = conflicts_of(before) if before is not None else {}
+    theirs = normalise(other)
+    out = []
+    for key, shown in conflicts_of(after).items():
+        if key in had:
+            continue
+        other_value = _shown_value(theirs, key) if not key.startswith("notes:") else _note_head(theirs, key)
+        winner: Side = "backup" if _comparable(other_value) == _comparable(shown) else "local"
+        out.append(Conflict(incident_id, key, winner))
+    return out
+
+
+def _note_head(d: dict, key: str) -> Optional[str]:
+    nid = key.partition(":")[2]
+    note = next((n for n in d["notes"] if n["id"] == nid), None)
+    return None if note is None else max(note["versions"], key=lambda v: (v["at"], v["id"]))["id"]
+
+
+# -- local edits ----------------------------------------------------------------------
+
+
+def next_stamp(now: datetime, latest: str) -> str:
+    """The stamp of a local edit: ``now``, or just after the latest stamp the
+    record holds if that is later (a colleague's clock ahead of ours)."""
+    mine = time_to_str(now)
+    if mine > latest:
+        return mine
+    return time_to_str(datetime.fromisoformat(latest) + timedelta(microseconds=1))
+
+
+def _check_audit_trail(stored: dict, given: dict) -> None:
+    for name in LOGS:
+        have = {x["id"]: x for x in given[name]}
+        for x in stored[name]:
+            if have.get(x["id"]) != x:
+                raise ValidationError(f"incident.{name}", "history entries cannot be changed or removed")
+    notes = {n["id"]: n for n in given["notes"]}
+    for n in stored["notes"]:
+        g = notes.get(n["id"])
+        if g is None or g["created_at"] != n["created_at"]:
+            raise ValidationError("incident.notes", "notes cannot be removed; use delete_note")
+        versions = {v["id"]: v for v in g["versions"]}
+        if any(versions.get(v["id"]) != v for v in n["versions"]):
+            raise ValidationError("incident.notes.versions", "note versions cannot be changed or removed")
+
+
+def _latest_of(entries: list[Entry]) -> str:
+    return max(e.at for e in entries)
+
+
+def stamp_edit(stored: Optional[dict], given: dict, now: datetime) -> Optional[dict]:
+    """The incident as it will be stored after a local edit, or ``None`` when
+    ``given`` changes nothing.
+
+    ``stored`` is the version the edit was made on (``None``: a new
+    incident); ``given`` the edited incident in wire form (already valid).
+    The UI manages no stamps: they are taken from ``stored`` and set here
+    for every register whose value -- or whose set of kept alternatives
+    (settling a conflict) -- changed.  A sub-record dropped from a list is
+    kept, marked removed, so a merge cannot bring it back.
+    """
+    if stored is None:
+        return _stamp_new(given, time_to_str(now))
+    s, g = normalise(stored), normalise(given)
+    _check_audit_trail(s, g)
+    tick = next_stamp(now, s["updated"])
+    out = dict(g)
+    out.update(
+        created=s["created"],
+        updated=s["updated"],
+        revision=s["revision"],
+        field_updated=dict(s["field_updated"]),
+        field_base=dict(s.get("field_base", {})),
+        alternatives={k: v for k, v in g.get("alternatives", {}).items() if k in s.get("alternatives", {})},
+    )
+    changed = False
+
+    def touch(key: str, before: list[Entry]) -> None:
+        nonlocal changed
+        changed = True
+        out["field_updated"][key] = tick
+        if before:
+            out["field_base"][key] = _latest_of(before)
+        out["alternatives"].pop(key, None)
+
+    for key in SCALAR_FIELDS:
+        before = _register(s, key, s[key])
+        if g[key] != s[key] or _alternatives(g, key) != _alternatives(s, key):
+            touch(key, before)
+    evaluation = dict(s["evaluation"])  # answers are cleared with "", not removed
+    for q, text in g["evaluation"].items():
+        key = f"evaluation.{q}"
+        before = _register(s, key, s["evaluation"][q]) if q in s["evaluation"] else []
+        if q not in s["evaluation"] or text != s["evaluation"][q] or _alternatives(g, key) != _alternatives(s, key):
+            touch(key, before)
+        evaluation[q] = text
+    out["evaluation"] = evaluation
+    for name in SUB_RECORDS:
+        previous = {x["id"]: x for x in s[name]}
+        items = []
+        for x in g[name]:
+            key = f"{name}:{x['id']}"
+            prev = previous.pop(x["id"], None)
+            bare = {**x, "updated": None}
+            if prev is None or bare != {**prev, "updated": None} or _alternatives(g, key) != _alternatives(s, key):
+                touch(key, _register_of(s, key, prev) if prev is not None else [])
+                items.append({**x, "updated": tick})
+            else:
+                items.append(prev)
+        for prev in previous.values():
+            if prev["removed"]:
+                items.append(prev)
+            else:
+                touch(f"{name}:{prev['id']}", _register_of(s, f"{name}:{prev['id']}", prev))
+                items.append({**prev, "removed": True, "updated": tick})
+        for x in items:
+            out["field_updated"].pop(f"{name}:{x['id']}", None)  # a sub-record's stamp is its own
+        out[name] = sorted(items, key=lambda x: x["id"])
+    if any(g[name] != s[name] for name in LOGS) or g["notes"] != s["notes"]:
+        changed = True  # a log grew (a tick, a note, a status change)
+    if not changed:
+        return None
+    out["updated"] = max(tick, _latest_log_stamp(g))
+    out["revision"] = s["revision"] + 1
+    if not out["field_base"]:
+        del out["field_base"]
+    if not out["alternatives"]:
+        del out["alternatives"]
+    return normalise(out)
+
+
+def _latest_log_stamp(d: dict) -> str:
+    stamps = [x["at"] for name in LOGS for x in d[name]]
+    stamps += [v["at"] for n in d["notes"] for v in n["versions"]]
+    return max(stamps, default=d["updated"])
+
+
+def _stamp_new(given: dict, now: str) -> dict:
+    g = normalise(given)
+    out = dict(g)
+    stamps = {key: now for key in SCALAR_FIELDS}
+    stamps.update({f"evaluation.{q}": now for q in g["evaluation"]})
+    out.update(created=now, revision=1, field_updated=stamps)
+    out.pop("field_base", None)
+    out.pop("alternatives", None)
+    for name in SUB_RECORDS:
+        out[name] = [{**x, "updated": now} for x in g[name]]
+    out["updated"] = max(now, _latest_log_stamp(g))
+    return normalise(out)
+
+
+# -- policy items --------------------------------------------------------------------
+
+
+_POLICY_BOOKKEEPING = ("updated", "base", "alternatives")
+
+
+def _policy_register(d: dict) -> list[Entry]:
+    value = {k: v for k, v in d.items() if k not in _POLICY_BOOKKEEPING}
+    main = Entry(value, d.get("updated") or UNSTAMPED, d.get("base"))
+    return [main] + [Entry(a["value"], a["at"], a.get("base")) for a in d.get("alternatives", ())]
+
+
+def _policy_from(kept: list[Entry]) -> dict:
+    shown = kept[0]
+    out = {**shown.value, "updated": shown.at}
+    if shown.base is not None:
+        out["base"] = shown.base
+    if len(kept) > 1:
+        out["alternatives"] = _entry_dicts(kept[1:])
+    return out
+
+
+def merge_policy(local: dict, other: dict) -> dict:
+    """The join of two versions of a policy item (wire form, same id)."""
+    return _policy_from(join(_policy_register(local) + _policy_register(other)))
+
+
+def stamp_policy(stored: Optional[dict], given: dict, now: datetime) -> dict:
+    """A policy item after a local edit: a new stamp that supersedes every
+    version the item held (saving settles a conflict)."""
+    if stored is None:
+        value = {k: v for k, v in given.items() if k not in _POLICY_BOOKKEEPING}
+        return {**value, "updated": time_to_str(now)}
+    before = _policy_register(stored)
+    latest = _latest_of(before)
+    value = {k: v for k, v in given.items() if k not in _POLICY_BOOKKEEPING}
+    return {**value, "updated": next_stamp(now, latest), "base": latest}
+
+
+def policy_conflict(doc: dict) -> bool:
+    """Whether a policy item holds another version that differs from the shown one."""
+    shown = canon(_policy_register(doc)[0].value)
+    return any(canon(a["value"]) != shown for a in doc.get("alternatives", ()))
+
+
+__all__ = [
+    "Conflict",
+    "Entry",
+    "ImportReport",
+    "canon",
+    "conflicts_of",
+    "content_of",
+    "join",
+    "merge_incident",
+    "merge_policy",
+    "new_conflicts",
+    "next_stamp",
+    "normalise",
+    "policy_conflict",
+    "stamp_edit",
+    "stamp_policy",
+]

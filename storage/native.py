@@ -1,4 +1,5 @@
-"""Native (desktop/mobile) backends: ``cryptography`` for crypto, files for blobs.
+"""Native (desktop/mobile) backends: ``cryptography`` for crypto, files for
+blobs, an OS-level file lock for one writer at a time.
 
 This is the only module that imports ``cryptography``.  Slow work (PBKDF2,
 AES over a large body, file I/O with fsync) runs in a worker thread through
@@ -12,8 +13,11 @@ import errno
 import logging
 import os
 import secrets
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Optional
+from typing import AsyncIterator, Iterable, Optional
+
+import filelock
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -21,7 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from storage.backends import DecryptionFailed
-from storage.errors import StorageFullError, StorageIOError
+from storage.errors import JournalBusyError, StorageFullError, StorageIOError
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +102,11 @@ class FileBlobStore:
     """``BlobStore`` for one file; atomic replace through a temp file.
 
     Write protocol: a temp file ``.<name>.tmp-<random>`` in the same directory
-    (mode 0600), write, flush, fsync, ``os.replace`` over the target, fsync the
-    directory.  A crash leaves at most a stray temp file, which never replaces
-    the committed file and is removed on the next ``read``.
+    (mode 0600; the random part makes it this writer's own), write, flush,
+    fsync, ``os.replace`` over the target, fsync the directory.  A crash
+    leaves at most a stray temp file, which never replaces the committed
+    file.  Stray files are removed only by ``remove_stray_temp_files``, which
+    the holder of the ``FileWriteLock`` calls: then no other writer is live.
     """
 
     def __init__(self, path: os.PathLike[str] | str) -> None:
@@ -112,7 +118,8 @@ class FileBlobStore:
 
     # -- sync implementations (run in a worker thread) ------------------------
 
-    def _cleanup_temp_files(self) -> None:
+    def remove_stray_temp_files(self) -> None:
+        """Delete temp files a crashed writer left (call with the write lock held)."""
         try:
             entries = list(self.path.parent.iterdir())
         except OSError:
@@ -125,7 +132,6 @@ class FileBlobStore:
                     log.warning("could not remove a stale temp file in the data dir")
 
     def _read_sync(self) -> Optional[bytes]:
-        self._cleanup_temp_files()
         try:
             with open(self.path, "rb") as fh:
                 return fh.read()
@@ -206,4 +212,40 @@ class FileBlobStore:
         return await asyncio.to_thread(self._move_aside_sync, suffix)
 
 
-__all__ = ["FileBlobStore", "NativeCrypto"]
+#: How long a writer waits for another window or process before giving up.
+LOCK_WAIT_SECONDS = 20.0
+
+
+class FileWriteLock:
+    """``WriteLock`` on an OS-level lock file (``filelock``: ``flock`` on
+    POSIX, ``LockFileEx`` on Windows), so two app processes, or two store
+    objects in one process, write one at a time.  The lock is released by
+    the OS if the holder dies.  After acquiring it, stray temp files of
+    ``blobs`` are removed (no other writer can be live then)."""
+
+    def __init__(self, path: os.PathLike[str] | str, blobs: Iterable[FileBlobStore] = (), wait: float = LOCK_WAIT_SECONDS) -> None:
+        self.path = Path(path)
+        self._blobs = tuple(blobs)
+        self._lock = filelock.AsyncFileLock(str(self.path), timeout=wait)
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        try:
+            await asyncio.to_thread(self.path.parent.mkdir, parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise _map_os_error(exc, "mkdir") from exc
+        try:
+            await self._lock.acquire()
+        except filelock.Timeout:
+            raise JournalBusyError() from None
+        except OSError as exc:
+            raise _map_os_error(exc, "lock") from exc
+        try:
+            if self._blobs:
+                await asyncio.to_thread(lambda: [b.remove_stray_temp_files() for b in self._blobs])
+            yield
+        finally:
+            await self._lock.release()
+
+
+__all__ = ["FileBlobStore", "FileWriteLock", "NativeCrypto"]

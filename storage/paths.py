@@ -18,6 +18,7 @@ ENV_VAR = "FLET_APP_STORAGE_DATA"
 
 JOURNAL_FILE = "journal.enc"
 ATTEMPTS_FILE = "unlock-attempts.json"
+LOCK_FILE = "journal.lock"  # the OS-level write lock (native); the lock's name on the web
 
 
 def data_dir() -> Path:
@@ -58,18 +59,16 @@ def open_store(directory: Optional[os.PathLike[str] | str] = None, **options: An
 @functools.cache
 def _shared_store(base: Path) -> "JournalStore":
     """One store per data directory for the app's sessions: the browser tabs
-    of one server then take turns writing (the store holds the write lock)."""
+    of one server share its ``asyncio`` lock (and each other process is kept
+    out by the file lock)."""
     return _native_store(base)
 
 
 def _native_store(base: Path, **options: Any) -> "JournalStore":
     from storage.journal import JournalStore
-    from storage.native import FileBlobStore, NativeCrypto
+    from storage.native import FileBlobStore, FileWriteLock, NativeCrypto
 
     options.setdefault("run_blocking", _to_thread)
-    return JournalStore(
-        FileBlobStore(base / JOURNAL_FILE),
-        NativeCrypto(),
-        FileBlobStore(base / ATTEMPTS_FILE),
-        **options,
-    )
+    journal, attempts = FileBlobStore(base / JOURNAL_FILE), FileBlobStore(base / ATTEMPTS_FILE)
+    options.setdefault("lock", FileWriteLock(base / LOCK_FILE, [journal, attempts]))
+    return JournalStore(journal, NativeCrypto(), attempts, **options)

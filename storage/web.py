@@ -14,6 +14,9 @@ Pyodide's ``js`` module:
   reloads and restarts, and a single ``put`` in one transaction is atomic:
   a reader sees the old or the new bytes, never a mix.  Only encrypted
   journal files and the non-secret attempts counter are ever stored.
+* ``WebLock`` — the Web Locks API (``navigator.locks``): one writer at a time
+  across every tab and worker of the origin (each tab of the installed app
+  runs its own Python worker with its own journal object).
 
 Nothing here imports ``cryptography`` or ``platformdirs``; importing this
 module outside Pyodide fails with ``ImportError`` (no ``js`` module).
@@ -26,13 +29,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any, Callable, Optional
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Callable, Optional
 
 import js  # Pyodide's bridge to the JavaScript global scope (worker or window)
 from pyodide.ffi import JsException, create_proxy, to_js
 
 from storage.backends import DecryptionFailed
-from storage.errors import StorageFullError, StorageIOError
+from storage.errors import JournalBusyError, StorageFullError, StorageIOError
 
 log = logging.getLogger(__name__)
 
@@ -379,6 +383,78 @@ class IndexedDBBlobStore:
         return result.get("name")
 
 
+#: How long a writer waits for another tab before giving up (as natively).
+LOCK_WAIT_SECONDS = 20.0
+
+
+class WebLock:
+    """``WriteLock`` on ``navigator.locks`` (exclusive mode), named after the
+    IndexedDB database so every tab and worker of the origin shares it.
+
+    The browser releases a lock whose tab or worker is gone.  A request
+    still waiting when the wait runs out, or when the task is cancelled, is
+    aborted, so it can never be granted later to nobody."""
+
+    def __init__(self, name: str, wait: float = LOCK_WAIT_SECONDS) -> None:
+        self.name = name
+        self.wait = wait
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        locks = getattr(getattr(js, "navigator", None), "locks", None)
+        if locks is None:
+            raise StorageIOError("lock: this browser offers no Web Locks (the app needs https)")
+        loop = asyncio.get_running_loop()
+        granted: asyncio.Future = loop.create_future()
+        state: dict[str, Any] = {"resolve": None, "abandoned": False}
+        callbacks = _Callbacks()
+        controller = js.AbortController.new()
+
+        def keep(resolve: Any, _reject: Any) -> None:
+            state["resolve"] = resolve
+
+        def on_grant(_lock: Any) -> Any:
+            if state["abandoned"]:
+                return js.Promise.resolve(None)  # nobody waits any more: let go at once
+            held = js.Promise.new(callbacks(keep))
+            if not granted.done():
+                granted.set_result(None)
+            return held
+
+        try:
+            request = locks.request(self.name, _obj(mode="exclusive", signal=controller.signal), callbacks(on_grant))
+        except JsException as exc:
+            callbacks.destroy()
+            raise _map_error(exc, "lock") from None
+        settled = asyncio.ensure_future(_settle(request))
+        try:
+            await asyncio.wait_for(asyncio.shield(granted), self.wait)
+        except BaseException as exc:
+            state["abandoned"] = True
+            controller.abort()
+            if state["resolve"] is not None:  # granted just as the wait ended
+                state["resolve"](None)
+            await asyncio.shield(settled)
+            callbacks.destroy()
+            if isinstance(exc, asyncio.TimeoutError):
+                raise JournalBusyError() from None
+            raise
+        try:
+            yield
+        finally:
+            state["resolve"](None)
+            await asyncio.shield(settled)
+            callbacks.destroy()
+
+
+async def _settle(promise: Any) -> None:
+    """Wait for a JS promise, ignoring its rejection (an aborted lock request)."""
+    try:
+        await promise
+    except JsException:
+        pass
+
+
 async def list_keys(database: str = DATABASE) -> list[str]:
     """Every key in the store (for diagnostics and tests; values stay encrypted)."""
 
@@ -401,9 +477,10 @@ def open_web_store(database: Optional[str] = None, **options: Any):
     threads), which is the journal's default.
     """
     from storage.journal import JournalStore
-    from storage.paths import ATTEMPTS_FILE, JOURNAL_FILE
+    from storage.paths import ATTEMPTS_FILE, JOURNAL_FILE, LOCK_FILE
 
     name = database or DATABASE
+    options.setdefault("lock", WebLock(f"{name}/{LOCK_FILE}"))
     return JournalStore(
         IndexedDBBlobStore(JOURNAL_FILE, name),
         WebCrypto(),
@@ -412,4 +489,4 @@ def open_web_store(database: Optional[str] = None, **options: Any):
     )
 
 
-__all__ = ["DATABASE", "IndexedDBBlobStore", "WebCrypto", "list_keys", "open_web_store"]
+__all__ = ["DATABASE", "IndexedDBBlobStore", "WebCrypto", "WebLock", "list_keys", "open_web_store"]

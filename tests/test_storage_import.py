@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -42,7 +43,7 @@ def _clock(start=T0):
 
 
 async def _two_journals(tmp_path):
-    clock = _clock()
+    clock = _clock(inc.utcnow())  # the edits below are stamped with the real time
     a = await fast_store(tmp_path / "a", now=clock).create(PASS)
     b = await fast_store(tmp_path / "b", now=clock).create(PASS)
     return a, b
@@ -134,7 +135,32 @@ def test_merge_keeps_both_sides_work_and_the_newer_values(tmp_path):
     assert "ouders" in merged.ticked
     assert any(c.with_whom == "GGD" for c in merged.contacts)
     assert merged.revision > b1.revision
-    assert {c.field for c in report.conflicts} >= {"title"}
+    # each value changed on one side only: nothing for the user to settle
+    assert report.conflicts == [] and merged.conflicts == ()
+
+
+def test_the_same_value_changed_on_both_devices_keeps_both(tmp_path):
+    """A real conflict: both titles are kept, the later one shown, and the
+    report names it; settling it on one device settles it on the other."""
+
+    async def scenario():
+        a, b = await _two_journals(tmp_path)
+        base = await a.save(rich_incident("Gedeeld"))
+        await b.import_backup(await a.export_backup(BACKUP_PASS), BACKUP_PASS)
+        await a.save(dataclasses.replace(base, title="Titel van A"))
+        on_b = await b.save(dataclasses.replace(b.get(base.id), title="Titel van B"))  # later
+        report = await a.import_backup(await b.export_backup(BACKUP_PASS), BACKUP_PASS)
+        on_a = a.get(base.id)
+        settled = await a.save(inc.settle(on_a, "title", on_a.alternatives["title"][0]))
+        back = await b.import_backup(await a.export_backup(BACKUP_PASS), BACKUP_PASS)
+        return on_b, report, on_a, settled, back, b.get(base.id)
+
+    on_b, report, on_a, settled, back, b_after = run(scenario())
+    assert [(c.field, c.winner) for c in report.conflicts] == [("title", "backup")]
+    assert on_a.title == "Titel van B" and on_a.conflicts == ("title",)
+    assert [x.value for x in on_a.alternatives["title"]] == ["Titel van A"]
+    assert settled.title == "Titel van A" and settled.conflicts == ()
+    assert back.conflicts == [] and b_after.title == "Titel van A" and b_after.conflicts == ()
 
 
 def test_an_older_backup_never_overwrites_newer_local_data(tmp_path):
@@ -243,13 +269,6 @@ def _incident_line(**changes) -> bytes:
         b'[1,2]\n',
         META + b'{"t":"incident"}\n',
         META + b'{"t":"virus","doc":{}}\n',
-        META + _incident_line(type="onbekend"),
-        META + _incident_line(unknown_field=1),
-        META + _incident_line(revision=-1),
-        META + _incident_line(reported_at="2025-13-45T99:00:00Z"),
-        META + _incident_line(reported_at="2025-03-14T09:00:00"),  # no zone
-        META + _incident_line(id="not-a-uuid"),
-        META + _incident_line(notes=[{"id": "x", "created_at": "2025-03-14T09:00:00Z", "versions": []}]),
         META + _incident_line(title=float("nan")),
         META + b'{"t":"incident","doc":{"revision":NaN}}\n',
         META + b"[" * 100_000 + b"\n",
@@ -270,9 +289,48 @@ def test_invalid_backup_content_is_refused_and_changes_nothing(journal_and_backu
     assert err.code in ("invalid_backup", "damaged")
 
 
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"type": "onbekend"}, "incident.type"),
+        ({"unknown_field": 1}, "incident"),
+        ({"revision": -1}, "incident.revision"),
+        ({"revision": 2**53}, "incident.revision"),
+        ({"reported_at": "2025-13-45T99:00:00Z"}, "incident.reported_at"),
+        ({"reported_at": "2025-03-14T09:00:00"}, "incident.reported_at"),  # no zone
+        ({"reported_at": "9999-12-31T23:59:59Z"}, "incident.reported_at"),  # would overflow a screen
+        ({"updated": "2099-01-01T00:00:00Z"}, "incident.updated"),  # a clock far ahead
+        ({"created": "1999-12-31T23:59:59Z"}, "incident.created"),
+        ({"title": "Sanne \ud800"}, "incident.title"),  # a lone surrogate
+        ({"notes": [{"id": "x", "created_at": "2025-03-14T09:00:00Z", "versions": []}]}, "incident.notes.versions"),
+        ({"ticks": [{"id": f"t{k}", "action": "melder", "at": "2025-03-14T09:00:00Z"} for k in range(10_001)]}, "incident.ticks"),
+    ],
+)
+def test_a_record_that_breaks_a_rule_is_skipped_and_reported(journal_and_backup, changes, field):
+    """The rest of the backup imports; the journal keeps everything it had."""
+    journal, _, directory = journal_and_backup
+    bad = inc.incident_to_dict(rich_incident("Kapot"))
+    bad.update(changes)
+    good = rich_incident("Goed")
+    bad_line = json.dumps({"t": "incident", "doc": bad}).encode() + b"\n"  # \\ud800 escaped, as JSON allows
+    body = META + bad_line + fmt.dump_record(
+        {"t": "incident", "doc": inc.incident_to_dict(good)}
+    )
+    before = {i.id: i for i in journal.incidents()}
+    report = run(journal.import_backup(run(_forge_backup(body)), BACKUP_PASS))
+    assert [rid for rid, _ in report.skipped_invalid] == [bad["id"]]
+    assert report.skipped_invalid[0][1].startswith(field)
+    assert report.added == [good.id]
+    after = {i.id: i for i in journal.incidents()}
+    assert set(after) == set(before) | {good.id}
+    assert all(after[k] == v for k, v in before.items())
+    reopened = run(fast_store(directory).unlock(PASS))
+    assert {i.id for i in reopened.incidents()} == set(after)
+
+
 def test_backup_from_a_newer_app_is_refused_politely(journal_and_backup):
     journal, _, directory = journal_and_backup
-    data = run(_forge_backup(b'{"schema":2,"t":"meta"}\n'))
+    data = run(_forge_backup(b'{"schema":3,"t":"meta"}\n'))
     _refused(journal, directory, data, NewerFormatError)
 
 

@@ -182,7 +182,7 @@ def test_attempts_file_holds_no_secret(tmp_path):
         run(fast_store(tmp_path).unlock("typo in passphrase"))
     raw = attempts_path(tmp_path).read_bytes()
     assert b"typo" not in raw and PASS.encode() not in raw
-    assert set(__import__("json").loads(raw)) == {"failures", "last"}
+    assert set(__import__("json").loads(raw)) == {"failures", "not_before"}
 
 
 def test_a_damaged_attempts_file_does_not_lock_anyone_out(tmp_path):
@@ -224,14 +224,37 @@ def test_saving_unchanged_content_writes_nothing(tmp_path):
     assert journal_path(tmp_path).read_bytes() == before
 
 
-def test_saving_an_outdated_copy_is_refused(tmp_path):
+def test_saving_an_outdated_copy_keeps_both_values_as_a_conflict(tmp_path):
+    """A screen that still shows revision 1 saves over revision 2: both titles are
+    kept (the later one shown), never one silently dropped."""
+
     async def scenario():
         journal = await fast_store(tmp_path).create(PASS)
         v1 = await journal.save(inc.new_incident("Challenge", "challenge"))
         await journal.save(dataclasses.replace(v1, title="Challenge (TikTok)"))
+        merged = await journal.save(dataclasses.replace(v1, title="Challenge (Snapchat)", report_channel="mail"))
+        return merged, await fast_store(tmp_path).unlock(PASS)
+
+    merged, reopened = run(scenario())
+    stored = reopened.get(merged.id)
+    assert stored == merged
+    assert stored.title == "Challenge (Snapchat)" and stored.report_channel == "mail"
+    assert stored.conflicts == ("title",)
+    assert [a.value for a in stored.alternatives["title"]] == ["Challenge (TikTok)"]
+    # settling the conflict keeps one value and clears it on every device
+    settled = run(reopened.save(inc.settle(stored, "title", stored.alternatives["title"][0])))
+    assert settled.title == "Challenge (TikTok)" and settled.conflicts == ()
+
+
+def test_an_outdated_copy_this_window_never_saw_is_refused(tmp_path):
+    async def scenario():
+        a = await fast_store(tmp_path).create(PASS)
+        v1 = await a.save(inc.new_incident("Challenge", "challenge"))
+        await a.save(dataclasses.replace(v1, title="Challenge (TikTok)"))
+        b = await fast_store(tmp_path).unlock(PASS)  # b only ever saw revision 2
         with pytest.raises(StaleRevisionError):
-            await journal.save(dataclasses.replace(v1, title="overwrites the newer title"))
-        return journal.get(v1.id)
+            await b.save(dataclasses.replace(v1, title="overwrites the newer title"))
+        return b.get(v1.id)
 
     assert run(scenario()).title == "Challenge (TikTok)"
 
@@ -567,7 +590,7 @@ def test_every_error_has_a_code_and_a_message():
         assert issubclass(cls, StorageError)
         assert cls.code not in codes, cls
         codes.add(cls.code)
-        if cls in (errors.ValidationError,):
+        if issubclass(cls, errors.ValidationError):
             exc = cls("incident.title")
         elif cls in (errors.TooManyAttemptsError,):
             exc = cls(retry_after=3)

@@ -1,14 +1,23 @@
-"""Merge properties: two devices edit the same incident; importing one into
-the other must be idempotent, lose nothing, duplicate nothing, and let the
-newer value win."""
+"""Merges converge: devices that exchange the same changes end in the same
+state, in any order, whatever their clocks say -- and nothing is lost.
+
+Devices start from one incident and make random edits with their own clocks
+(skewed by up to ten minutes, sometimes at exactly the same instant), and
+now and then take in another device's version.  ``merge_incident`` must be
+commutative, associative and idempotent on the content (the revision is a
+local edit counter), every entry of every log must survive, and a value a
+device wrote after seeing another's must win.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,176 +26,293 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "storage_helpers"))
 from storage_testkit import T0  # noqa: E402
 
 from storage import incidents as inc  # noqa: E402
-from storage.journal import _stamped  # noqa: E402
-from storage.merge import content_key, merge_incident  # noqa: E402
-
-SIDES = ("L", "R")
-texts = st.sampled_from(["a", "b", "c", "Zorgen", "één", ""])
-
-ops = st.one_of(
-    st.tuples(st.just("title"), st.sampled_from(SIDES), texts),
-    st.tuples(st.just("channel"), st.sampled_from(SIDES), texts),
-    st.tuples(st.just("type"), st.sampled_from(SIDES), st.sampled_from(inc.INCIDENT_TYPES)),
-    st.tuples(st.just("eval"), st.sampled_from(SIDES), st.sampled_from(["q1", "q2"]), texts),
-    st.tuples(st.just("note"), st.sampled_from(SIDES), texts),
-    st.tuples(st.just("edit_note"), st.sampled_from(SIDES), st.integers(0, 5), texts),
-    st.tuples(st.just("tick"), st.sampled_from(SIDES), st.sampled_from(["melder", "ouders", "politie"]), st.booleans()),
-    st.tuples(st.just("contact"), st.sampled_from(SIDES), texts),
-    st.tuples(st.just("edit_contact"), st.sampled_from(SIDES), st.integers(0, 5), texts),
-    st.tuples(st.just("status"), st.sampled_from(SIDES), st.sampled_from(inc.STATUSES)),
-    st.tuples(st.just("drop_pupil"), st.sampled_from(SIDES), st.integers(0, 5)),
-    st.tuples(st.just("sync"), st.sampled_from(SIDES)),  # that side imports the other one
+from storage.errors import MergeError  # noqa: E402
+from storage.merge import (  # noqa: E402
+    Entry,
+    canon,
+    conflicts_of,
+    content_of,
+    join,
+    merge_incident,
+    merge_policy,
+    new_conflicts,
+    stamp_edit,
+    stamp_policy,
 )
 
+texts = st.sampled_from(["a", "b", "Zorgen", "één", ""])
+DEVICES = 3
 
-def _base():
+edit_ops = st.one_of(
+    st.tuples(st.just("title"), texts),
+    st.tuples(st.just("channel"), texts),
+    st.tuples(st.just("type"), st.sampled_from(inc.INCIDENT_TYPES)),
+    st.tuples(st.just("eval"), st.sampled_from(["q1", "q2"]), texts),
+    st.tuples(st.just("note"), texts),
+    st.tuples(st.just("edit_note"), st.integers(0, 5), texts),
+    st.tuples(st.just("delete_note"), st.integers(0, 5)),
+    st.tuples(st.just("tick"), st.sampled_from(["melder", "ouders"]), st.booleans()),
+    st.tuples(st.just("contact"), texts),
+    st.tuples(st.just("edit_contact"), st.integers(0, 5), texts),
+    st.tuples(st.just("status"), st.sampled_from(inc.STATUSES)),
+    st.tuples(st.just("drop_pupil"),),
+    st.tuples(st.just("settle"), st.integers(0, 5)),
+)
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("edit"), st.integers(0, DEVICES - 1), edit_ops, st.sampled_from([0, 0, 1, 2])),
+        st.tuples(st.just("sync"), st.integers(0, DEVICES - 1), st.integers(0, DEVICES - 1)),
+    ),
+    max_size=30,
+)
+skews = st.lists(st.sampled_from([timedelta(0), timedelta(minutes=10), -timedelta(minutes=10)]), min_size=DEVICES, max_size=DEVICES)
+
+
+def _base() -> dict:
     i = inc.new_incident("basis", "anders", now=T0)
     i = inc.add_note(i, "eerste notitie", at=T0)
     i = inc.put_pupil(i, inc.Pupil(inc.new_id(), "slachtoffer", "A.B."))
     i = inc.put_contact(i, inc.Contact(inc.new_id(), "school", T0, "teamleider"))
-    return _stamped(None, i, T0)
+    return stamp_edit(None, inc.validate_incident(i), T0)
 
 
-def _apply(i: inc.Incident, op: tuple, now) -> inc.Incident:
+def _apply(i: inc.Incident, op: tuple, at) -> inc.Incident:
     kind = op[0]
     if kind == "title":
-        return dataclasses.replace(i, title=op[2])
+        return dataclasses.replace(i, title=op[1])
     if kind == "channel":
-        return dataclasses.replace(i, report_channel=op[2])
+        return dataclasses.replace(i, report_channel=op[1])
     if kind == "type":
-        return dataclasses.replace(i, type=op[2])
+        return dataclasses.replace(i, type=op[1])
     if kind == "eval":
-        return inc.set_evaluation(i, op[2], op[3])
+        return inc.set_evaluation(i, op[1], op[2])
     if kind == "note":
-        return inc.add_note(i, op[2], at=now)
+        return inc.add_note(i, op[1], at=at)
     if kind == "edit_note":
-        note = i.notes[op[2] % len(i.notes)]
-        return inc.edit_note(i, note.id, op[3], at=now)
+        return inc.edit_note(i, i.notes[op[1] % len(i.notes)].id, op[2], at=at)
+    if kind == "delete_note":
+        return inc.delete_note(i, i.notes[op[1] % len(i.notes)].id, at=at)
     if kind == "tick":
-        return inc.set_ticked(i, op[2], op[3], at=now)
+        return inc.set_ticked(i, op[1], op[2], at=at)
     if kind == "contact":
-        return inc.put_contact(i, inc.Contact(inc.new_id(), "ouders", now, "ouder", op[2]))
+        return inc.put_contact(i, inc.Contact(inc.new_id(), "ouders", at, "ouder", op[1]))
     if kind == "edit_contact":
-        contact = i.contacts[op[2] % len(i.contacts)]
-        return inc.put_contact(i, dataclasses.replace(contact, summary=op[3]))
+        contact = i.contacts[op[1] % len(i.contacts)]
+        return inc.put_contact(i, dataclasses.replace(contact, summary=op[2]))
     if kind == "status":
-        return inc.set_status(i, op[2], at=now)
+        return inc.set_status(i, op[1], at=at)
     if kind == "drop_pupil":
         return dataclasses.replace(i, pupils=())
+    if kind == "settle":
+        keys = [k for k in i.conflicts if not k.startswith("notes:")]
+        if not keys:
+            return i
+        key = keys[op[1] % len(keys)]
+        alternatives = i.alternatives[key]
+        return inc.settle(i, key, alternatives[op[1] % len(alternatives)] if op[1] % 2 else None)
     raise AssertionError(op)
 
 
-def _simulate(op_list):
-    """Replay the ops on two devices that started from the same incident."""
-    base = _base()
-    state = {"L": base, "R": base}
-    now = T0
-    for op in op_list:
-        now += timedelta(seconds=1)
-        side = op[1]
-        if op[0] == "sync":
-            other = "R" if side == "L" else "L"
-            merged, _ = merge_incident(state[side], state[other])
-            if merged is not state[side]:
-                merged = dataclasses.replace(merged, revision=merged.revision + 1)
-            state[side] = merged
+def _edit(doc: dict, op: tuple, now) -> dict:
+    given = _apply(inc.incident_from_trusted(doc), op, now)
+    return stamp_edit(doc, inc.validate_incident(given), now) or doc
+
+
+def _simulate(step_list, clock_skews) -> list[dict]:
+    """Replay the steps on the devices; returns each device's final version."""
+    state = [_base()] * DEVICES
+    real = T0
+    for step in step_list:
+        if step[0] == "sync":
+            _, me, other = step
+            state[me] = merge_incident(state[me], state[other])
             continue
-        state[side] = _stamped(state[side], _apply(state[side], op, now), now)
-    return state["L"], state["R"]
+        _, me, op, pause = step
+        real += timedelta(seconds=pause)  # pause 0: the same instant as the step before
+        state[me] = _edit(state[me], op, real + clock_skews[me])
+    return state
 
 
-def _ids(items):
-    return [x.id for x in items]
+def _same(a: dict, b: dict) -> bool:
+    return content_of(a) == content_of(b)
 
 
-COLLECTIONS = ("pupils", "team", "ticks", "notes", "contacts", "follow_ups", "status_history")
+@settings(max_examples=400, deadline=None)
+@given(steps, skews)
+def test_merge_is_commutative_associative_and_idempotent(step_list, clock_skews):
+    a, b, c = _simulate(step_list, clock_skews)
+    ab = merge_incident(a, b)
+    assert _same(ab, merge_incident(b, a))  # who takes in whom does not matter
+    assert _same(merge_incident(a, a), a)  # taking in yourself changes nothing
+    assert _same(merge_incident(ab, b), ab)  # the same changes twice: nothing new
+    results = [merge_incident(merge_incident(x, y), z) for x, y, z in itertools.permutations((a, b, c))]
+    results += [merge_incident(x, merge_incident(y, z)) for x, y, z in itertools.permutations((a, b, c))]
+    for r in results[1:]:
+        assert _same(r, results[0])  # every order of three devices ends the same
+    inc.incident_from_dict(results[0])  # and the result passes every rule of a typed incident
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(ops, max_size=25))
-def test_merge_properties(op_list):
-    local, backup = _simulate(op_list)
-    merged, conflicts = merge_incident(local, backup)
-
-    # idempotent: importing the same backup again changes nothing
-    again, _ = merge_incident(merged, backup)
-    assert content_key(again) == content_key(merged)
-    # and merging the result back the other way converges
-    back, _ = merge_incident(backup, merged)
-    assert content_key(merge_incident(merged, back)[0]) == content_key(merged)
-
-    # no duplicate ids anywhere
-    for name in COLLECTIONS:
-        ids = _ids(getattr(merged, name))
-        assert len(ids) == len(set(ids)), name
-        # union: nothing from either side is lost
-        assert set(_ids(getattr(local, name))) | set(_ids(getattr(backup, name))) == set(ids), name
-    for note in merged.notes:
-        assert len(_ids(note.versions)) == len(set(_ids(note.versions)))
-
-    # no note version lost, with its exact text
-    versions = {v.id: v for n in merged.notes for v in n.versions}
-    for side in (local, backup):
-        for n in side.notes:
-            for v in n.versions:
-                assert versions[v.id] == v
-
-    # the newer scalar wins
-    for name in inc.SCALAR_FIELDS:
-        tl = local.field_updated.get(name, local.updated)
-        tb = backup.field_updated.get(name, backup.updated)
-        if getattr(local, name) != getattr(backup, name) and tl != tb:
-            newer = local if tl > tb else backup
-            assert getattr(merged, name) == getattr(newer, name), name
-            assert any(c.field == name for c in conflicts)
-    for q in set(local.evaluation) | set(backup.evaluation):
-        key = f"evaluation.{q}"
-        if q in local.evaluation and q in backup.evaluation and local.evaluation[q] != backup.evaluation[q]:
-            tl = local.field_updated.get(key, local.updated)
-            tb = backup.field_updated.get(key, backup.updated)
-            if tl != tb:
-                assert merged.evaluation[q] == (local if tl > tb else backup).evaluation[q]
-        else:
-            assert merged.evaluation[q] == local.evaluation.get(q, backup.evaluation.get(q))
-
-    # a sub-record changed later on one side wins over the other side's version
-    for name in ("pupils", "contacts"):
-        mine = {x.id: x for x in getattr(local, name)}
-        theirs = {x.id: x for x in getattr(backup, name)}
-        got = {x.id: x for x in getattr(merged, name)}
-        for rid in mine.keys() & theirs.keys():
-            a, b = mine[rid], theirs[rid]
-            if a != b and a.updated != b.updated:
-                assert got[rid] == (a if a.updated > b.updated else b)
-
-    # bookkeeping (a merge that adds nothing returns the local incident untouched)
-    if merged is local:
-        assert content_key(merged) == content_key(local)
-    else:
-        assert merged.updated == max(local.updated, backup.updated)
-        assert merged.created == min(local.created, backup.created)
+@given(steps, skews)
+def test_merge_loses_nothing(step_list, clock_skews):
+    a, b, _ = _simulate(step_list, clock_skews)
+    merged = merge_incident(a, b)
+    for name in ("ticks", "status_history", "notes"):
+        ids = [x["id"] for x in merged[name]]
+        assert len(ids) == len(set(ids)) and set(ids) == {x["id"] for side in (a, b) for x in side[name]}
+    versions = {v["id"]: v for n in merged["notes"] for v in n["versions"]}
+    for side in (a, b):
+        for n in side["notes"]:
+            for v in n["versions"]:
+                assert versions[v["id"]] == v  # every version, with its exact text
+        for name in inc.SUB_RECORDS:
+            assert {x["id"] for x in side[name]} <= {x["id"] for x in merged[name]}
+    # every value either is in the result or was overwritten by someone who saw it
+    for key in inc.SCALAR_FIELDS:
+        kept = _entries(merged, key)
+        for side in (a, b):
+            for e in _entries(side, key):
+                assert e in kept or any(e.superseded_by(k) for k in kept), key
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(ops, max_size=15))
-def test_merge_with_itself_is_a_no_op(op_list):
-    local, _ = _simulate(op_list)
-    merged, conflicts = merge_incident(local, local)
-    assert merged is local and conflicts == []
+def _entries(doc: dict, key: str) -> list[Entry]:
+    main = Entry(doc[key], doc["field_updated"].get(key, doc["updated"]), doc.get("field_base", {}).get(key))
+    return [main] + [Entry(x["value"], x["at"], x.get("base")) for x in doc.get("alternatives", {}).get(key, ())]
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(ops, max_size=20))
-def test_merge_result_is_the_same_from_both_sides(op_list):
-    """Who imports whom does not matter for the content (list order aside)."""
-    local, backup = _simulate(op_list)
-    ab, _ = merge_incident(local, backup)
-    ba, _ = merge_incident(backup, local)
-    for name in inc.SCALAR_FIELDS:
-        assert getattr(ab, name) == getattr(ba, name)
-    assert dict(ab.evaluation) == dict(ba.evaluation)
-    assert ab.status == ba.status
-    assert dict(ab.ticked).keys() == dict(ba.ticked).keys()
-    for name in COLLECTIONS:
-        assert sorted(_ids(getattr(ab, name))) == sorted(_ids(getattr(ba, name)))
-    assert {n.id: n.text for n in ab.notes} == {n.id: n.text for n in ba.notes}
+@settings(max_examples=200, deadline=None)
+@given(edit_ops, skews)
+def test_an_edit_made_after_seeing_the_other_value_wins(op, clock_skews):
+    """Device 1 takes in device 0's title, then edits it: its title is shown on
+    both sides and no conflict remains -- even when device 0's clock is ten
+    minutes ahead of device 1's."""
+    base = _base()
+    zero = _edit(base, ("title", "van apparaat 0"), T0 + timedelta(seconds=1) + clock_skews[0])
+    one = merge_incident(base, zero)
+    one = _edit(one, ("title", "van apparaat 1"), T0 + timedelta(seconds=2) + clock_skews[1])
+    for merged in (merge_incident(zero, one), merge_incident(one, zero)):
+        assert merged["title"] == "van apparaat 1"
+        assert "title" not in conflicts_of(merged)
+
+
+def test_equal_time_edits_resolve_the_same_way_on_both_sides():
+    base = _base()
+    now = T0 + timedelta(minutes=1)
+    left = _edit(base, ("title", "links"), now)
+    right = _edit(base, ("title", "rechts"), now)
+    assert left["field_updated"]["title"] == right["field_updated"]["title"]
+    lr, rl = merge_incident(left, right), merge_incident(right, left)
+    assert lr["title"] == rl["title"] == "rechts"  # the larger canonical value; the same on both sides
+    assert lr["alternatives"] == rl["alternatives"]
+    assert [x["value"] for x in lr["alternatives"]["title"]] == ["links"]
+    assert [c.field for c in new_conflicts(base["id"], left, right, lr)] == ["title"]
+
+
+def test_two_edits_nobody_saw_are_a_conflict_with_both_values():
+    base = _base()
+    left = _edit(base, ("title", "links"), T0 + timedelta(minutes=1))
+    right = _edit(base, ("title", "rechts"), T0 + timedelta(minutes=2))
+    merged = merge_incident(left, right)
+    assert merged["title"] == "rechts"
+    assert conflicts_of(merged) == {"title": "rechts"}
+    assert [(c.field, c.winner) for c in new_conflicts(base["id"], left, right, merged)] == [("title", "backup")]
+    assert [(c.field, c.winner) for c in new_conflicts(base["id"], right, left, merge_incident(right, left))] == [("title", "local")]
+    # settling it (keep "links") supersedes both, on every device
+    settled = stamp_edit(merged, inc.validate_incident(inc.settle(inc.incident_from_trusted(merged), "title", inc.incident_from_trusted(merged).alternatives["title"][0])), T0 + timedelta(minutes=3))
+    assert settled["title"] == "links" and conflicts_of(settled) == {}
+    for other in (left, right):
+        assert merge_incident(other, settled)["title"] == "links"
+        assert conflicts_of(merge_incident(other, settled)) == {}
+
+
+def test_a_plain_update_is_no_conflict():
+    base = _base()
+    newer = _edit(base, ("title", "nieuw"), T0 + timedelta(minutes=1))
+    for merged in (merge_incident(base, newer), merge_incident(newer, base)):
+        assert merged["title"] == "nieuw" and conflicts_of(merged) == {}
+    assert new_conflicts(base["id"], base, newer, merge_incident(base, newer)) == []
+
+
+def test_the_same_value_written_twice_is_not_shown_as_a_conflict():
+    base = _base()
+    left = _edit(base, ("title", "gelijk"), T0 + timedelta(minutes=1))
+    right = _edit(base, ("title", "gelijk"), T0 + timedelta(minutes=2))
+    merged = merge_incident(left, right)
+    assert merged["title"] == "gelijk" and conflicts_of(merged) == {}
+    assert inc.incident_from_trusted(merged).conflicts == ()
+
+
+def test_a_note_edited_in_two_places_keeps_both_versions_and_shows_the_conflict():
+    base = _base()
+    note = base["notes"][0]["id"]
+    left = _edit(base, ("edit_note", 0, "links bewerkt"), T0 + timedelta(minutes=1))
+    right = _edit(base, ("edit_note", 0, "rechts bewerkt"), T0 + timedelta(minutes=2))
+    merged = merge_incident(left, right)
+    incident = inc.incident_from_trusted(merged)
+    assert {v.text for v in incident.note(note).versions} == {"eerste notitie", "links bewerkt", "rechts bewerkt"}
+    assert incident.note(note).text == "rechts bewerkt"
+    assert incident.conflicts == (f"notes:{note}",)
+    assert f"notes:{note}" in conflicts_of(merged)
+    # keeping the left version: one head again, shown everywhere
+    chosen = next(v for v in incident.note(note).versions if v.text == "links bewerkt")
+    settled = stamp_edit(merged, inc.validate_incident(inc.settle_note(incident, note, chosen.id, at=T0 + timedelta(minutes=3))), T0 + timedelta(minutes=3))
+    after = inc.incident_from_trusted(merge_incident(right, settled))
+    assert after.note(note).text == "links bewerkt" and after.conflicts == ()
+
+
+def test_a_contact_edited_in_two_places_is_a_conflict_kept_whole():
+    base = _base()
+    left = _edit(base, ("edit_contact", 0, "links"), T0 + timedelta(minutes=1))
+    right = _edit(base, ("edit_contact", 0, "rechts"), T0 + timedelta(minutes=2))
+    merged = inc.incident_from_trusted(merge_incident(left, right))
+    (key,) = merged.conflicts
+    assert key.startswith("contacts:")
+    assert merged.contacts[0].summary == "rechts"
+    assert [a.value["summary"] for a in merged.alternatives[key]] == ["links"]
+
+
+@pytest.mark.parametrize("log", ["ticks", "status_history"])
+def test_a_log_entry_with_the_same_id_and_other_content_is_refused(log):
+    base = _base()
+    forged = _edit(base, ("tick", "melder", True) if log == "ticks" else ("status", "lopend"), T0 + timedelta(minutes=1))
+    altered = {**forged, log: [{**x, "by": "iemand anders"} for x in forged[log]]}
+    with pytest.raises(MergeError):
+        merge_incident(forged, altered)
+    with pytest.raises(MergeError):
+        merge_incident(altered, forged)
+
+
+def test_a_note_version_with_the_same_id_and_other_text_is_refused():
+    base = _base()
+    altered = {**base, "notes": [{**n, "versions": [{**v, "text": "herschreven"} for v in n["versions"]]} for n in base["notes"]]}
+    with pytest.raises(MergeError):
+        merge_incident(base, altered)
+
+
+def test_join_drops_what_a_later_writer_saw_and_keeps_concurrent_values():
+    old = Entry("oud", "2025-01-01T00:00:00.000000Z", None)
+    seen = Entry("nieuw", "2025-01-02T00:00:00.000000Z", old.at)
+    concurrent = Entry("ander", "2025-01-01T12:00:00.000000Z", None)
+    assert join([old, seen]) == [seen]
+    assert join([seen, old]) == [seen]
+    assert join([old, concurrent]) == [concurrent, old]  # later first
+    assert join([old, seen, concurrent]) == [seen, concurrent]
+    twice = Entry("nieuw", seen.at, "2024-12-31T00:00:00.000000Z")  # the same write seen with an older base
+    assert join([seen, twice]) == [seen] and join([twice, seen]) == [seen]
+    tie = Entry("b", old.at, None)
+    assert join([old, tie]) == [old, tie] and join([tie, old]) == [old, tie]  # equal times: the larger value
+    assert canon({"b": 1, "a": [1]}) == '{"a":[1],"b":1}'
+
+
+def test_policy_items_merge_like_registers():
+    item = inc.validate_policy(inc.PolicyItem("beleid-1", status="gestart", owner="directie"))
+    base = stamp_policy(None, item, T0)
+    left = stamp_policy(base, {**base, "status": "klaar"}, T0 + timedelta(minutes=1))
+    right = stamp_policy(base, {**base, "owner": "zorg"}, T0 + timedelta(minutes=2))
+    merged = merge_policy(left, right)
+    assert merged == merge_policy(right, left)
+    assert merged["owner"] == "zorg" and [a["value"]["status"] for a in merged["alternatives"]] == ["klaar"]
+    again = stamp_policy(merged, {**merged, "status": "klaar"}, T0 + timedelta(minutes=3))
+    assert "alternatives" not in again and merge_policy(left, again) == again
+    assert merge_policy(base, left) == left and merge_policy(left, base) == left
+    inc.policy_from_dict(merged)

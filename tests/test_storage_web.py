@@ -93,6 +93,8 @@ def node_results(tmp_path_factory) -> dict:
             "--mount", f"{io_dir}=/io",
             "--path", "/app", "--path", "/helpers", "--path", "/deps",
             "--fake-indexeddb",
+            "--preload",
+            str(HELPERS / "fake-web-locks.mjs"),
         ],
         capture_output=True, text=True, timeout=300,
     )

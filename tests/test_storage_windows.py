@@ -17,6 +17,7 @@ from storage_testkit import PASS, fast_store, journal_path, rich_incident, run  
 from storage import incidents as inc  # noqa: E402
 from storage.errors import (  # noqa: E402
     JournalLockedError,
+    JournalRekeyedError,
     JournalReplacedError,
     StaleRevisionError,
     WrongPassphraseError,
@@ -46,22 +47,23 @@ def test_saves_in_two_windows_keep_both_incidents(tmp_path):
     assert {i.title for i in b.incidents()} == {first.title, second.title}  # b sees a's incident now
 
 
-def test_an_edit_of_an_incident_changed_in_the_other_window_is_refused_then_works(tmp_path):
+def test_an_edit_of_an_incident_changed_in_the_other_window_is_merged(tmp_path):
+    """Window b still shows the version before a's note: its own note is merged
+    in; nothing is refused and nothing is lost."""
+
     async def scenario():
         a, b = await _two_windows(tmp_path)
         saved = await a.save(_incident("Dreigende berichten"))
         await b.save(_incident("iets anders"))  # b catches up and now holds revision 1
         in_b = b.get(saved.id)
         await a.save(inc.add_note(a.get(saved.id), "Ouders gebeld", by="mentor"))
-        with pytest.raises(StaleRevisionError):
-            await b.save(inc.add_note(in_b, "Politie gebeld", by="zorg"))
-        fresh = b.get(saved.id)  # the latest version, as the screen shows after the message
-        retried = await b.save(inc.add_note(fresh, "Politie gebeld", by="zorg"))
-        return retried, await fast_store(tmp_path).unlock(PASS)
+        merged = await b.save(inc.add_note(in_b, "Politie gebeld", by="zorg"))
+        return merged, await fast_store(tmp_path).unlock(PASS)
 
-    retried, reopened = run(scenario())
-    notes = [n.versions[-1].text for n in reopened.get(retried.id).notes]
+    merged, reopened = run(scenario())
+    notes = [n.versions[-1].text for n in reopened.get(merged.id).notes]
     assert "Ouders gebeld" in notes and "Politie gebeld" in notes
+    assert reopened.get(merged.id) == merged and merged.conflicts == ()
 
 
 def test_deleting_in_one_window_is_not_undone_by_a_save_in_the_other(tmp_path):
@@ -80,17 +82,25 @@ def test_deleting_in_one_window_is_not_undone_by_a_save_in_the_other(tmp_path):
     assert reopened.settings.author == "mentor"
 
 
-def test_a_passphrase_changed_in_one_window_survives_a_save_in_the_other(tmp_path):
+def test_a_passphrase_changed_in_one_window_stays_in_force(tmp_path):
+    """The other window can no longer read the file: it locks itself and asks
+    for the new passphrase instead of writing with the old key."""
+    new_pass = "nieuwe lange wachtwoordzin"
+
     async def scenario():
         a, b = await _two_windows(tmp_path)
-        await a.change_passphrase(PASS, "nieuwe lange wachtwoordzin")
-        saved = await b.save(_incident("Na de wijziging"))
+        await a.change_passphrase(PASS, new_pass)
+        with pytest.raises(JournalRekeyedError):
+            await b.save(_incident("Met de oude sleutel"))
+        assert b.locked
         with pytest.raises(WrongPassphraseError):
             await fast_store(tmp_path).unlock(PASS)
-        return saved, await fast_store(tmp_path).unlock("nieuwe lange wachtwoordzin")
+        b = await fast_store(tmp_path).unlock(new_pass)
+        saved = await b.save(_incident("Na de wijziging"))
+        return saved, await fast_store(tmp_path).unlock(new_pass)
 
     saved, reopened = run(scenario())
-    assert reopened.get(saved.id).title == "Na de wijziging"
+    assert [i.title for i in reopened.incidents()] == ["Na de wijziging"]
 
 
 def test_a_backup_from_one_window_holds_what_the_other_saved(tmp_path):

@@ -1,12 +1,13 @@
 // Runs a Python file in Pyodide under Node: the Pyodide the site ships
 // (flet_web's), so what it compiles or checks matches the browser exactly.
 //
-//   node run-pyodide.mjs PYODIDE_DIR SCRIPT.py [--mount HOST=/guest]... [--path /guest]... [--fake-indexeddb]
+//   node run-pyodide.mjs PYODIDE_DIR SCRIPT.py [--mount HOST=/guest]... [--path /guest]... [--fake-indexeddb] [--preload FILE.mjs]...
 //
 // --mount   mounts a host folder read-write (Emscripten NODEFS)
 // --path    puts a folder in front of sys.path
 // --fake-indexeddb  installs an in-memory IndexedDB (tests of storage/web.py;
 //           WebCrypto is Node's own globalThis.crypto)
+// --preload imports a module once Pyodide is loaded (tests: an in-memory navigator.locks)
 // The script's output is passed through; the exit code is 1 when it raises.
 // Used by tools/build_web.py (byte-compiling the app package) and the tests.
 import { readFileSync } from "node:fs";
@@ -17,11 +18,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const [pyodideDir, script, ...rest] = process.argv.slice(2);
 const mounts = [];
 const paths = [];
+const preloads = [];
 let fakeIndexedDb = false;
 for (let i = 0; i < rest.length; i++) {
   if (rest[i] === "--mount") mounts.push(rest[++i].split("="));
   else if (rest[i] === "--path") paths.push(rest[++i]);
   else if (rest[i] === "--fake-indexeddb") fakeIndexedDb = true;
+  else if (rest[i] === "--preload") preloads.push(rest[++i]);
   else throw new Error(`unknown argument ${rest[i]}`);
 }
 if (fakeIndexedDb) {
@@ -33,6 +36,8 @@ const pyodide = await loadPyodide({
   stdout: (line) => console.log(line),
   stderr: (line) => console.error(line),
 });
+// After loading: a global ``navigator`` would make Pyodide's loader take Node for a browser.
+for (const file of preloads) await import(pathToFileURL(file).href);
 for (const [host, guest] of mounts) {
   pyodide.FS.mkdirTree(guest);
   pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: host }, guest);
