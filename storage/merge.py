@@ -377,7 +377,7 @@ def stamp_edit(stored: Optional[dict], given: dict, now: datetime) -> Optional[d
         return _stamp_new(given, time_to_str(now))
     s, g = normalise(stored), normalise(given)
     _check_audit_trail(s, g)
-    tick = next_stamp(now, s["updated"])
+    tick = next_stamp(now, _latest_stamp(s))
     out = dict(g)
     out.update(
         created=s["created"],
@@ -441,6 +441,16 @@ def stamp_edit(stored: Optional[dict], given: dict, now: datetime) -> Optional[d
     if not out["alternatives"]:
         del out["alternatives"]
     return normalise(out)
+
+
+def _latest_stamp(d: dict) -> str:
+    """The latest stamp anywhere in an incident (a record from elsewhere may
+    hold one later than its own ``updated``)."""
+    stamps = [d["updated"], _latest_log_stamp(d)]
+    stamps += d["field_updated"].values()
+    stamps += [x["updated"] for name in SUB_RECORDS for x in d[name]]
+    stamps += [a["at"] for alts in d.get("alternatives", {}).values() for a in alts]
+    return max(stamps)
 
 
 def _latest_log_stamp(d: dict) -> str:

@@ -13,8 +13,8 @@ journal.
   allows run PBKDF2; the others are refused at once.
 * The wait is never longer than ``MAX_DELAY``: a "not before" instant beyond
   now + ``MAX_DELAY`` (stamped while the clock was ahead, or written by
-  hand), or one that is not a finite number, is cut back to that bound.
-  A missing or unreadable side file counts as no attempts.
+  hand), or one that is not a finite number, is ignored.  A missing or
+  unreadable side file counts as no attempts.
 """
 
 from __future__ import annotations
@@ -62,10 +62,9 @@ class AttemptThrottle:
                 not_before = float(data["last"]) + delay_after(failures)
         except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError, AttributeError):
             return 0, 0.0
-        if not math.isfinite(not_before):
-            not_before = 0.0
-        now = self._clock()
-        return max(0, min(failures, _MAX_COUNT)), min(not_before, now + MAX_DELAY)
+        if not math.isfinite(not_before) or not_before > self._clock() + MAX_DELAY:
+            not_before = 0.0  # absurd, or stamped while the clock was ahead: no wait
+        return max(0, min(failures, _MAX_COUNT)), not_before
 
     async def retry_after(self) -> float:
         """Seconds until the next attempt is accepted (0: now)."""

@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "storage_helpers"))
 
-from storage_testkit import (  # noqa: E402
+from storage_testkit import MemoryBlob, (  # noqa: E402
     PASS,
     T0,
     FakeClock,
@@ -602,29 +602,6 @@ def test_every_error_has_a_code_and_a_message():
 # -- the platform seam: a browser-like setup (no threads, no files) ---------------------
 
 
-class _MemoryBlob:
-    """A BlobStore as IndexedDB would provide it."""
-
-    def __init__(self) -> None:
-        self.data = None
-        self.aside = {}
-
-    async def read(self):
-        return self.data
-
-    async def write(self, data):
-        self.data = bytes(data)
-
-    async def delete(self):
-        self.data = None
-
-    async def move_aside(self, suffix):
-        if self.data is None:
-            return None
-        self.aside[suffix], self.data = self.data, None
-        return suffix
-
-
 class _InlineCrypto(native.NativeCrypto):
     """Same primitives, computed on the event loop (as WebCrypto promises would be)."""
 
@@ -643,7 +620,7 @@ def test_journal_runs_on_any_backend_without_threads_or_files(tmp_path, monkeypa
 
     monkeypatch.setattr(native, "_INLINE_AES_LIMIT", 1 << 30)
     monkeypatch.setattr("asyncio.to_thread", no_threads)
-    blob, attempts = _MemoryBlob(), _MemoryBlob()
+    blob, attempts = MemoryBlob(), MemoryBlob()
     assert isinstance(blob, BlobStore) and isinstance(_InlineCrypto(), CryptoBackend)
 
     def store():

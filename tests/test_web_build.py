@@ -479,3 +479,131 @@ def test_build_at_the_root_works_too(browser, root_site):
     finally:
         session.close("web-root")
         server.stop()
+
+
+# -- two tabs of the installed app write one journal ---------------------------------------------
+
+_START_SAVES = """
+import asyncio, builtins, dataclasses
+from storage import incidents as inc
+from storage.errors import JournalRekeyedError, StorageError
+from storage.paths import open_store
+
+async def saves():
+    journal = await open_store().unlock({passphrase!r})
+    saved = []
+    for n in range({count}):
+        item = inc.new_incident(f"{prefix}-{{n}}", "bangalijst", reported_by="test")
+        item = inc.add_note(item, f"notitie {{n}} van {prefix}", by="test")
+        try:
+            saved.append((await journal.save(item)).id)
+        except JournalRekeyedError:
+            break  # the passphrase changed in the other tab: this tab locked itself
+        except StorageError as exc:
+            builtins._race_errors = getattr(builtins, "_race_errors", []) + [repr(exc)]
+    return saved
+
+builtins._race = asyncio.ensure_future(saves())
+return True
+"""
+
+_RACE_RESULT = """
+import builtins
+task = builtins._race
+if not task.done():
+    return None
+return {"saved": task.result(), "errors": getattr(builtins, "_race_errors", [])}
+"""
+
+
+def _start_in_tab(page, passphrase: str, prefix: str, count: int) -> None:
+    from tests.web_journal import run_in_app_worker
+
+    run_in_app_worker(page, _START_SAVES.format(passphrase=passphrase, prefix=prefix, count=count))
+
+
+def _race_result(page, timeout_s: float = 300) -> dict:
+    import time
+
+    from tests.web_journal import run_in_app_worker
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        result = run_in_app_worker(page, _RACE_RESULT)
+        if result is not None:
+            return result
+        page.wait_for_timeout(250)
+    raise TimeoutError("the saves in the tab did not finish")
+
+
+@pytest.fixture
+def two_tabs(browser, site):
+    """Two tabs of the app on one origin of its own: one IndexedDB, one set of
+    Web Locks, and a Python worker each (each with its own journal object)."""
+    server = StaticServer(site.root)
+    first = new_session(browser, server.url + BASE)
+    second = first.context.new_page()
+    yield server, first, second
+    first.close("web-two-tabs")
+    server.stop()
+
+
+@pytest.mark.browser
+def test_two_tabs_of_the_installed_app_keep_every_save(two_tabs):
+    from tests.web_journal import journal_titles, run_in_app_worker
+
+    server, first, second = two_tabs
+    passphrase = "twee tabbladen, een logboek"
+    for page in (first.page, second):
+        page.goto(first.base_url)
+        wait_until_ready(page)
+    run_in_app_worker(first.page, f"""
+        from storage.paths import open_store
+        await open_store().create({passphrase!r})
+        return True
+    """)
+    _start_in_tab(first.page, passphrase, "tab-a", 150)
+    _start_in_tab(second, passphrase, "tab-b", 150)
+    a, b = _race_result(first.page), _race_result(second)
+    assert a["errors"] == [] and b["errors"] == []
+    assert len(a["saved"]) == len(b["saved"]) == 150
+    titles = journal_titles(second, passphrase)
+    assert sorted(titles) == sorted([f"tab-a-{n}" for n in range(150)] + [f"tab-b-{n}" for n in range(150)])
+
+
+@pytest.mark.browser
+def test_a_passphrase_changed_in_one_tab_stays_while_the_other_saves(two_tabs):
+    from tests.web_journal import journal_titles, run_in_app_worker
+
+    server, first, second = two_tabs
+    old, new = "eerste wachtzin voor dit logboek", "tweede wachtzin voor dit logboek"
+    for page in (first.page, second):
+        page.goto(first.base_url)
+        wait_until_ready(page)
+    run_in_app_worker(first.page, f"""
+        from storage.paths import open_store
+        await open_store().create({old!r})
+        return True
+    """)
+    _start_in_tab(second, old, "tijdens", 120)
+    second.wait_for_timeout(1500)  # some saves have happened
+    run_in_app_worker(first.page, f"""
+        from storage.paths import open_store
+        journal = await open_store().unlock({old!r})
+        await journal.change_passphrase({old!r}, {new!r})
+        return True
+    """)
+    result = _race_result(second)
+    assert result["errors"] == [] and 0 < len(result["saved"]) < 120  # stopped: the tab locked itself
+    titles = journal_titles(first.page, new)
+    assert sorted(titles) == sorted(f"tijdens-{n}" for n in range(len(result["saved"])))
+    refused = run_in_app_worker(first.page, f"""
+        from storage.errors import WrongPassphraseError
+        from storage.paths import open_store
+        try:
+            await open_store().unlock({old!r})
+        except WrongPassphraseError:
+            return True
+        return False
+    """)
+    assert refused

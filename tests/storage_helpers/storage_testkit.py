@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -91,3 +92,80 @@ def rich_incident(word: str = "Zeldzaamwoord", when: datetime = T0) -> inc.Incid
     i = inc.set_status(i, "lopend", by="mentor", at=when + timedelta(minutes=9))
     i = inc.set_evaluation(i, "wat-ging-goed", "snelle melding")
     return i
+
+
+class MemoryBlob:
+    """A BlobStore as IndexedDB would provide it (no files, no fsync)."""
+
+    def __init__(self, data: bytes | None = None) -> None:
+        self.data = data
+        self.aside: dict[str, bytes] = {}
+
+    async def read(self):
+        return self.data
+
+    async def write(self, data):
+        self.data = bytes(data)
+
+    async def delete(self):
+        self.data = None
+
+    async def move_aside(self, suffix):
+        if self.data is None:
+            return None
+        self.aside[suffix], self.data = self.data, None
+        return suffix
+
+
+def memory_store(blob: MemoryBlob | None = None, **options: Any) -> JournalStore:
+    """A journal in memory with the native crypto (fast: for fuzzing thousands of imports)."""
+    from storage.native import NativeCrypto
+
+    options.setdefault("iterations", FAST_ITERATIONS)
+    options.setdefault("insecure_min_iterations", FAST_ITERATIONS)
+    return JournalStore(blob if blob is not None else MemoryBlob(), NativeCrypto(), MemoryBlob(), **options)
+
+
+async def exercise(journal: Any, now: datetime, *, pdf: bool = True) -> None:
+    """Everything a user can look at and do with what a journal holds: every
+    list and query the screens use, the report of each incident (``pdf``:
+    also rendered as PDF, the slow part), and every kind of edit saved on
+    each incident.  Raises whatever goes wrong."""
+    from content.loader import load_plan
+    from screens.report import incident_markdown, incident_pdf
+    from storage import statistics
+    from storage.followups import follow_up_agenda
+
+    plan = load_plan("nl")
+    everything = journal.incidents()
+    journal.incidents(statuses=["gesloten"], types=["anders"])
+    follow_up_agenda(journal.with_pending_follow_ups(), now)
+    journal.past_retention(now)
+    statistics.count_by_type(everything)
+    statistics.count_by_month(everything, now)
+    statistics.closure_times(everything)
+    statistics.median_closure_time(everything)
+    journal.policy()
+    for incident in everything:
+        statistics.earlier_of_same_type(incident, journal.of_type(incident.type))
+        incident_markdown(incident, plan, anonymised=True, now=now)
+        if pdf:
+            incident_pdf(incident, plan, anonymised=False, now=now)
+        i = journal.get(incident.id)
+        for key in i.conflicts:
+            if key.startswith("notes:"):
+                note = i.note(key.partition(":")[2])
+                i = inc.settle_note(i, note.id, note.heads[0].id, by="fuzz")
+            else:
+                i = inc.settle(i, key)
+        i = inc.add_note(i, "notitie", by="fuzz")
+        i = inc.edit_note(i, i.notes[0].id, "bewerkt", by="fuzz")
+        i = inc.set_ticked(i, "melder", by="fuzz")
+        i = inc.set_status(i, "lopend", by="fuzz")
+        i = inc.set_evaluation(i, "wat-ging-goed", "antwoord")
+        i = inc.put_contact(i, inc.Contact(inc.new_id(), "ouders", now, "ouder", "gebeld"))
+        i = inc.put_follow_up(i, inc.FollowUp(inc.new_id(), now + timedelta(days=7), "leerling", "nagesprek"))
+        i = inc.put_pupil(i, inc.Pupil(inc.new_id(), "omstander", "X.Y."))
+        i = dataclasses.replace(i, title=i.title[:400] + " (bijgewerkt)", pupils=i.pupils[1:])
+        saved = await journal.save(i)
+        assert saved.conflicts == () and saved.title.endswith("(bijgewerkt)")
