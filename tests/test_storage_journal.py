@@ -14,10 +14,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "storage_helpers"))
 
-from storage_testkit import MemoryBlob, (  # noqa: E402
+from storage_testkit import (  # noqa: E402
     PASS,
     T0,
     FakeClock,
+    MemoryBlob,
     attempts_path,
     fast_store,
     journal_path,
