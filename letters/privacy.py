@@ -261,7 +261,7 @@ def _patterns(name: ProtectedName) -> tuple[tuple[_Pattern, ...], bool]:
             patterns.extend(_Pattern(re.compile(p)) for p in _initials_patterns(token.letters))
     if not name.free_text and len(tokens) > 1:
         phrase = r"[\s\u00a0]+".join(re.escape(t.text) for t in tokens)
-        patterns.append(_Pattern(re.compile(f"{_BEFORE}{phrase}{_AFTER}", re.IGNORECASE)))
+        patterns.append(_Pattern(re.compile(f"{_BEFORE}{phrase}s?{_AFTER}", re.IGNORECASE)))
         significant = [t for t in words if t.text.casefold() not in TUSSENVOEGSELS | NOT_NAMES]
         if len(significant) >= 2 and len(words) == len(tokens):
             letters = "".join(t.text[0].upper() if t in significant else t.text[0].lower() for t in words)

@@ -42,7 +42,14 @@ import json
 import re
 from typing import Any
 
-from school.profile import LIMITS, ProfileValidationError, SchoolProfile, profile_from_dict, profile_to_dict
+from school.profile import (
+    LIMITS,
+    ProfileValidationError,
+    SchoolProfile,
+    profile_from_dict,
+    profile_to_dict,
+    validate_profile,
+)
 
 MAGIC = b"stappenplan-school "
 VERSION = 1
@@ -116,8 +123,8 @@ def canonical_json(profile: SchoolProfile) -> bytes:
 def encode(profile: SchoolProfile) -> bytes:
     """The file's bytes.  Raises ProfileValidationError for a profile the
     reader would refuse, so every file written can be read back."""
+    validate_profile(profile)  # the same rules as an import: ProfileValidationError
     body = canonical_json(profile)
-    decode_body(body)  # the same rules as an import
     header = f"stappenplan-school {VERSION} length={len(body)} sha256={hashlib.sha256(body).hexdigest()}\n"
     data = header.encode("ascii") + body
     if len(data) > LIMITS.file_bytes:
