@@ -4,7 +4,7 @@ The texts are written from the step plan's own guidance (step 2: who speaks
 to the media; step 4: inform the parents of the pupils involved and the
 team; step 5: inform all parents, in general terms) and live as data, so a
 non-programmer can edit them.  The file is checked against these
-dataclasses on load (``content.loader.load_letters``); ``letters.templates``
+dataclasses on load (``content.loader.load_letter_data``); ``letters.templates``
 then checks every placeholder, see the header of ``brieven.nl.yaml``.
 """
 

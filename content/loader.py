@@ -68,6 +68,6 @@ def load_school_roles(language: str = DEFAULT_LANGUAGE) -> SchoolRoles:
 
 
 @lru_cache(maxsize=None)
-def load_letters(language: str = DEFAULT_LANGUAGE) -> Letters:
-    """The letter templates as data; ``letters.templates`` checks their placeholders."""
+def load_letter_data(language: str = DEFAULT_LANGUAGE) -> Letters:
+    """The letter templates as data; ``letters.templates.load_letters`` checks their placeholders."""
     return _load(Letters, "brieven", language)

@@ -1,12 +1,12 @@
 """The letter templates, loaded and checked beyond their schema.
 
-``content.loader.load_letters`` checks the shape of ``brieven.<lang>.yaml``;
+``content.loader.load_letter_data`` checks the shape of ``brieven.<lang>.yaml``;
 this module checks what the shape cannot say: every ``{placeholder}`` is
 known, a pupil's name (``{pupil}``) can only be asked for in a letter to
 that pupil's own parents and the classes (``{groups}``) only in a message to
 the team, every role, organisation and action exists, and the words cover
-every incident type and pupil role.  A mistake stops the app at start-up
-with the file and the letter named, like the other content files.
+every incident type and pupil role.  A mistake raises TemplateError with the
+file and the letter named, like the other content files (load them at start).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Iterator, NamedTuple
 
 from content.letter_model import LetterTemplate, Letters
-from content.loader import ContentError, load_letters as load_letter_data, load_organisations, load_plan
+from content.loader import ContentError, load_letter_data, load_organisations, load_plan
 from school.profile import SchoolRole
 from storage.incidents import INCIDENT_TYPES, PUPIL_ROLES
 
