@@ -298,15 +298,15 @@ def find_names(text: str, names: Iterable[ProtectedName]) -> GuardResult:
 
 
 def _merge(hits: list[Hit]) -> tuple[Hit, ...]:
-    """One hit per place: a hit inside another (a word inside the full name) joins it."""
+    """One hit per place: a hit inside another (a word inside the full name) joins it.
+
+    Every pattern ends at a word boundary, so only a phrase (always certain)
+    can hold another hit; of two hits on the same place the certain one stays.
+    """
     result: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (h.start, -h.end, not h.certain)):
-        if result and result[-1].start <= hit.start and hit.end <= result[-1].end:
-            if hit.certain and not result[-1].certain:
-                last = result[-1]
-                result[-1] = Hit(last.start, last.end, last.found, last.name, True)
-            continue
-        result.append(hit)
+        if not (result and result[-1].start <= hit.start and hit.end <= result[-1].end):
+            result.append(hit)
     return tuple(result)
 
 
