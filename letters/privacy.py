@@ -193,7 +193,7 @@ def _tokens(text: str) -> list[_Token]:
         if _DOTTED_INITIALS.fullmatch(dotted) and "." in dotted:
             letters = "".join(c for c in dotted if c.isalpha())
             result.append(_Token(dotted, "initials" if len(letters) > 1 else "initial", letters))
-        elif not token or not any(c.isalpha() for c in token):
+        elif not token or not token[0].isalpha():  # "2B", "3havo": a class, not a name
             continue
         elif len(token) == 1:
             result.append(_Token(token, "initial", token))

@@ -67,9 +67,21 @@ def test_names_initials_and_variants(text, hits):
     ("Sofie", "Soﬁe zei het", ["Soﬁe"]),  # the "fi" ligature of a word processor
     ("Zoë", "Het was Zoë!", ["Zoë"]),  # a decomposed ë at the end stays in the hit
     ("Maël", "MAEL", ["MAEL"]),
-])
+], ids=["o-slash", "l-stroke", "ligature", "decomposed-at-the-end", "diaeresis"])
 def test_letters_without_a_decomposition(name, text, hits):
     assert found(text, ProtectedName(name, "pupil")) == hits
+
+
+@pytest.mark.parametrize("alias, text, hits", [
+    ("S.d.V.", "SdV, S.d.V., SDV, sdv, s.d.v.", ["SdV", "S.d.V.", "SDV"]),
+    ("SdV", "SdV, S.d.V., SDV, sdv, s.d.v.", ["SdV", "S.d.V.", "SDV"]),
+    ("S.V.", "SV en S.V. en sv", ["SV", "S.V."]),
+    ("2B SdV", "SdV uit klas 2B", ["SdV"]),
+    ("Yara.", "Yara, YARA en yara", ["Yara", "YARA", "yara"]),
+    ("'Bram'", "dat zei Bram", ["Bram"]),
+], ids=["dotted", "undotted", "two-letters", "class-first", "trailing-dot", "quoted"])
+def test_aliases_as_users_type_them(alias, text, hits):
+    assert found(text, ProtectedName(alias, "pupil")) == hits
 
 
 def test_initials_never_flag_ordinary_abbreviations():
@@ -81,8 +93,8 @@ def test_initials_never_flag_ordinary_abbreviations():
 
 def test_names_that_are_ordinary_words_are_confirmed_not_blocked():
     ben = ProtectedName("Ben", "pupil")
-    result = find_names("Ik ben blij. Ben was er ook.", [ben])
-    assert [(h.found, h.certain) for h in result.hits] == [("Ben", False)]
+    result = find_names("Ik ben blij. Ben was er ook. BEN!", [ben])
+    assert [(h.found, h.certain) for h in result.hits] == [("Ben", False), ("BEN", False)]
     assert not result.blocked and result.to_confirm == result.hits
     assert find_names("Ben Visser", [ProtectedName("Ben Visser", "pupil")]).blocked  # the full name is certain
 
@@ -90,6 +102,7 @@ def test_names_that_are_ordinary_words_are_confirmed_not_blocked():
 def test_single_initials_and_generic_pseudonyms():
     result = find_names("Een leerling Anna sprak met S.", [ProtectedName("S.", "pupil"), ProtectedName("Leerling A", "pupil")])
     assert result.hits == () and [n.text for n in result.unchecked] == ["S."]
+    assert [n.text for n in find_names("S", [ProtectedName("S", "pupil")]).unchecked] == ["S"]
     assert found("Dat zei leerling A tegen ons.", ProtectedName("Leerling A", "pupil")) == ["leerling A"]
     assert found("de leerling ging weg", ProtectedName("Leerling A", "pupil")) == []
 
@@ -116,6 +129,14 @@ def test_which_names_an_incident_protects():
     hits = find_names(text, names).hits
     assert [h.found for h in hits] == ["Kaya", "Petra", "Yara", "Bram"]
     assert [h.name.pupil_id for h in hits] == [None, None, None, "p-instigator"]
+
+
+def test_the_profiles_people_are_staff():
+    case = with_contact(incident(), "politie", "wijkagent Sander Bakker")
+    case = inc.put_follow_up(case, inc.FollowUp("f-2", NOW, "met Yara."))
+    assert check_letter("Bel Sander Bakker.", case, profile=SCHOOL).hits == ()
+    assert [h.found for h in check_letter("Bel Sander Bakker.", case).hits] == ["Sander", "Bakker"]
+    assert [h.found for h in check_letter("Yara, YARA", case, profile=SCHOOL).hits] == ["Yara", "YARA"]
 
 
 def test_short_staff_names_are_staff_too():
