@@ -171,10 +171,6 @@ def folded(text: str) -> str:
     return fold(text)[0]
 
 
-def _key(word: str) -> str:
-    return folded(word).casefold()
-
-
 # --- names into patterns --------------------------------------------------------------------
 
 
@@ -182,7 +178,7 @@ def _key(word: str) -> str:
 class _Token:
     text: str  # folded
     kind: Literal["word", "initials", "initial"]
-    letters: str = ""  # initials: the letters, case as written
+    letters: str = ""  # initials: their letters, case as written
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -196,7 +192,7 @@ def _tokens(text: str) -> list[_Token]:
         elif not token or not token[0].isalpha():  # "2B", "3havo": a class, not a name
             continue
         elif len(token) == 1:
-            result.append(_Token(token, "initial", token))
+            result.append(_Token(token, "initial"))
         elif (token.isalpha() and len(token) <= 4 and sum(c.isupper() for c in token) >= 2
               and not any(a.islower() and b.islower() for a, b in zip(token, token[1:]))):
             result.append(_Token(token, "initials", token))

@@ -79,7 +79,8 @@ def test_letters_without_a_decomposition(name, text, hits):
     ("2B SdV", "SdV uit klas 2B", ["SdV"]),
     ("Yara.", "Yara, YARA en yara", ["Yara", "YARA", "yara"]),
     ("'Bram'", "dat zei Bram", ["Bram"]),
-], ids=["dotted", "undotted", "two-letters", "class-first", "trailing-dot", "quoted"])
+    ("@S.d.V.", "zie S.d.V. hierboven", ["S.d.V."]),
+], ids=["dotted", "undotted", "two-letters", "class-first", "trailing-dot", "quoted", "handle"])
 def test_aliases_as_users_type_them(alias, text, hits):
     assert found(text, ProtectedName(alias, "pupil")) == hits
 
