@@ -11,6 +11,7 @@ anything else.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 from datetime import datetime, timezone
@@ -103,6 +104,11 @@ def with_body(body: bytes, version: int = 1) -> bytes:
     ("\ufeff".encode() + FILE, pf.NotAProfileError),
     (b"stappenplan-school 2 signed=ed25519 whatever the future holds\n{}", pf.NewerProfileError),
     (b"x" * (LIMITS.file_bytes + 1), pf.ProfileTooLargeError),
+    (b"x" * LIMITS.file_bytes, pf.NotAProfileError),  # at the limit: not too large, just not a profile
+    (b"stappenplan-school 1 lenght=2 sha256=00\n{}", pf.DamagedProfileError),
+    (b"stappenplan-school 1 length=2 sha256=" + b"0" * 64, pf.TruncatedProfileError),
+    (b"stappenplan-school 1 " + b"x" * 200 + b"\n{}", pf.DamagedProfileError),
+    (with_body(b'{"school":"A","updated":1.5}'), pf.DamagedProfileError),
     (with_body(b'{"school":"A","school":"B"}'), pf.DamagedProfileError),
     (with_body(b'{"school":"A","updated":NaN}'), pf.DamagedProfileError),
     (with_body(b'\xff\xfe{}'), pf.DamagedProfileError),
@@ -121,6 +127,11 @@ def test_errors_say_what_is_wrong():
     with pytest.raises(pf.NewerProfileError) as newer:
         pf.decode(b"stappenplan-school 7 ...\n")
     assert newer.value.version == 7 and "newer version" in str(newer.value)
+    assert newer.value.detail == "file version 7, this app reads 1"
+    with pytest.raises(pf.TruncatedProfileError) as cut:
+        pf.decode(FILE[:-10])
+    body_length = len(FILE.partition(b"\n")[2])
+    assert cut.value.detail == f"{body_length - 10} of {body_length} bytes"
     with pytest.raises(pf.InvalidProfileFileError) as invalid:
         pf.decode(with_body('{"school":"A","contacts":[{"role":"conciërge","phone":"112"}]}'.encode()))
     assert (invalid.value.field, invalid.value.reason) == ("contacts[0].role", "role")
@@ -159,6 +170,13 @@ def test_a_refused_import_changes_nothing(bad):
     assert prefs.values == before and store.profile == SCHOOL
 
 
+@pytest.mark.parametrize("stored", [12345, "\ud800", ""])
+def test_whatever_else_is_stored_under_the_key_is_not_a_profile(stored):
+    store = ProfileStore(FakePreferences({PROFILE_KEY: stored}))
+    assert run(store.load()) is None
+    assert (store.stored_error is None) == (stored in (12345, ""))
+
+
 def test_a_stored_copy_changed_outside_the_app_is_reported_not_used():
     prefs = FakePreferences({PROFILE_KEY: FILE.decode().replace("Karel", "Kerel")})
     store = ProfileStore(prefs)
@@ -179,6 +197,8 @@ def test_the_built_in_profile_until_the_device_has_a_newer_one(tmp_path):
     assert effective_profile(device_older, built_in) is built_in
     assert effective_profile(device_newer, built_in) is device_newer
     assert effective_profile(SchoolProfile("Device"), SchoolProfile("Build")).school_name == "Device"
+    same_time = dataclasses.replace(built_in, school_name="Device")
+    assert effective_profile(same_time, built_in) is same_time  # a tie: the device's own copy
     store = ProfileStore(FakePreferences(), bundled=built_in)
     assert run(store.load()) is built_in
 
