@@ -1,7 +1,8 @@
 """Load and validate the content files.
 
 Each concern has one YAML file per language under ``content/data/``
-(``stappenplan.nl.yaml``, ``organisaties.nl.yaml``).  They are parsed with
+(``stappenplan.nl.yaml``, ``organisaties.nl.yaml``, ``schoolrollen.nl.yaml``,
+``brieven.nl.yaml``).  They are parsed with
 PyYAML's C loader when it is available and checked against the dataclasses of
 ``content.model`` by dacite in strict mode, so a typo in a key or a missing
 field fails loudly at start-up instead of showing an empty screen.
@@ -16,7 +17,8 @@ from typing import Any, TypeVar
 import dacite
 import yaml
 
-from content.model import Organisations, Plan
+from content.letter_model import Letters
+from content.model import Organisations, Plan, SchoolRoles
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_LANGUAGE = "nl"
@@ -58,3 +60,14 @@ def load_plan(language: str = DEFAULT_LANGUAGE) -> Plan:
 @lru_cache(maxsize=None)
 def load_organisations(language: str = DEFAULT_LANGUAGE) -> Organisations:
     return _load(Organisations, "organisaties", language)
+
+
+@lru_cache(maxsize=None)
+def load_school_roles(language: str = DEFAULT_LANGUAGE) -> SchoolRoles:
+    return _load(SchoolRoles, "schoolrollen", language)
+
+
+@lru_cache(maxsize=None)
+def load_letter_data(language: str = DEFAULT_LANGUAGE) -> Letters:
+    """The letter templates as data; ``letters.templates.load_letters`` checks their placeholders."""
+    return _load(Letters, "brieven", language)

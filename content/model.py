@@ -314,6 +314,34 @@ class Organisations:
         return tuple(o for o in self.items if o.helpline)
 
 
+# --- the school's own people (labels of ``school.profile.SchoolRole``) ---------------
+
+
+@dataclass(frozen=True)
+class SchoolRoleText:
+    """How a role of the school profile is called: ``label`` in headings and
+    pickers ("Vertrouwenspersoon"), ``noun`` in running text and letters ("de
+    vertrouwenspersoon"), ``description`` what the step plan asks of this person."""
+
+    id: str
+    label: str
+    noun: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SchoolRoles:
+    language: str
+    heading: str  # "Eigen school": the school's own contacts, before the national lines
+    items: tuple[SchoolRoleText, ...]
+
+    def get(self, role_id: str) -> SchoolRoleText:
+        for item in self.items:
+            if item.id == role_id:
+                return item
+        raise KeyError(role_id)
+
+
 __all__ = [
     "Action",
     "Block",
@@ -329,6 +357,8 @@ __all__ = [
     "Plan",
     "Question",
     "Role",
+    "SchoolRoleText",
+    "SchoolRoles",
     "Section",
     "Step",
 ]

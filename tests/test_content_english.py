@@ -22,7 +22,7 @@ from typing import Any, Iterator
 import pytest
 
 from content import model
-from content.loader import DATA_DIR, load_organisations, load_plan
+from content.loader import DATA_DIR, load_organisations, load_plan, load_school_roles
 from content.model import Action, Block, ListItem, Organisations, Plan, Question
 
 NL_PLAN = load_plan("nl")
@@ -50,6 +50,8 @@ TEXT_FIELDS: dict[type, set[str]] = {
     model.Phone: {"label"},
     model.Closure: {"reason"},
     model.Hours: {"note"},
+    model.SchoolRoles: {"heading"},
+    model.SchoolRoleText: {"label", "noun", "description"},
 }
 # Fields that must be identical in both languages (dataclasses and tuples in
 # them are compared recursively, with the same rules).
@@ -73,11 +75,14 @@ DATA_FIELDS: dict[type, set[str]] = {
     model.Hours: {"kind", "rules", "school_days_only", "closures"},
     model.OpeningRule: {"days", "opens", "closes", "certain"},
     model.Closure: {"start", "end", "certain"},
+    model.SchoolRoles: {"items"},
+    model.SchoolRoleText: {"id"},
 }
 # Fields that differ by design, checked by their own tests.
 LANGUAGE_FIELDS: dict[type, set[str]] = {
     model.Plan: {"language", "translation_note"},
     model.Organisations: {"language"},
+    model.SchoolRoles: {"language"},
 }
 
 LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
@@ -187,6 +192,11 @@ def test_plan_structure_is_identical():
 def test_organisations_structure_is_identical():
     errors = compare(NL_ORGS, EN_ORGS, "organisations")
     assert not errors, "English organisations drifted from the Dutch ones:\n" + "\n".join(errors)
+
+
+def test_school_roles_structure_is_identical():
+    errors = compare(load_school_roles("nl"), load_school_roles("en"), "school roles")
+    assert not errors, "English school roles drifted from the Dutch ones:\n" + "\n".join(errors)
 
 
 def test_every_text_is_translated_and_non_empty():

@@ -1,6 +1,6 @@
 """Build the installable, offline web app: a folder of static files.
 
-    python tools/build_web.py [--out build/web] [--base-path /stappenplan/]
+    python tools/build_web.py [--out build/web] [--base-path /stappenplan/] [--school-profile school.yaml]
 
 The result runs entirely in the browser (Python in Pyodide, in a Web Worker)
 and asks nothing of any other origin; put the folder on any static web server
@@ -15,15 +15,20 @@ this builds on Flet's own pieces instead, step by step:
    ``pyproject.toml``, compiled translations, ``tools/web/web_main.py`` as
    the entry point) and its pure-Python dependencies under
    ``__pypackages__/`` (pruned: Babel locales other than nl/en, time zones,
-   holiday countries, compiled extensions, stubs).  A smoke test imports
-   the pruned package in an isolated interpreter before it is packed;
+   holiday countries, compiled extensions, stubs).  With ``--school-profile``
+   (a YAML file, see ``docs/schoolprofiel.voorbeeld.yaml``, or a
+   ``.stappenplan-school`` file exported from the app) the school's profile
+   goes in too (``school/bundled.stappenplan-school``), so the school's
+   Chromebooks start with it.  A smoke test imports the pruned package in
+   an isolated interpreter before it is packed;
 3. fonts: Roboto (bundled with Flet) registered in ``FontManifest.json`` with
    Flet's ``patch_font_manifest_json``; Material Icons cut down to the icons
    the app uses (plus those Flutter and Flet draw themselves);
 4. ``index.html`` from Flet's template, patched by Flet's
    ``patch_index_html`` (Pyodide mode, no CDN, base path, hash routing) and
    by ``tools/web_shell.render_index`` (CSP, Dutch, the static shell of acute
-   actions and help lines from ``content/``), with a CSP whose inline scripts
+   actions and help lines from ``content/``, and the school's own contacts
+   first when there is a school profile), with a CSP whose inline scripts
    are allowed by their SHA-256 hashes; the ``pyodideUrl`` of Flet 1.0.5
    (relative, which a module worker cannot import) is made absolute;
 5. ``flutter_bootstrap.js`` patched so the shell stays until the Python app
@@ -71,6 +76,10 @@ from flet.controls.types import RouteUrlStrategy, WebRenderer  # noqa: E402
 from packaging.requirements import Requirement  # noqa: E402
 from packaging.utils import canonicalize_name  # noqa: E402
 
+from school import profile_file  # noqa: E402
+from school.profile import SchoolProfile  # noqa: E402
+from school.store import BUNDLED_FILE  # noqa: E402
+from school.yaml_form import ProfileYamlError, read_profile_source  # noqa: E402
 from tools import web_shell  # noqa: E402
 
 FLET_WEB = Path(flet_web.__file__).parent / "web"
@@ -143,8 +152,10 @@ ICON_STYLES = ("baseline", "outlined", "rounded", "sharp")
 # Not packed: the web path never imports them (storage.web replaces
 # cryptography; platformdirs is only used natively; flet-web is this
 # folder's source, not a run-time dependency; Pillow is a C extension that
-# fpdf2 only needs for images, which the report never contains).
-WEB_EXCLUDED_DISTRIBUTIONS = {"cryptography", "platformdirs", "flet-web", "pillow"}
+# fpdf2 only needs for images, which the report never contains; python-docx
+# needs lxml, a C extension with no wheel for this Pyodide: the browser
+# offers a letter as PDF and as text instead, see letters/export.py).
+WEB_EXCLUDED_DISTRIBUTIONS = {"cryptography", "platformdirs", "flet-web", "pillow", "python-docx", "lxml"}
 MARKER_ENV = {
     "sys_platform": "emscripten",
     "platform_system": "Emscripten",
@@ -346,7 +357,7 @@ def _holidays_countries_init(original: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def stage_app(stage: Path, prune: bool) -> dict:
+def stage_app(stage: Path, prune: bool, school: Optional[SchoolProfile] = None) -> dict:
     """Lay out the app package in ``stage``; returns what went in."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     from screens.i18n import compile_catalogs
@@ -385,6 +396,8 @@ def stage_app(stage: Path, prune: bool) -> dict:
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, dst)
     shutil.copy2(WEB_TOOLS / "web_main.py", stage / f"{ENTRY_MODULE}.py")
+    if school is not None:  # read by school.store.bundled_profile()
+        (stage / BUNDLED_FILE.relative_to(ROOT)).write_bytes(profile_file.encode(school))
 
     # Dependencies, pure Python, under __pypackages__ (the worker puts it on sys.path).
     pkgs = stage / "__pypackages__"
@@ -446,6 +459,14 @@ _now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 _pdf = incident_pdf(inc.add_note(inc.new_incident("Zoë – rapport", "anders", now=_now), "Notitie ’ · ë", at=_now),
                     _plan("nl"), anonymised=True, now=_now)
 out["pdf"] = [_pdf[:5].decode(), len(_pdf) > 5000]
+from letters.export import docx_available, letter_pdf, plain_text
+from letters.render import render_letter
+from letters.templates import load_letters
+_letter = render_letter(load_letters("nl"), "alle-ouders", profile=None, incident=None, now=_now)
+out["letter"] = plain_text(_letter.subject, _letter.body)
+_letter_pdf = letter_pdf(_letter.subject, _letter.body, language="nl", now=_now)
+out["letter_pdf"] = [_letter_pdf[:5].decode(), len(_letter_pdf) > 5000]
+out["docx"] = docx_available()  # False in the browser package (no lxml): checked, then left out of the comparison
 import flet
 out["flet"] = flet.__version__ if hasattr(flet, "__version__") else "?"
 print(json.dumps(out, sort_keys=True))
@@ -466,7 +487,11 @@ def smoke_test(stage: Path, packages: list[str]) -> None:
     )
     if full.returncode != 0:
         raise BuildError(f"smoke test failed in the full environment:\n{full.stderr[-3000:]}")
-    if json.loads(staged.stdout) != json.loads(full.stdout):
+    staged_out, full_out = json.loads(staged.stdout), json.loads(full.stdout)
+    if staged_out.pop("docx") is not False:
+        raise BuildError("python-docx must not be in the browser package (it needs lxml, a C extension)")
+    full_out.pop("docx")
+    if staged_out != full_out:
         raise BuildError(f"the pruned app package behaves differently:\n{staged.stdout}\n{full.stdout}")
 
 
@@ -563,11 +588,14 @@ def subset_material_icons(font_path: Path, flet_names: set[str]) -> dict:
 GLYPH_SOURCES = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")]
 
 
-def app_texts() -> str:
-    """Every text the app can show: content (all languages), translations, UI code."""
+def app_texts(school: Optional[SchoolProfile] = None) -> str:
+    """Every text the app can show: content (all languages), translations, UI code,
+    the school profile built in."""
     parts = []
     for pattern in ("content/data/*.yaml", "locale/*/LC_MESSAGES/*.po", "screens/**/*.py", "main.py", "storage/errors.py"):
         parts += [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob(pattern))]
+    if school is not None:
+        parts.append(profile_file.canonical_json(school).decode("utf-8"))
     return "".join(parts)
 
 
@@ -624,7 +652,7 @@ def complete_text_font(font_path: Path, texts: str, glyph_sources: list[Path]) -
     return {"added": [f"U+{c:04X}" for c in available], "from": source.name, "missing": [f"U+{c:04X}" for c in still]}
 
 
-def write_font_manifest(out: Path, app_sources: list[Path], prune: bool) -> dict:
+def write_font_manifest(out: Path, app_sources: list[Path], prune: bool, school: Optional[SchoolProfile] = None) -> dict:
     manifest_path = out / "assets" / "FontManifest.json"
     report: dict = {}
     if prune:
@@ -649,7 +677,7 @@ def write_font_manifest(out: Path, app_sources: list[Path], prune: bool) -> dict
     # Roboto, the one text font, registered the way Flet's server does it (no_cdn),
     # completed with the few glyphs the app's texts need beyond it.
     flet_web.patch_font_manifest_json(str(manifest_path))
-    report["text_font"] = complete_text_font(out / "assets" / "fonts" / "roboto.woff2", app_texts(), GLYPH_SOURCES)
+    report["text_font"] = complete_text_font(out / "assets" / "fonts" / "roboto.woff2", app_texts(school), GLYPH_SOURCES)
     report["families"] = [f["family"] for f in json.loads(manifest_path.read_text(encoding="utf-8"))]
     return report
 
@@ -718,7 +746,8 @@ def patch_python_js(out: Path) -> None:
     path.write_text(js, encoding="utf-8")
 
 
-def write_index(out: Path, base_path: str, app_url: str, pyodide_version: str) -> str:
+def write_index(out: Path, base_path: str, app_url: str, pyodide_version: str,
+                school: Optional[SchoolProfile] = None) -> str:
     index = out / "index.html"
     shutil.copy2(FLET_WEB / "index.html", index)
     flet_web.patch_index_html(
@@ -744,7 +773,7 @@ def write_index(out: Path, base_path: str, app_url: str, pyodide_version: str) -
         raise BuildError("cannot find flet.pyodideUrl in the patched index.html")
     # boot.js starts Flutter (after the service worker is ready on a first visit).
     page = replace_once(page, '<script src="flutter_bootstrap.js" async></script>', "", "index.html (bootstrap)")
-    page = web_shell.render_index(page, csp=CSP_PLACEHOLDER, shell=web_shell.shell_html(), head_extra=HEAD_EXTRA)
+    page = web_shell.render_index(page, csp=CSP_PLACEHOLDER, shell=web_shell.shell_html(school), head_extra=HEAD_EXTRA)
     scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
     hashes = " ".join(f"'sha256-{sha256_b64(s)}'" for s in scripts)
     csp = CSP_TEMPLATE.format(hashes=hashes)
@@ -934,9 +963,16 @@ def build(
     prune: bool = True,
     service_worker: bool = True,
     compile_python: bool = True,
+    school_profile: Optional[Path] = None,
 ) -> dict:
     started = time.perf_counter()
     base_path = normalise_base_path(base_path)
+    school = None
+    if school_profile is not None:
+        try:
+            school = read_profile_source(school_profile)
+        except ProfileYamlError as exc:
+            raise BuildError(f"school profile: {exc}") from None
     out = out.resolve()
     if out == ROOT or ROOT.is_relative_to(out):
         raise BuildError(f"refusing to clear {out}")
@@ -946,7 +982,8 @@ def build(
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     version = pyproject["project"]["version"]
     pyodide_version = json.loads((FLET_WEB / "pyodide" / "package.json").read_text())["version"]
-    report: dict = {"base_path": base_path, "pruned": prune, "version": version, "flet_web": str(FLET_WEB)}
+    report: dict = {"base_path": base_path, "pruned": prune, "version": version, "flet_web": str(FLET_WEB),
+                    "school": school.school_name if school else None}
 
     log(f"1/7 Flet web client ({'pruned' if prune else 'everything'})")
     copy_runtime(out, prune)
@@ -961,7 +998,7 @@ def build(
     with tempfile.TemporaryDirectory(prefix="stappenplan-app-") as tmp:
         stage = Path(tmp) / "app"
         stage.mkdir()
-        report.update(stage_app(stage, prune))
+        report.update(stage_app(stage, prune, school))
         packages = pyproject["tool"]["setuptools"]["packages"]
         # The entry module calls ft.run() when imported: only compile it.
         compile((stage / f"{ENTRY_MODULE}.py").read_text(), f"{ENTRY_MODULE}.py", "exec")
@@ -976,13 +1013,13 @@ def build(
         report["app_package_bytes"] = app_bytes
 
         log("3/7 fonts")
-        report["fonts"] = write_font_manifest(out, app_sources, prune)
+        report["fonts"] = write_font_manifest(out, app_sources, prune, school)
 
     log("4/7 index.html (CSP with script hashes, Dutch, static shell)")
     patch_flutter_bootstrap(out)
     patch_python_js(out)
     shutil.copy2(WEB_TOOLS / "boot.js", out / "boot.js")
-    report["csp"] = write_index(out, base_path, f"app.tar.gz?v={app_hash}", pyodide_version)
+    report["csp"] = write_index(out, base_path, f"app.tar.gz?v={app_hash}", pyodide_version, school)
 
     log("5/7 manifest and icons")
     write_manifest(out, write_icons(out), version)
@@ -1021,6 +1058,7 @@ def print_report(report: dict, out: Path) -> None:
           without a service worker (plain http): {mb(fl['chromium_uncompressed'])} (Chrome)
           app package          {mb(report['app_package_bytes'])} (unpacked {mb(report['app_package_unpacked_bytes'])})
           Flet's web client    {mb(report['flet_web_bytes'])} as shipped
+          school profile       {report['school'] or '(none)'}
     """).rstrip())
     icons = report.get("fonts", {}).get("material_icons")
     if icons:
@@ -1039,9 +1077,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--no-compile", dest="compile_python", action="store_false",
                         help="ship Python sources only (Pyodide then compiles them at every start)")
     parser.add_argument("--report", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument("--school-profile", type=Path, metavar="FILE",
+                        help="build the school's profile in (YAML, or a .stappenplan-school file from the app)")
     args = parser.parse_args(argv)
     try:
-        report = build(args.out, args.base_path, args.prune, args.service_worker, args.compile_python)
+        report = build(args.out, args.base_path, args.prune, args.service_worker, args.compile_python,
+                       args.school_profile)
     except (BuildError, subprocess.CalledProcessError) as exc:
         print(f"build_web: {exc}", file=sys.stderr)
         return 1

@@ -7,7 +7,9 @@ Three changes to Flet's template:
 * Dutch language, title and description;
 * a static shell inside Flet's loading screen: the acute first actions of
   step 1 and the help lines with ``tel:`` links, generated from ``content/``,
-  so they are on screen before the Flutter engine (or Python) has started.
+  so they are on screen before the Flutter engine (or Python) has started;
+  a build with a school profile (``build_web.py --school-profile``) lists the
+  school's own contacts there first ("Eigen school").
 
 ``python tools/web_shell.py`` writes ``assets/index.html``, which Flet serves
 instead of its default page when the app runs as a web server; a test keeps
@@ -27,8 +29,12 @@ sys.path.insert(0, str(ROOT))
 
 import flet_web  # noqa: E402
 
-from content.loader import load_organisations, load_plan  # noqa: E402
-from content.model import Organisation  # noqa: E402
+from typing import Optional  # noqa: E402
+
+from content.loader import load_organisations, load_plan, load_school_roles  # noqa: E402
+from content.model import Organisation, Phone  # noqa: E402
+from school.placement import acute_contacts  # noqa: E402
+from school.profile import SchoolProfile  # noqa: E402
 
 TEMPLATE = Path(flet_web.__file__).parent / "web" / "index.html"
 SERVER_INDEX = ROOT / "assets" / "index.html"
@@ -84,15 +90,37 @@ _SHELL_STYLE = """
 """.strip()
 
 
+def _call_link(phone: Phone) -> str:
+    return f'<a class="call" href="{html.escape(phone.tel_uri)}">Bel {html.escape(phone.display)}</a>'
+
+
 def _call_links(org: Organisation) -> str:
-    return "".join(
-        f'<a class="call" href="{html.escape(phone.tel_uri)}">Bel {html.escape(phone.display)}</a>'
-        for phone in org.phones
+    return "".join(_call_link(phone) for phone in org.phones)
+
+
+def school_html(profile: Optional[SchoolProfile]) -> str:
+    """The school's own contacts with a phone number ("Eigen school"), or nothing."""
+    contacts = acute_contacts(profile)
+    if profile is None or not contacts:
+        return ""
+    roles = load_school_roles("nl")
+    items = []
+    for contact in contacts:
+        who = " · ".join(html.escape(part) for part in (contact.name, contact.reachable) if part.strip())
+        items.append(
+            f"<li><strong>{html.escape(roles.get(contact.role).label)}</strong>"
+            + (f"<span>{who}</span>" if who else "")
+            + f"{_call_link(Phone(contact.phone))}</li>"
+        )
+    return (
+        f'<h2>{html.escape(roles.heading)}: {html.escape(profile.school_name)}</h2>\n'
+        f'<ul class="school">\n' + "\n".join(items) + "\n</ul>\n"
     )
 
 
-def shell_html() -> str:
-    """The acute first actions and the help lines as plain, accessible HTML (Dutch)."""
+def shell_html(profile: Optional[SchoolProfile] = None) -> str:
+    """The acute first actions and the help lines as plain, accessible HTML (Dutch),
+    with the school's own contacts first when the build has a school profile."""
     plan = load_plan("nl")
     organisations = load_organisations("nl")
     step = plan.step(1)
@@ -113,6 +141,7 @@ def shell_html() -> str:
         f'<p class="status" role="status">De app wordt geladen. Deze eerste acties en '
         f"hulplijnen kun je al gebruiken.</p>\n"
         f"{emergency_html}\n"
+        f"{school_html(profile)}"
         f"<h2>Stap {step.number}: {html.escape(step.title)}</h2>\n<ol>\n{actions}\n</ol>\n"
         f"<h2>Hulplijnen</h2>\n<ul>\n{lines_html}\n</ul>\n"
         f"<noscript><p>Zet JavaScript aan om de hele app te gebruiken.</p></noscript>\n"

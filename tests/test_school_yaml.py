@@ -1,0 +1,58 @@
+"""The YAML form of the school profile that tools/build_web.py --school-profile takes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from school import profile_file
+from school.profile import SchoolRole
+from school.yaml_form import ProfileYamlError, profile_from_yaml, read_profile_source
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "schoolprofiel.voorbeeld.yaml"
+
+
+def test_the_documented_example_is_a_valid_profile():
+    profile = read_profile_source(EXAMPLE)
+    assert profile.school_name == "OSG De Linde"
+    assert {c.role for c in profile.contacts} >= {SchoolRole.VERTROUWENSPERSOON, SchoolRole.POLITIE}
+    assert profile.note(3) == "Sanctiebeleid: zie schoolgids §4."
+    assert profile.contacts_with(SchoolRole.ZORGCOORDINATOR)[0].hours.school_days_only
+
+
+def test_yaml_and_the_app_file_give_the_same_profile(tmp_path):
+    profile = read_profile_source(EXAMPLE)
+    exported = tmp_path / "school.stappenplan-school"
+    exported.write_bytes(profile_file.encode(profile))
+    assert read_profile_source(exported) == profile
+
+
+@pytest.mark.parametrize("text, message", [
+    ("school: [unclosed", "not valid YAML"),
+    ("school: De Linde\nscool: typo\n", "scool: unknown field"),
+    ("school: De Linde\ncontacts:\n  - role: directie\n    phone: 030 123 45 60\n    hours:\n      kind: weekly\n"
+     "      rules:\n        - days: [ma]\n          opens: '08:00'\n          closes: 16:00\n",
+     'write times in quotes, e.g. "16:00"'),
+    ("school: De Linde\ncontacts:\n  - role: conciërge\n    phone: '112'\n", "contacts[0].role: unknown role"),
+    ("- just a list\n", "wrong kind of value"),
+])
+def test_a_mistake_in_the_yaml_is_named(text, message):
+    with pytest.raises(ProfileYamlError) as info:
+        profile_from_yaml(text)
+    assert message in str(info.value)
+
+
+def test_an_unquoted_time_stamp_is_read_as_utc():
+    profile = profile_from_yaml("school: De Linde\nupdated: 2026-11-24T10:00:00+01:00\n")
+    assert profile.updated.isoformat() == "2026-11-24T09:00:00+00:00"
+
+
+def test_a_broken_app_file_is_named(tmp_path):
+    broken = tmp_path / "school.stappenplan-school"
+    broken.write_bytes(profile_file.encode(read_profile_source(EXAMPLE))[:-3])
+    with pytest.raises(ProfileYamlError) as info:
+        read_profile_source(broken)
+    assert "school.stappenplan-school" in str(info.value) and "incomplete" in str(info.value)
+    with pytest.raises(ProfileYamlError, match="cannot read"):
+        read_profile_source(tmp_path / "missing.yaml")
