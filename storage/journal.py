@@ -701,8 +701,9 @@ class Journal:
                 self._remember_base(obj)
         self._slot = header.slot
         self._seen = blob
-        cache = self._cache
+        cache, storage = self._cache, self._storage
         self._load(body)
+        self._storage.adopt(storage)
         self._cache = {k: v for k, v in cache.items() if body.tables[k[0]].get(k[1]) is v[0]}
 
     def _prepare_soon(self) -> None:

@@ -223,6 +223,13 @@ class SealedStorage(Storage):
             if self._tables.get(table, {}).get(rid) is doc:
                 self._known[key] = (doc, line, segment)
 
+    def adopt(self, other: "SealedStorage") -> None:
+        """Keep ``other``'s compressed segments of the documents both hold (after
+        taking in another window's file, only what it changed is re-encoded)."""
+        for key, (doc, line, segment) in other._known.items():
+            if segment is not None and self._tables.get(key[0], {}).get(key[1]) is doc:
+                self._known[key] = (doc, line, segment)
+
     def body(self) -> bytes:
         """The body as the tables stand, encoded (only new documents are).
 
