@@ -144,7 +144,14 @@ ICON_STYLES = ("baseline", "outlined", "rounded", "sharp")
 # cryptography; platformdirs is only used natively; flet-web is this
 # folder's source, not a run-time dependency; Pillow is a C extension that
 # fpdf2 only needs for images, which the report never contains).
-WEB_EXCLUDED_DISTRIBUTIONS = {"cryptography", "platformdirs", "flet-web", "pillow"}
+WEB_EXCLUDED_DISTRIBUTIONS = {"cryptography", "platformdirs", "flet-web", "pillow", "httpx"}
+# The app's own code that the browser never runs: the team server (a service of
+# its own), the native back ends (cryptography, httpx: sync.web and storage.web
+# replace them) and the sync test double.
+WEB_EXCLUDED_PACKAGES = {"server"}
+NATIVE_ONLY_FILES = {"storage/native.py", "sync/native.py", "sync/testing.py"}
+# Modules the smoke test (native Python) cannot import: they need Pyodide's js module.
+BROWSER_ONLY_MODULES = {"storage.web", "sync.web"}
 MARKER_ENV = {
     "sys_platform": "emscripten",
     "platform_system": "Emscripten",
@@ -359,6 +366,8 @@ def stage_app(stage: Path, prune: bool) -> dict:
     for module in setuptools.get("py-modules", []):
         app_files.append(ROOT / f"{module}.py")
     for package in setuptools["packages"]:
+        if prune and package in WEB_EXCLUDED_PACKAGES:
+            continue
         for path in files_under(ROOT / package):
             rel = path.relative_to(ROOT).as_posix()
             if "__pycache__" in rel or path.suffix in (".pyc",):
@@ -366,7 +375,7 @@ def stage_app(stage: Path, prune: bool) -> dict:
             data_globs = setuptools.get("package-data", {}).get(package, [])
             is_data = any(fnmatch.fnmatch(path.relative_to(ROOT / package).as_posix(), g) for g in data_globs)
             if path.suffix == ".py" or (is_data and not path.name.endswith(".md")):
-                if prune and rel == "storage/native.py":  # imports cryptography; native only
+                if prune and rel in NATIVE_ONLY_FILES:
                     continue
                 app_files.append(path)
     for path in files_under(ROOT / "locale"):
@@ -421,7 +430,7 @@ importlib.import_module("main")
 for package in {packages!r}:
     mod = importlib.import_module(package)
     for info in pkgutil.walk_packages(mod.__path__, package + "."):
-        if info.name not in ("storage.native", "storage.web"):  # need cryptography / Pyodide
+        if info.name not in {skip!r}:  # native only (not packed), or needs Pyodide
             importlib.import_module(info.name)
 from babel.dates import format_date, format_time
 from zoneinfo import ZoneInfo
@@ -455,7 +464,9 @@ print(json.dumps(out, sort_keys=True))
 def smoke_test(stage: Path, packages: list[str]) -> None:
     """Import every app module from the staged (pruned) package alone and
     compare dates, holidays and translations with the full environment."""
-    code = SMOKE.format(pkgs=str(stage / "__pypackages__"), app=str(stage), packages=packages)
+    skip = sorted(BROWSER_ONLY_MODULES | {f.removesuffix(".py").replace("/", ".") for f in NATIVE_ONLY_FILES})
+    packages = [p for p in packages if p not in WEB_EXCLUDED_PACKAGES]
+    code = SMOKE.format(pkgs=str(stage / "__pypackages__"), app=str(stage), packages=packages, skip=skip)
     staged = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, cwd=stage)
     if staged.returncode != 0:
         raise BuildError(f"the pruned app package does not import:\n{staged.stderr[-3000:]}")
