@@ -240,7 +240,7 @@ def _locked_team(session, team_id: str) -> m.Team:
 
 def _active_members(session, team_id: str) -> list[m.Member]:
     return list(session.scalars(
-        select(m.Member).where(m.Member.team_id == team_id, m.Member.removed_at.is_(None)).order_by(m.Member.joined_at, m.Member.id)
+        select(m.Member).where(m.Member.team_id == team_id, m.Member.removed_at.is_(None)).order_by(m.Member.coordinator.desc(), m.Member.joined_at, m.Member.id)
     ))
 
 

@@ -38,10 +38,6 @@ def create_app(
     api.install_error_handlers(app)
     app.include_router(api.router)
 
-    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    def unknown_api(rest: str) -> None:
-        raise api.ApiError(404, "not_found", "no such API call")
-
     if settings.web_dir.is_dir():
         app.mount("/", static_site(settings.web_dir), name="web")
     else:

@@ -45,51 +45,52 @@ def _too_large() -> tuple[dict, bytes]:
 
 
 class BodyLimit:
-    """413 for bodies over ``limit`` bytes, by Content-Length or by counting."""
+    """413 for bodies over ``limit`` bytes, by Content-Length or by counting.
+
+    The body is read here (at most ``limit`` bytes are ever held) and handed
+    to the app afterwards, so an oversized body never reaches a handler.
+    """
 
     def __init__(self, app: ASGIApp, limit: int = MAX_REQUEST_BYTES) -> None:
         self.app, self.limit = app, limit
+
+    async def _refuse(self, send: Send) -> None:
+        start, body = _too_large()
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
+        declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            start, body = _too_large()
-            await send(start)
-            await send({"type": "http.response.body", "body": body})
+            await self._refuse(send)
             return
-        received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        chunks, size = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _BodyTooLarge()
-            return message
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._refuse(send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
-                start, body = _too_large()
-                await send(start)
-                await send({"type": "http.response.body", "body": body})
-
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 class SiteHeaders:
