@@ -95,7 +95,7 @@ class ServerProcess:
                    STAPPENPLAN_SERVER_WEB=str(web_dir or data_dir / "no-web-app"))
         if database_url:
             env["DATABASE_URL"] = database_url
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen([sys.executable, "-m", "server"], cwd=ROOT, env=env, stdout=self._log,
                                         stderr=subprocess.STDOUT)
         self._wait()
