@@ -33,7 +33,7 @@ def create_app(
     if run_migrations:
         migrate(engine)
     app = FastAPI(title="Stappenplan team server", version=str(api.PROTOCOL_VERSION), docs_url=None,
-                  redoc_url=None, openapi_url="/api/v1/openapi.json")
+                  redoc_url=None, openapi_url="/api/v1/openapi.json", redirect_slashes=False)
     app.state.context = api.Context(engine, limiters or api.Limiters.from_limits(), clock)
     api.install_error_handlers(app)
     app.include_router(api.router)
