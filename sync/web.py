@@ -103,7 +103,8 @@ class FetchTransport:
             if navigator is not None and getattr(navigator, "onLine", True) is False:
                 raise OfflineError(_error_name(exc)) from None
             raise ServerUnreachableError(_error_name(exc) or "fetch failed") from None
-        return interpret(int(response.status), data, response.headers.get("retry-after"))
+        retry_after = response.headers.get("retry-after")  # a string, or JavaScript's null
+        return interpret(int(response.status), data, retry_after if isinstance(retry_after, str) else None)
 
     async def aclose(self) -> None:
         return None
