@@ -16,6 +16,9 @@ One ``sync()`` round:
    server acknowledged as pushed; a push refused for an old key version
    takes in the new keys and is sealed again.
 
+A log shorter than the cursor (the server restored from an older backup)
+makes the device pull from the start again.
+
 A record that does not authenticate (tampered, or garbage from a member's
 bug) is skipped and counted in ``SyncStatus.rejected``; the cursor moves on,
 so one bad record cannot stop the team's sync. Applying is idempotent, so a
@@ -38,7 +41,6 @@ from sync.errors import (
     OfflineError,
     RefusedError,
     ServerUnreachableError,
-    SyncError,
 )
 from sync.limits import MAX_RECORDS_PER_PUSH
 from sync.state import TeamState
@@ -161,6 +163,13 @@ class SyncEngine:
     async def _pull(self, state: TeamState) -> TeamState:
         while True:
             page = await self.client.pull(state, state.cursor)
+            if page.head < state.cursor:
+                # The log is shorter than what this device has seen: the server was
+                # restored from an older backup. Take everything in again (the merge
+                # is idempotent) so that no change numbered after the restore is missed.
+                state = replace(state, cursor=0)
+                await self.journal.save_team_state(state)
+                continue
             if page.key_version > state.key_version:
                 state = await self.client.refresh_keys(state)
                 await self.journal.save_team_state(state)

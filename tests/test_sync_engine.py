@@ -183,6 +183,43 @@ def test_member_who_missed_a_leave_rotates_then_pushes(sqlite_server):
     run(scenario())
 
 
+def test_a_server_restored_from_an_older_backup_is_read_again(tmp_path):
+    """The log ends before this device's cursor: the device pulls from the start,
+    so a change numbered after the restore is not skipped."""
+    import shutil
+
+    from tests.sync_helpers.servers import InProcess
+
+    db = tmp_path / "team.sqlite3"
+    server = InProcess(f"sqlite:///{db}")
+
+    async def scenario():
+        (ja, ea, _), (jb, eb, _) = await team(server, 2)
+        ja.put("r1", {"updated": "1", "title": "voor de back-up"})
+        await ea.sync()
+        await eb.sync()
+        server.engine.dispose()
+        shutil.copy(db, tmp_path / "backup.sqlite3")
+        ja.put("r2", {"updated": "2", "title": "na de back-up"})
+        ja.put("r3", {"updated": "3", "title": "na de back-up"})
+        await ea.sync()
+        await eb.sync()
+        assert (await jb.team_state()).cursor == 3
+        server.engine.dispose()
+        shutil.copy(tmp_path / "backup.sqlite3", db)  # the school restores last night's backup
+        for suffix in ("-wal", "-shm"):
+            (tmp_path / f"team.sqlite3{suffix}").unlink(missing_ok=True)
+        ja.put("r4", {"updated": "4", "title": "na het terugzetten"})
+        await ea.sync()
+        assert (await eb.sync()).state is SyncState.SYNCED
+        assert jb.visible()["r4"]["title"] == "na het terugzetten"
+
+    try:
+        run(scenario())
+    finally:
+        server.close()
+
+
 def test_not_in_a_team(sqlite_server):
     journal = MemoryJournal("x")
     engine = SyncEngine(journal, sqlite_server.client())

@@ -1039,6 +1039,27 @@ def print_report(report: dict, out: Path) -> None:
             f"({icons['glyphs']} glyphs for {icons['icons']} icons in the app)")
 
 
+# What a build reads: newer than the built index.html means the build is stale.
+BUILD_SOURCES = ["main.py", "pyproject.toml", "content", "screens", "storage", "sync", "locale", "assets",
+                 "tools/build_web.py", "tools/web_shell.py", "tools/web"]
+
+
+def is_stale(out: Path = DEFAULT_OUT) -> bool:
+    """True when ``out`` has no site, or a source file changed after it was built."""
+    index = out / "index.html"
+    if not index.is_file():
+        return True
+    built = index.stat().st_mtime
+    for name in BUILD_SOURCES:
+        path = ROOT / name
+        paths = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()
+                                               and "node_modules" not in p.parts and "__pycache__" not in p.parts
+                                               and p.suffix not in (".pyc", ".mo")]
+        if any(p.stat().st_mtime > built for p in paths):
+            return True
+    return False
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: build/web)")
@@ -1050,7 +1071,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--no-compile", dest="compile_python", action="store_false",
                         help="ship Python sources only (Pyodide then compiles them at every start)")
     parser.add_argument("--report", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument("--if-stale", action="store_true",
+                        help="build only if the output is missing or older than a source file (tools/serve)")
     args = parser.parse_args(argv)
+    if args.if_stale and not is_stale(args.out):
+        print(f"build_web: {args.out} is up to date")
+        return 0
     try:
         report = build(args.out, args.base_path, args.prune, args.service_worker, args.compile_python)
     except (BuildError, subprocess.CalledProcessError) as exc:
