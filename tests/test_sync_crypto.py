@@ -107,7 +107,7 @@ def test_invite_code_of_the_vector(vectors):
 def test_seal_open_round_trip_and_padding(plaintext, record_id, kind, version):
     key = CRYPTO.random_bytes(32)
     sealed = run(c.seal_record(CRYPTO, key, TEAM, record_id, kind, version, plaintext))
-    assert len(sealed.ciphertext) - 16 == len(c.pad(plaintext)) and len(c.pad(plaintext)) % 256 == 0
+    assert len(sealed.nonce) == 12 and len(sealed.ciphertext) - 16 == len(c.pad(plaintext)) and len(c.pad(plaintext)) % 256 == 0
     assert len(sealed.ciphertext) - 16 > len(plaintext)
     assert run(c.open_record(CRYPTO, {version: key}, TEAM, sealed)) == plaintext
 
@@ -144,6 +144,20 @@ def test_unpad_refuses_what_pad_never_makes():
     for bad in (b"", b"\x00" * 256, b"abc", b"abc\x80\x01"):
         with pytest.raises(IntegrityError):
             c.unpad(bad)
+
+
+def test_length_prefixes_and_versions_use_their_whole_unsigned_range():
+    assert c._lp("x" * 65535)[:2] == b"\xff\xff"
+    assert c._lp("é" * 20000)[:2] == (40000).to_bytes(2, "big")
+    with pytest.raises(ValueError):
+        c._lp("x" * 65536)
+    assert c.record_aad(TEAM, "r", "k", 2**32 - 1).endswith(b"\xff\xff\xff\xff")
+
+
+def test_new_ids_and_keys_have_the_protocols_sizes():
+    ids = {c.new_id(CRYPTO) for _ in range(50)}
+    assert len(ids) == 50 and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    assert len(c.new_team_key(CRYPTO)) == 32 and c.new_team_key(CRYPTO) != c.new_team_key(CRYPTO)
 
 
 def test_aad_fields_are_length_prefixed_so_they_cannot_shift():

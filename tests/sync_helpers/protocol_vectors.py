@@ -56,7 +56,8 @@ async def compute_vectors(iterations: int = c.INVITE_ITERATIONS) -> dict:
     wrapped = await c.wrap_team_key(crypto, TEAM_KEY_2, TEAM_ID, MEMBER_ID, 2, member.public, ephemeral, WRAP_NONCE)
     invite = await c.derive_invite_keys(crypto, INVITE_SECRET, iterations)
     master = await crypto.pbkdf2_sha256(INVITE_SECRET, c.LABEL_INVITE_SALT, iterations, 32)
-    bundle = {"format": 1, "keys": {"1": c.b64e(TEAM_KEY_1)}, "team_id": TEAM_ID, "team_name": "Actieteam"}
+    # Not in sorted order on purpose: the sealed bytes must come from the canonical (sorted) JSON.
+    bundle = {"team_name": "Actieteam", "team_id": TEAM_ID, "keys": {"1": c.b64e(TEAM_KEY_1)}, "format": 1}
     sealed_bundle = await c.seal_invite_bundle(crypto, invite, bundle, INVITE_NONCE)
     return {
         "team_id": TEAM_ID,
