@@ -17,7 +17,7 @@ from typing import Annotated, Callable, Optional
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 from sqlalchemy import Engine, func, select, update
 from starlette.exceptions import HTTPException as StarletteHTTPException
 

@@ -9,7 +9,7 @@ caller persists it (the sync engine through ``SyncedJournal``).
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional, Sequence
 from urllib.parse import parse_qs, quote, urlsplit

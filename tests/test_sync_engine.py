@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync.client import TeamClient
 from sync.engine import SyncEngine, SyncState, SyncedJournal
 from sync.errors import OfflineError, ServerUnreachableError
-from sync.native import NativeSyncCrypto
 from sync.testing import MemoryJournal
 from tests.sync_helpers.fixtures import run, server, sqlite_server  # noqa: F401 - fixtures
 
