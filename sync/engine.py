@@ -37,6 +37,7 @@ from sync.client import OutgoingRecord, TeamClient
 from sync.crypto import new_id
 from sync.errors import (
     AccessRevokedError,
+    BadResponseError,
     IntegrityError,
     OfflineError,
     RefusedError,
@@ -173,6 +174,10 @@ class SyncEngine:
             if page.key_version > state.key_version:
                 state = await self.client.refresh_keys(state)
                 await self.journal.save_team_state(state)
+                if page.key_version > state.key_version:
+                    # Without the current key the page's newest records cannot be
+                    # read: stop here rather than skip them for good.
+                    raise BadResponseError("the server did not hand over the current team key")
             accepted = []
             for change in page.changes:
                 try:

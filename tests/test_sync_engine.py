@@ -218,6 +218,28 @@ def test_a_server_restored_from_an_older_backup_is_read_again(tmp_path):
         server.close()
 
 
+def test_a_withheld_key_stops_the_pull_instead_of_skipping_records(sqlite_server):
+    async def scenario():
+        (ja, ea, _), (jb, eb, _), (jc, ec, _) = await team(sqlite_server, 3)
+        state = await ja.team_state()
+        await ja.save_team_state(await ea.client.remove_member(state, (await jc.team_state()).member_id))
+        ja.put("new", {"updated": "1", "title": "onder sleutel 2"})
+        await ea.sync()
+        original = eb.client.refresh_keys
+
+        async def withheld(state):
+            return state  # the server "forgets" b's wrapped key
+
+        eb.client.refresh_keys = withheld
+        status = await eb.sync()
+        assert status.state is SyncState.UNREACHABLE and status.rejected == 0
+        assert (await jb.team_state()).cursor == 0 and "new" not in jb.visible()
+        eb.client.refresh_keys = original
+        assert (await eb.sync()).state is SyncState.SYNCED and "new" in jb.visible()
+
+    run(scenario())
+
+
 def test_not_in_a_team(sqlite_server):
     journal = MemoryJournal("x")
     engine = SyncEngine(journal, sqlite_server.client())
