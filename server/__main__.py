@@ -18,6 +18,7 @@ import uvicorn
 from server.app import create_app
 from server.config import Settings
 from server.db import make_engine, migrate
+from sync.limits import SERVER_KEEPALIVE_S
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -43,6 +44,7 @@ def main() -> int:
         access_log=False,  # uvicorn's access log names client addresses; server.site.AccessLog does not
         log_config=None,  # keep the logging set up above
         server_header=False,
+        timeout_keep_alive=SERVER_KEEPALIVE_S,
         proxy_headers=True,  # X-Forwarded-For from FORWARDED_ALLOW_IPS only (default: 127.0.0.1)
     )
     return 0

@@ -28,6 +28,8 @@ MAX_REQUEST_BYTES = 8 * 1024 * 1024  # whole request body (a full push of large 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # the client refuses larger answers
 REQUEST_TIMEOUT_S = 20.0  # client: whole request
 CONNECT_TIMEOUT_S = 5.0  # client: connection set-up
+KEEPALIVE_S = 4.0  # client: idle connections are dropped after this (under proxies' usual 5 s)
+SERVER_KEEPALIVE_S = 30  # server: idle connections are kept this long
 
 # --- teams and invites ---------------------------------------------------------------------
 MAX_MEMBERS_PER_TEAM = 20  # an action team is two to six people; devices count separately

@@ -1,12 +1,13 @@
 """Benchmark of team sharing: many teams syncing at once through one server.
 
     python tools/bench.py sync [--teams 50] [--devices 5] [--seconds 20] [--backend sqlite|postgres|both]
+                               [--client-processes 2] [--database-url postgresql://...]
 
 For each back end a real server process (``server``, uvicorn, one process)
 runs on loopback — SQLite in a temporary folder, PostgreSQL in a throwaway
 cluster (``tools/pg_cluster.py``) unless ``--database-url`` names one. Then
 ``teams × devices`` clients (the protocol client with the test-double
-journal, all in this process) each loop for ``--seconds``: edit one of their
+journal, spread by team over ``--client-processes``) each loop for ``--seconds``: edit one of their
 records, sync (pull, push), pause a little. Afterwards every device syncs
 until quiet, and the benchmark checks that every change the server
 acknowledged is on every member of its team.
@@ -38,9 +39,11 @@ from server.api import Limiters
 from server.app import create_app
 from server.config import Settings
 from server.ratelimit import RateLimiter
+from sync.limits import SERVER_KEEPALIVE_S
 lift = lambda: RateLimiter(10**9, 60)
 app = create_app(Settings.from_env(), limiters=Limiters(lift(), lift(), lift(), lift()))
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False, log_level="warning")
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False, log_level="warning",
+            timeout_keep_alive=SERVER_KEEPALIVE_S)
 """
 
 
@@ -102,7 +105,7 @@ class Device:
         client.pull = timed_pull
 
 
-async def _setup(url: str, teams: int, devices: int) -> list[list[Device]]:
+async def _setup(url: str, teams: range, devices: int) -> list[list[Device]]:
     from sync.client import TeamClient
     from sync.native import HttpxTransport, NativeSyncCrypto
 
@@ -122,14 +125,15 @@ async def _setup(url: str, teams: int, devices: int) -> list[list[Device]]:
             await device.journal.save_team_state(device.state)
         return team
 
-    return list(await asyncio.gather(*(one_team(t) for t in range(teams))))
+    return list(await asyncio.gather(*(one_team(t) for t in teams)))
 
 
-async def _run(url: str, teams: int, devices: int, seconds: float) -> dict:
+async def _run(url: str, teams: range, devices: int, seconds: float, barrier) -> dict:
     from sync.engine import SyncState
 
     all_teams = await _setup(url, teams, devices)
     everyone = [d for team in all_teams for d in team]
+    await asyncio.to_thread(barrier.wait)  # every client process starts the clock together
     deadline = time.perf_counter() + seconds
     not_synced: dict[str, int] = {}
     edits = 0
@@ -150,7 +154,7 @@ async def _run(url: str, teams: int, devices: int, seconds: float) -> dict:
             await asyncio.sleep(rng.uniform(0.05, 0.3))
 
     start = time.perf_counter()
-    await asyncio.gather(*(work(d, i) for i, d in enumerate(everyone)))
+    await asyncio.gather(*(work(d, teams.start * devices + i) for i, d in enumerate(everyone)))
     elapsed = time.perf_counter() - start
     for _ in range(3):  # quiet down: push what is left, then take in everyone's last pushes
         await asyncio.gather(*(d.engine.sync() for d in everyone))
@@ -189,16 +193,48 @@ def _server(database_url: str | None, data_dir: Path) -> tuple[subprocess.Popen,
     raise SystemExit("the server did not start")
 
 
-def bench_backend(name: str, database_url: str | None, teams: int, devices: int, seconds: float) -> None:
+def _client_process(url: str, teams: range, devices: int, seconds: float, barrier, results) -> None:
+    results.put(asyncio.run(_run(url, teams, devices, seconds, barrier)))
+
+
+def _clients(url: str, teams: int, devices: int, seconds: float, processes: int) -> dict:
+    """The devices, split by team over ``processes`` client processes (one Python
+    event loop cannot drive 250 devices and also measure them)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(processes), context.Queue()
+    bounds = [teams * i // processes for i in range(processes + 1)]
+    workers = [context.Process(target=_client_process,
+                               args=(url, range(bounds[i], bounds[i + 1]), devices, seconds, barrier, results))
+               for i in range(processes)]
+    for worker in workers:
+        worker.start()
+    parts = [results.get(timeout=seconds + 600) for _ in workers]
+    for worker in workers:
+        worker.join()
+    merged = {"elapsed": max(p["elapsed"] for p in parts), "not_synced": {}}
+    for key in ("edits", "acknowledged", "syncs", "lost"):
+        merged[key] = sum(p[key] for p in parts)
+    merged["pulls"] = [t for p in parts for t in p["pulls"]]
+    for p in parts:
+        for state, n in p["not_synced"].items():
+            merged["not_synced"][state] = merged["not_synced"].get(state, 0) + n
+    return merged
+
+
+def bench_backend(name: str, database_url: str | None, teams: int, devices: int, seconds: float,
+                  processes: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         process, url = _server(database_url, Path(tmp) / "data")
         try:
-            result = asyncio.run(_run(url, teams, devices, seconds))
+            result = _clients(url, teams, devices, seconds, processes)
         finally:
             process.terminate()
             process.wait(timeout=30)
     pulls = result["pulls"]
-    print(f"{name}: {teams} teams x {devices} devices, {seconds:.0f} s on loopback")
+    print(f"{name}: {teams} teams x {devices} devices, {seconds:.0f} s on loopback "
+          f"(one server process, clients in {processes} processes)")
     print(f"  edits saved locally       {result['edits']}")
     print(f"  syncs                     {result['syncs']}  (not synced: {result['not_synced'] or 'none'})")
     print(f"  changes acknowledged/s    {result['acknowledged'] / result['elapsed']:.0f}"
@@ -215,17 +251,19 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--database-url", help="PostgreSQL to use (default: a throwaway cluster)")
+    parser.add_argument("--client-processes", type=int, default=2, help="processes that run the devices")
     args, _ = parser.parse_known_args(argv)
+    run = (args.teams, args.devices, args.seconds, args.client_processes)
     if args.backend in ("sqlite", "both"):
-        bench_backend("SQLite", None, args.teams, args.devices, args.seconds)
+        bench_backend("SQLite", None, *run)
     if args.backend in ("postgres", "both"):
         if args.database_url:
-            bench_backend("PostgreSQL", args.database_url, args.teams, args.devices, args.seconds)
+            bench_backend("PostgreSQL", args.database_url, *run)
         else:
             from tools.pg_cluster import cluster
 
             with cluster() as url:
-                bench_backend("PostgreSQL", url, args.teams, args.devices, args.seconds)
+                bench_backend("PostgreSQL", url, *run)
     return 0
 
 
