@@ -144,7 +144,7 @@ ICON_STYLES = ("baseline", "outlined", "rounded", "sharp")
 # cryptography; platformdirs is only used natively; flet-web is this
 # folder's source, not a run-time dependency; Pillow is a C extension that
 # fpdf2 only needs for images, which the report never contains).
-WEB_EXCLUDED_DISTRIBUTIONS = {"cryptography", "platformdirs", "flet-web", "pillow", "httpx"}
+WEB_EXCLUDED_DISTRIBUTIONS = {"cryptography", "platformdirs", "flet-web", "pillow"}
 # The app's own code that the browser never runs: the team server (a service of
 # its own), the native back ends (cryptography, httpx: sync.web and storage.web
 # replace them) and the sync test double.
