@@ -169,11 +169,13 @@ def test_pruned_to_what_the_page_loads(site):
 def test_app_package_is_self_contained_and_pruned(site):
     with tarfile.open(site.out / "app.tar.gz") as tar:
         names = set(tar.getnames())
-    assert {"web_main.py", "main.py", "storage/web.py", "locale/nl/LC_MESSAGES/messages.mo"} <= names
+    assert {"web_main.py", "main.py", "storage/web.py", "sync/web.py", "sync/engine.py",
+            "locale/nl/LC_MESSAGES/messages.mo"} <= names
     # Nothing the worker would install from the network, nothing that cannot run in Pyodide.
     assert not names & {"pyproject.toml", "requirements.txt"}
     assert not [n for n in names if n.endswith((".so", ".pyi")) or n.startswith("tests/")]
-    for absent in ("cryptography", "platformdirs", "flet_web", "storage/native.py"):
+    for absent in ("cryptography", "platformdirs", "flet_web", "httpx", "storage/native.py", "server", "sync/native.py",
+                   "sync/testing.py"):
         assert not [n for n in names if n == absent or n.startswith(f"{absent}/") or n.startswith(f"__pypackages__/{absent}/")]
     packages = "__pypackages__/"
     babel = {n.rsplit("/", 1)[-1][:-4] for n in names if n.startswith(packages + "babel/locale-data/") and n.endswith(".dat")}

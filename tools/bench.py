@@ -3,6 +3,7 @@
     python tools/bench.py ui [--runs 9]      time to a clickable acute button, vs a Flet hello-world
     python tools/bench.py journal [...]      encrypted journal: unlock, save latency, file size
     python tools/bench.py web [--runs 9]     static web build: time to shell / interactive, bytes, vs hello-world
+    python tools/bench.py sync [...]         team sharing: 50 teams x 5 devices on SQLite and PostgreSQL
     python tools/bench.py                    all of the above
 
 ``ui`` starts this app and a Flet hello-world the same way (``python file.py`` in
@@ -86,7 +87,7 @@ def bench_ui(runs: int) -> int:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", nargs="?", choices=["ui", "journal", "web", "all"], default="all")
+    parser.add_argument("what", nargs="?", choices=["ui", "journal", "web", "sync", "all"], default="all")
     parser.add_argument("--runs", type=int, default=9, help="alternating runs for 'ui'")
     args, rest = parser.parse_known_args(argv)
     if args.what in ("ui", "all"):
@@ -99,6 +100,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from tools import bench_web
 
         bench_web.bench_web(args.runs)
+    if args.what in ("sync", "all"):
+        from tools import bench_sync
+
+        bench_sync.main(rest)
     return 0
 
 

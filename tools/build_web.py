@@ -156,6 +156,13 @@ ICON_STYLES = ("baseline", "outlined", "rounded", "sharp")
 # needs lxml, a C extension with no wheel for this Pyodide: the browser
 # offers a letter as PDF and as text instead, see letters/export.py).
 WEB_EXCLUDED_DISTRIBUTIONS = {"cryptography", "platformdirs", "flet-web", "pillow", "python-docx", "lxml"}
+# The app's own code that the browser never runs: the team server (a service of
+# its own), the native back ends (cryptography, httpx: sync.web and storage.web
+# replace them) and the sync test double.
+WEB_EXCLUDED_PACKAGES = {"server"}
+NATIVE_ONLY_FILES = {"storage/native.py", "sync/native.py", "sync/testing.py"}
+# Modules the smoke test (native Python) cannot import: they need Pyodide's js module.
+BROWSER_ONLY_MODULES = {"storage.web", "sync.web"}
 MARKER_ENV = {
     "sys_platform": "emscripten",
     "platform_system": "Emscripten",
@@ -370,6 +377,8 @@ def stage_app(stage: Path, prune: bool, school: Optional[SchoolProfile] = None) 
     for module in setuptools.get("py-modules", []):
         app_files.append(ROOT / f"{module}.py")
     for package in setuptools["packages"]:
+        if prune and package in WEB_EXCLUDED_PACKAGES:
+            continue
         for path in files_under(ROOT / package):
             rel = path.relative_to(ROOT).as_posix()
             if "__pycache__" in rel or path.suffix in (".pyc",):
@@ -377,7 +386,7 @@ def stage_app(stage: Path, prune: bool, school: Optional[SchoolProfile] = None) 
             data_globs = setuptools.get("package-data", {}).get(package, [])
             is_data = any(fnmatch.fnmatch(path.relative_to(ROOT / package).as_posix(), g) for g in data_globs)
             if path.suffix == ".py" or (is_data and not path.name.endswith(".md")):
-                if prune and rel == "storage/native.py":  # imports cryptography; native only
+                if prune and rel in NATIVE_ONLY_FILES:
                     continue
                 app_files.append(path)
     for path in files_under(ROOT / "locale"):
@@ -434,7 +443,7 @@ importlib.import_module("main")
 for package in {packages!r}:
     mod = importlib.import_module(package)
     for info in pkgutil.walk_packages(mod.__path__, package + "."):
-        if info.name not in ("storage.native", "storage.web"):  # need cryptography / Pyodide
+        if info.name not in {skip!r}:  # native only (not packed), or needs Pyodide
             importlib.import_module(info.name)
 from babel.dates import format_date, format_time
 from zoneinfo import ZoneInfo
@@ -476,7 +485,9 @@ print(json.dumps(out, sort_keys=True))
 def smoke_test(stage: Path, packages: list[str]) -> None:
     """Import every app module from the staged (pruned) package alone and
     compare dates, holidays and translations with the full environment."""
-    code = SMOKE.format(pkgs=str(stage / "__pypackages__"), app=str(stage), packages=packages)
+    skip = sorted(BROWSER_ONLY_MODULES | {f.removesuffix(".py").replace("/", ".") for f in NATIVE_ONLY_FILES})
+    packages = [p for p in packages if p not in WEB_EXCLUDED_PACKAGES]
+    code = SMOKE.format(pkgs=str(stage / "__pypackages__"), app=str(stage), packages=packages, skip=skip)
     staged = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, cwd=stage)
     if staged.returncode != 0:
         raise BuildError(f"the pruned app package does not import:\n{staged.stderr[-3000:]}")
@@ -1066,6 +1077,27 @@ def print_report(report: dict, out: Path) -> None:
             f"({icons['glyphs']} glyphs for {icons['icons']} icons in the app)")
 
 
+# What a build reads: newer than the built index.html means the build is stale.
+BUILD_SOURCES = ["main.py", "pyproject.toml", "content", "screens", "storage", "sync", "locale", "assets",
+                 "tools/build_web.py", "tools/web_shell.py", "tools/web"]
+
+
+def is_stale(out: Path = DEFAULT_OUT) -> bool:
+    """True when ``out`` has no site, or a source file changed after it was built."""
+    index = out / "index.html"
+    if not index.is_file():
+        return True
+    built = index.stat().st_mtime
+    for name in BUILD_SOURCES:
+        path = ROOT / name
+        paths = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()
+                                               and "node_modules" not in p.parts and "__pycache__" not in p.parts
+                                               and p.suffix not in (".pyc", ".mo")]
+        if any(p.stat().st_mtime > built for p in paths):
+            return True
+    return False
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: build/web)")
@@ -1079,7 +1111,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--report", type=Path, help="also write the figures as JSON to this file")
     parser.add_argument("--school-profile", type=Path, metavar="FILE",
                         help="build the school's profile in (YAML, or a .stappenplan-school file from the app)")
+    parser.add_argument("--if-stale", action="store_true",
+                        help="build only if the output is missing or older than a source file (tools/serve)")
     args = parser.parse_args(argv)
+    if args.if_stale and not is_stale(args.out):
+        print(f"build_web: {args.out} is up to date")
+        return 0
     try:
         report = build(args.out, args.base_path, args.prune, args.service_worker, args.compile_python,
                        args.school_profile)

@@ -1,0 +1,46 @@
+"""Every bound of the team protocol, in one place.
+
+The server enforces them (``server/``), the client checks what it sends and
+what it receives against the same numbers, and ``PROTOCOL.md`` quotes them.
+Sizes are in bytes of the decoded value unless a name says otherwise.
+"""
+
+from __future__ import annotations
+
+# --- identifiers and names ---------------------------------------------------------------
+ID_PATTERN = r"^[0-9a-f]{32}$"  # team, member, push and invite ids: 128 random bits, lowercase hex
+RECORD_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,100}$"  # the journal's own ids (incident UUIDs, ...)
+KIND_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"  # "incident", "policy", "tombstone", ...
+MAX_DISPLAY_NAME_CHARS = 60  # what a member calls themselves ("Mentor 2b", "Directie")
+MAX_ROLE_CHARS = 60
+MAX_DEVICE_LABEL_CHARS = 60
+TOKEN_BYTES = 32  # access token (base64url, 43 characters)
+
+# --- records -----------------------------------------------------------------------------
+MAX_RECORD_CIPHERTEXT = 512 * 1024  # one encrypted record (an incident with many notes is ~20 KiB)
+PAD_BLOCK = 256  # plaintexts are padded to a multiple of this, so sizes say less
+MAX_RECORDS_PER_PUSH = 100
+MAX_PULL_PAGE = 500  # records per pull page (a client may ask fewer)
+MAX_PULL_PAGE_BYTES = 4 * 1024 * 1024  # a page stops early once its ciphertexts reach this
+
+# --- requests ----------------------------------------------------------------------------
+MAX_REQUEST_BYTES = 8 * 1024 * 1024  # whole request body (a full push of large records fits)
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # the client refuses larger answers
+REQUEST_TIMEOUT_S = 20.0  # client: whole request
+CONNECT_TIMEOUT_S = 5.0  # client: connection set-up
+KEEPALIVE_S = 4.0  # client: idle connections are dropped after this (under proxies' usual 5 s)
+SERVER_KEEPALIVE_S = 30  # server: idle connections are kept this long
+
+# --- teams and invites ---------------------------------------------------------------------
+MAX_MEMBERS_PER_TEAM = 20  # an action team is two to six people; devices count separately
+MAX_PENDING_INVITES = 10  # per team
+INVITE_TTL_S = 24 * 3600  # an invite is valid for 24 hours
+MAX_INVITE_BUNDLE = 64 * 1024  # encrypted key bundle inside an invite
+MAX_KEY_VERSIONS = 1000  # rotations per team (one per removal or leave)
+
+# --- rates (per server process; see docs/team-server.md) -------------------------------------
+# (count, seconds): at most count requests in any window of that many seconds.
+RATE_INVITE_LOOKUP = (20, 60)  # per client address: looking up and redeeming invite codes
+RATE_TEAM_CREATE = (10, 3600)  # per client address
+RATE_PUSH = (120, 60)  # per member
+RATE_AUTHENTICATED = (600, 60)  # per member: every other authenticated request

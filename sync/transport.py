@@ -1,0 +1,81 @@
+"""What an HTTP answer means, shared by both transports (pure Python).
+
+The native (``httpx``) and browser (``fetch``) transports only move bytes;
+``interpret`` turns a status and a body into the decoded JSON of a success
+or one of the typed errors of ``sync.errors``, identically on both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Mapping, Optional
+from urllib.parse import urlencode
+
+from sync.errors import AccessRevokedError, BadResponseError, RefusedError, ServerUnreachableError
+from sync.limits import MAX_RESPONSE_BYTES
+
+_REASON = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# Gateways and proxies answer these while the server itself is down or restarting.
+_UNAVAILABLE = {502, 503, 504}
+
+
+def build_path(path: str, query: Optional[Mapping[str, Any]] = None) -> str:
+    if not path.startswith("/api/"):
+        raise ValueError("API paths start with /api/")
+    if query:
+        return f"{path}?{urlencode({k: v for k, v in query.items() if v is not None})}"
+    return path
+
+
+def encode_body(body: Optional[Mapping[str, Any]]) -> Optional[bytes]:
+    if body is None:
+        return None
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+def _retry_after(value: Optional[str]) -> Optional[float]:
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    if seconds is None or not (0 <= seconds <= 24 * 3600):
+        return None
+    return seconds
+
+
+def _reason(body: bytes) -> Optional[str]:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return None
+    reason = payload.get("error") if isinstance(payload, dict) else None
+    return reason if isinstance(reason, str) and _REASON.match(reason) else None
+
+
+def interpret(status: int, body: bytes, retry_after: Optional[str] = None) -> Any:
+    """The decoded JSON of a 2xx answer, else the matching ``SyncError``."""
+    if len(body) > MAX_RESPONSE_BYTES:
+        raise BadResponseError("answer too large")
+    if 200 <= status < 300:
+        try:
+            return json.loads(body) if body else None
+        except (ValueError, UnicodeDecodeError):
+            raise BadResponseError("answer is not JSON") from None
+    if status in _UNAVAILABLE or status >= 500:
+        raise ServerUnreachableError(f"server error {status}")
+    if 400 <= status < 500:
+        reason = _reason(body)
+        if reason is None:
+            # Not our server's JSON error (a proxy's page, a wrong address):
+            # nothing the user can act on except "the server is not reachable".
+            raise ServerUnreachableError(f"{status} without a protocol error")
+        if status == 401:
+            raise AccessRevokedError(reason)
+        if status == 403 and reason == "removed":
+            raise AccessRevokedError("removed")
+        raise RefusedError(reason, status, _retry_after(retry_after))
+    raise BadResponseError(f"unexpected status {status}")
+
+
+__all__ = ["build_path", "encode_body", "interpret"]
