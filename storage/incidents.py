@@ -259,7 +259,7 @@ class Alternative:
 
     value: Any = field(metadata=wire(c.Raw()))
     at: datetime = field(metadata=wire(_STAMP))
-    base: Optional[datetime] = field(default=None, metadata=wire(_OPT_STAMP))
+    base: Optional[datetime] = field(default=None, metadata=wire(_OPT_STAMP, omit_empty=True))
 
 
 # Register keys: a scalar name, "evaluation.<question id>" or "<collection>:<record id>".

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import time
 from collections import OrderedDict
 from contextlib import asynccontextmanager
@@ -73,6 +74,8 @@ from storage.incidents import (
     policy_from_dict,
     settings_to_dict,
     sort_incidents,
+    time_to_str,
+    tombstone_from_dict,
     tombstone_to_dict,
     utcnow,
     validate_incident,
@@ -91,13 +94,25 @@ from storage.merge import (
     stamp_edit,
     stamp_policy,
 )
-from storage.sealed import SETTINGS_ID, Body, FrozenDocument, JournalDB, decode_body, empty_body, open_db
+from storage.sealed import (
+    BACKUP_TABLES,
+    KINDS,
+    SETTINGS_ID,
+    Body,
+    FrozenDocument,
+    JournalDB,
+    decode_body,
+    empty_body,
+    open_db,
+)
 from storage.throttle import AttemptThrottle, delay_after
 
 T = TypeVar("T")
 RunBlocking = Callable[[Callable[[], T]], Awaitable[T]]
 
-INCIDENTS, POLICY, SETTINGS, TOMBSTONES = "incidents", "policy", "settings", "tombstones"
+INCIDENTS, POLICY, SETTINGS, TOMBSTONES = (KINDS[k] for k in ("incident", "policy", "settings", "tombstone"))
+TEAM, SHARES, OUTBOX = (KINDS[k] for k in ("team", "share", "outbox"))
+TEAM_ID = "team"
 
 #: Versions of incidents this window has shown and that were superseded since:
 #: an edit made on one of them is merged into the newer version.
@@ -451,6 +466,7 @@ class Journal:
         saved = incident_from_dict(new)  # the stored version passes every rule a typed one does
         self._put(INCIDENTS, saved.id, new)
         self._cache[(INCIDENTS, saved.id)] = (self._stored(INCIDENTS, saved.id), saved)
+        self._queue(saved.id)
         return saved
 
     async def delete(self, incident_id: str) -> None:
@@ -464,6 +480,7 @@ class Journal:
             tomb = Tombstone(incident_id, self._store._now())
             self._db.drop(INCIDENTS, incident_id)
             self._db.put(TOMBSTONES, incident_id, tombstone_to_dict(tomb))
+            self._queue(incident_id)  # a shared incident is deleted for the whole team
 
     async def save_settings(self, settings: Settings) -> Settings:
         self._check()
@@ -549,7 +566,7 @@ class Journal:
             await self._catch_up()
         lines = self._storage.snapshot().lines
         if incident_ids is None:
-            keys = [k for k in lines if k[0] != TOMBSTONES]
+            keys = [k for k in lines if k[0] in BACKUP_TABLES]
         else:
             keys = []
             for iid in dict.fromkeys(incident_ids):
@@ -610,8 +627,8 @@ class Journal:
             raise InvalidBackupError(detail=exc.field, reason="content") from None
         except (ValueError, RecursionError) as exc:
             raise InvalidBackupError(detail=type(exc).__name__, reason="content") from None
-        if body.tables[TOMBSTONES]:
-            raise InvalidBackupError(detail="tombstones in a backup", reason="content")
+        if any(docs for table, docs in body.tables.items() if table not in BACKUP_TABLES):
+            raise InvalidBackupError(detail="device records in a backup", reason="content")
 
         report = ImportReport()
         ctx = Context(horizon=store._now() + FUTURE_TOLERANCE)
@@ -633,7 +650,7 @@ class Journal:
                     report.policy_updated.append(pid)
         return report
 
-    def _import_incident(self, iid: str, doc: dict, report: ImportReport) -> None:
+    def _import_incident(self, iid: str, doc: dict, report: ImportReport, *, queue: bool = True) -> None:
         if self._stored(TOMBSTONES, iid) is not None:
             report.skipped_deleted.append(iid)
             return
@@ -653,8 +670,134 @@ class Journal:
         except ValidationError as exc:  # MergeError included
             report.skipped_invalid.append((iid, exc.field))
             return
+        if queue:
+            self._queue(iid)
         report.updated.append(iid)
         report.conflicts.extend(new_conflicts(iid, stored, doc, merged))
+
+    # -- sharing with a team (storage.sharing builds the sync protocol on these) --
+
+    def team_record(self) -> Optional[bytes]:
+        """This device's team membership (keys, token) as the sync client wrote
+        it, kept only inside the encrypted journal; ``None``: in no team."""
+        self._check()
+        doc = self._stored(TEAM, TEAM_ID)
+        return None if doc is None else doc["state"].encode("ascii")
+
+    async def save_team_record(self, state: Optional[bytes]) -> None:
+        self._check()
+        async with self._transaction():
+            if state is None:
+                self._db.drop(TEAM, TEAM_ID)
+            else:
+                self._db.put(TEAM, TEAM_ID, {"id": TEAM_ID, "state": state.decode("ascii")})
+
+    def is_shared(self, incident_id: str) -> bool:
+        self._check()
+        return self._db.table(SHARES).contains(doc_id=incident_id)
+
+    def shared_ids(self) -> set[str]:
+        self._check()
+        return {doc.doc_id for doc in self._db.table(SHARES).all()}
+
+    def shared_by(self, incident_id: str) -> Optional[str]:
+        """Who shared the incident with the team (their own words), if it is shared."""
+        self._check()
+        doc = self._stored(SHARES, incident_id)
+        return None if doc is None else doc["by"]
+
+    async def share(self, incident_id: str, by: str) -> None:
+        """Share an incident with the team: from now on every change to it (and
+        its deletion) is sent to the other members.  It cannot be unshared:
+        the others have it."""
+        self._check()
+        async with self._transaction():
+            if self._stored(INCIDENTS, incident_id) is None:
+                raise IncidentNotFoundError()
+            if self._stored(SHARES, incident_id) is None:
+                self._db.put(SHARES, incident_id, {"id": incident_id, "by": by[:200], "at": time_to_str(self._store._now())})
+                self._queue(incident_id)
+
+    def _queue(self, incident_id: str) -> None:
+        """Put a shared incident (or its deletion) in the outbox, in the same
+        write as the change itself."""
+        if self._stored(SHARES, incident_id) is None:
+            return
+        previous = self._stored(OUTBOX, incident_id)
+        counter = (previous["revision"] + 1) if previous is not None else 1
+        self._db.put(OUTBOX, incident_id, {"id": incident_id, "revision": counter})
+
+    def outbox(self) -> list[tuple[str, str, bytes, str]]:
+        """(record id, kind, canonical JSON, revision) of every shared record
+        changed here since it was last sent; deletions as kind ``tombstone``."""
+        self._check()
+        out = []
+        for entry in self._db.table(OUTBOX).all():
+            rid = entry.doc_id
+            incident = self._stored(INCIDENTS, rid)
+            if incident is not None:
+                kind, doc = "incident", content_of(incident)
+            else:
+                tomb = self._stored(TOMBSTONES, rid)
+                if tomb is None:
+                    continue
+                kind, doc = "tombstone", dict(tomb)
+            out.append((rid, kind, _canonical(doc), str(entry["revision"])))
+        return out
+
+    async def clear_outbox(self, sent: Iterable[tuple[str, str]]) -> None:
+        """Forget outbox entries that were sent, each only if the record has not
+        changed again since (``revision`` as ``outbox`` gave it)."""
+        self._check()
+        async with self._transaction():
+            for rid, revision in sent:
+                entry = self._stored(OUTBOX, rid)
+                if entry is not None and str(entry["revision"]) == revision:
+                    self._db.drop(OUTBOX, rid)
+
+    async def apply_shared(self, records: Iterable[tuple[str, str, bytes]], author: Callable[[str], str]) -> int:
+        """Merge records from the team: (kind, record id, canonical JSON).
+
+        Each is checked like an import (a stamp at most a day ahead of this
+        device's clock included); a deletion wins; a record new here becomes
+        a shared incident.  Idempotent.  Returns how many records were
+        refused by the rules (they are left out, the rest applies).
+        """
+        self._check()
+        ctx = Context(horizon=self._store._now() + FUTURE_TOLERANCE)
+        refused = 0
+        async with self._transaction():
+            for kind, rid, plaintext in records:
+                try:
+                    doc = json.loads(plaintext, parse_constant=_reject_constant)
+                    if kind == "tombstone":
+                        tomb = tombstone_from_dict(doc, ctx)
+                        if tomb.id != rid:
+                            raise ValidationError("tombstone.id", "does not match")
+                        self._apply_deletion(tomb)
+                        continue
+                    if kind != "incident" or not isinstance(doc, dict):
+                        raise ValidationError("record.t", "unknown record kind")
+                    incident = incident_from_dict({**doc, "revision": 0}, ctx)
+                    if incident.id != rid:
+                        raise ValidationError("incident.id", "does not match")
+                    report = ImportReport()
+                    self._import_incident(rid, codec_of(Incident).dump(incident), report, queue=False)
+                    refused += len(report.skipped_invalid)
+                    if report.added:
+                        self._db.put(SHARES, rid, {"id": rid, "by": author(rid)[:200], "at": time_to_str(self._store._now())})
+                except (ValueError, RecursionError, ValidationError):
+                    refused += 1
+        return refused
+
+    def _apply_deletion(self, tomb: Tombstone) -> None:
+        if self._stored(INCIDENTS, tomb.id) is not None:
+            self._remember_base(self.get(tomb.id))
+            self._db.drop(INCIDENTS, tomb.id)
+        stored = self._stored(TOMBSTONES, tomb.id)
+        if stored is None or stored["deleted_at"] < time_to_str(tomb.deleted_at):
+            self._db.put(TOMBSTONES, tomb.id, tombstone_to_dict(tomb))
+        self._db.drop(OUTBOX, tomb.id)
 
     # -- persistence -----------------------------------------------------------
 
@@ -761,6 +904,14 @@ class Journal:
         )
         await store._blob.write(blob)
         self._seen = blob
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _canonical(doc: dict) -> bytes:
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def _wire(incident: Incident) -> dict:

@@ -41,7 +41,7 @@ from typing import Any, Iterable, Literal, Optional
 
 from storage.codec import time_to_str
 from storage.errors import MergeError, ValidationError
-from storage.incidents import LOGS, SCALAR_FIELDS, SUB_RECORDS, sub_record_key
+from storage.incidents import LOGS, SCALAR_FIELDS, SUB_RECORDS, incident_from_trusted, sub_record_key
 from storage.limits import EARLIEST
 
 Side = Literal["local", "backup"]
@@ -183,7 +183,7 @@ def normalise(doc: dict) -> dict:
 def content_of(doc: dict) -> dict:
     """The incident without its local edit counter (what devices agree on)."""
     d = normalise(doc)
-    d.pop("revision", None)
+    del d["revision"]
     return d
 
 
@@ -269,65 +269,28 @@ def _register_of(doc: dict, key: str, item: dict) -> list[Entry]:
     return [Entry(item, item["updated"], doc.get("field_base", {}).get(key))] + _alternatives(doc, key)
 
 
-def conflicts_of(doc: dict) -> dict[str, Any]:
-    """Register key (or ``notes:<id>``) -> the value shown, for every register
-    that holds a value differing from the shown one, and every note with two heads."""
-    d = normalise(doc)
-    out: dict[str, Any] = {}
-    for key, alts in d.get("alternatives", {}).items():
-        shown = _shown_value(d, key)
-        if any(_comparable(x["value"]) != _comparable(shown) for x in alts):
-            out[key] = shown
-    for n in d["notes"]:
-        if len(_heads(n["versions"])) > 1:
-            out[f"notes:{n['id']}"] = max(n["versions"], key=lambda v: (v["at"], v["id"]))["id"]
-    return out
+def conflicts_of(doc: dict) -> tuple[str, ...]:
+    """The conflicts an incident holds (see ``Incident.conflicts``)."""
+    return incident_from_trusted(doc).conflicts
 
 
-def _comparable(value: Any) -> str:
-    """A register value without its stamp (a sub-record carries its ``updated``)."""
-    if isinstance(value, dict):
-        value = {k: v for k, v in value.items() if k != "updated"}
-    return canon(value)
-
-
-def _shown_value(d: dict, key: str) -> Any:
-    if key in SCALAR_FIELDS:
-        return d[key]
-    if key.startswith("evaluation."):
-        return d["evaluation"].get(key.partition(".")[2])
-    name, _, rid = key.partition(":")
-    return next((x for x in d[name] if x["id"] == rid), None)
-
-
-def _heads(versions: list[dict]) -> list[dict]:
-    """Mirror of ``Note.heads`` on wire dicts."""
-    ordered = sorted(versions, key=lambda v: (v["at"], v["id"]))
-    replaced = {r for v in ordered for r in v.get("replaces", ())}
-    for k, v in enumerate(ordered):
-        if k > 0 and not v.get("replaces"):
-            replaced.update(w["id"] for w in ordered[:k])
-    return [v for v in ordered if v["id"] not in replaced]
-
-
-def new_conflicts(incident_id: str, before: Optional[dict], other: dict, after: dict) -> list[Conflict]:
-    """The conflicts ``after`` has that ``before`` did not, with whose value is shown."""
-    had = conflicts_of(before) if before is not None else {}
-    theirs = normalise(other)
+def new_conflicts(incident_id: str, before: dict, other: dict, after: dict) -> list[Conflict]:
+    """The conflicts ``after`` (``before`` merged with ``other``) has that
+    ``before`` did not, each with whose value is shown."""
+    had = set(conflicts_of(before))
+    theirs, merged = incident_from_trusted(other), incident_from_trusted(after)
     out = []
-    for key, shown in conflicts_of(after).items():
+    for key in merged.conflicts:
         if key in had:
             continue
-        other_value = _shown_value(theirs, key) if not key.startswith("notes:") else _note_head(theirs, key)
-        winner: Side = "backup" if _comparable(other_value) == _comparable(shown) else "local"
-        out.append(Conflict(incident_id, key, winner))
+        if key.startswith("notes:"):
+            note_id = key.partition(":")[2]
+            shown = merged.note(note_id).current.id
+            other_shown = theirs.note(note_id).current.id if any(n.id == note_id for n in theirs.notes) else None
+        else:
+            shown, other_shown = merged.shown_value(key), theirs.shown_value(key)
+        out.append(Conflict(incident_id, key, "backup" if other_shown == shown else "local"))
     return out
-
-
-def _note_head(d: dict, key: str) -> Optional[str]:
-    nid = key.partition(":")[2]
-    note = next((n for n in d["notes"] if n["id"] == nid), None)
-    return None if note is None else max(note["versions"], key=lambda v: (v["at"], v["id"]))["id"]
 
 
 # -- local edits ----------------------------------------------------------------------

@@ -33,8 +33,19 @@ from storage.errors import JournalTooLargeError, NewerFormatError, ValidationErr
 from storage.limits import MAX_BODY_PLAINTEXT, MAX_RECORDS
 
 #: Record kind ("t" on the wire) -> TinyDB table, in body order.
-KINDS = {"settings": "settings", "policy": "policy", "tombstone": "tombstones", "incident": "incidents"}
+KINDS = {
+    "settings": "settings",
+    "policy": "policy",
+    "tombstone": "tombstones",
+    "incident": "incidents",
+    "team": "team",  # this device's team membership and keys (sharing)
+    "share": "shares",  # which incidents are shared with the team
+    "outbox": "outbox",  # shared records changed here and not yet sent
+}
 TABLE_KIND = {table: kind for kind, table in KINDS.items()}
+#: What a backup holds; the other tables belong to this device only, and a
+#: backup that has them is refused.
+BACKUP_TABLES = ("settings", "policy", "incidents")
 SETTINGS_ID = "settings"
 
 _Key = tuple[str, str]  # (table, document id)
@@ -286,6 +297,7 @@ __all__ = [
     "Body",
     "FrozenDocument",
     "JournalDB",
+    "BACKUP_TABLES",
     "KINDS",
     "SETTINGS_ID",
     "SealedStorage",

@@ -214,22 +214,22 @@ def test_two_edits_nobody_saw_are_a_conflict_with_both_values():
     right = _edit(base, ("title", "rechts"), T0 + timedelta(minutes=2))
     merged = merge_incident(left, right)
     assert merged["title"] == "rechts"
-    assert conflicts_of(merged) == {"title": "rechts"}
+    assert conflicts_of(merged) == ("title",)
     assert [(c.field, c.winner) for c in new_conflicts(base["id"], left, right, merged)] == [("title", "backup")]
     assert [(c.field, c.winner) for c in new_conflicts(base["id"], right, left, merge_incident(right, left))] == [("title", "local")]
     # settling it (keep "links") supersedes both, on every device
     settled = stamp_edit(merged, inc.validate_incident(inc.settle(inc.incident_from_trusted(merged), "title", inc.incident_from_trusted(merged).alternatives["title"][0])), T0 + timedelta(minutes=3))
-    assert settled["title"] == "links" and conflicts_of(settled) == {}
+    assert settled["title"] == "links" and conflicts_of(settled) == ()
     for other in (left, right):
         assert merge_incident(other, settled)["title"] == "links"
-        assert conflicts_of(merge_incident(other, settled)) == {}
+        assert conflicts_of(merge_incident(other, settled)) == ()
 
 
 def test_a_plain_update_is_no_conflict():
     base = _base()
     newer = _edit(base, ("title", "nieuw"), T0 + timedelta(minutes=1))
     for merged in (merge_incident(base, newer), merge_incident(newer, base)):
-        assert merged["title"] == "nieuw" and conflicts_of(merged) == {}
+        assert merged["title"] == "nieuw" and conflicts_of(merged) == ()
     assert new_conflicts(base["id"], base, newer, merge_incident(base, newer)) == []
 
 
@@ -238,7 +238,7 @@ def test_the_same_value_written_twice_is_not_shown_as_a_conflict():
     left = _edit(base, ("title", "gelijk"), T0 + timedelta(minutes=1))
     right = _edit(base, ("title", "gelijk"), T0 + timedelta(minutes=2))
     merged = merge_incident(left, right)
-    assert merged["title"] == "gelijk" and conflicts_of(merged) == {}
+    assert merged["title"] == "gelijk" and conflicts_of(merged) == ()
     assert inc.incident_from_trusted(merged).conflicts == ()
 
 
@@ -316,3 +316,54 @@ def test_policy_items_merge_like_registers():
     assert "alternatives" not in again and merge_policy(left, again) == again
     assert merge_policy(base, left) == left and merge_policy(left, base) == left
     inc.policy_from_dict(merged)
+
+
+def test_a_note_conflict_names_whose_version_is_shown():
+    base = _base()
+    note = base["notes"][0]["id"]
+    left = _edit(base, ("edit_note", 0, "links bewerkt"), T0 + timedelta(minutes=1))
+    right = _edit(base, ("edit_note", 0, "rechts bewerkt"), T0 + timedelta(minutes=2))
+    key = f"notes:{note}"
+    assert [(c.incident_id, c.field, c.winner) for c in new_conflicts(base["id"], left, right, merge_incident(left, right))] == [
+        (base["id"], key, "backup")  # the other side's later version is shown
+    ]
+    assert [(c.field, c.winner) for c in new_conflicts(base["id"], right, left, merge_incident(right, left))] == [(key, "local")]
+
+
+def test_a_conflict_the_journal_already_had_is_not_reported_again():
+    base = _base()
+    left = _edit(base, ("title", "links"), T0 + timedelta(minutes=1))
+    right = _edit(base, ("title", "rechts"), T0 + timedelta(minutes=2))
+    conflicted = merge_incident(left, right)
+    elsewhere = _edit(right, ("channel", "telefoon"), T0 + timedelta(minutes=3))
+    again = merge_incident(conflicted, elsewhere)
+    assert conflicts_of(again) == ("title",) and again["report_channel"] == "telefoon"
+    assert new_conflicts(base["id"], conflicted, elsewhere, again) == []
+
+
+def test_a_note_version_that_contradicts_is_refused_by_name():
+    base = _base()
+    note = base["notes"][0]
+    altered = {**base, "notes": [{**note, "versions": [{**v, "text": "herschreven"} for v in note["versions"]]}]}
+    with pytest.raises(MergeError) as refused:
+        merge_incident(base, altered)
+    assert refused.value.field == f"notes:{note['id']}:{note['versions'][0]['id']}"
+
+
+def test_policy_items_that_already_hold_a_conflict_merge_in_any_order():
+    item = inc.validate_policy(inc.PolicyItem("beleid-1", status="gestart"))
+    base = stamp_policy(None, item, T0)
+    a = stamp_policy(base, {**base, "status": "a"}, T0 + timedelta(minutes=1))
+    b = stamp_policy(base, {**base, "status": "b"}, T0 + timedelta(minutes=2))
+    c = stamp_policy(base, {**base, "status": "c"}, T0 + timedelta(minutes=3))
+    ab = merge_policy(a, b)
+    assert [x["value"]["status"] for x in ab["alternatives"]] == ["a"]
+    orders = [merge_policy(merge_policy(x, y), z) for x, y, z in itertools.permutations((a, b, c))]
+    orders += [merge_policy(x, merge_policy(y, z)) for x, y, z in itertools.permutations((a, b, c))]
+    assert all(o == orders[0] for o in orders)
+    assert orders[0]["status"] == "c" and [x["value"]["status"] for x in orders[0]["alternatives"]] == ["b", "a"]
+    assert merge_policy(ab, ab) == ab
+    # someone who saw the conflict settles it: one version again, everywhere
+    settled = stamp_policy(ab, {**ab, "status": "a en b"}, T0 + timedelta(minutes=4))
+    assert "alternatives" not in merge_policy(ab, settled) and merge_policy(settled, a) == settled
+    assert merge_policy(ab, settled)["base"] == ab["updated"]
