@@ -286,7 +286,7 @@ def new_conflicts(incident_id: str, before: dict, other: dict, after: dict) -> l
         if key.startswith("notes:"):
             note_id = key.partition(":")[2]
             shown = merged.note(note_id).current.id
-            other_shown = theirs.note(note_id).current.id if any(n.id == note_id for n in theirs.notes) else None
+            other_shown = theirs.note(note_id).current.id  # a note new here cannot hold a new conflict
         else:
             shown, other_shown = merged.shown_value(key), theirs.shown_value(key)
         out.append(Conflict(incident_id, key, "backup" if other_shown == shown else "local"))

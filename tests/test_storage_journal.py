@@ -177,6 +177,14 @@ def test_delay_grows_after_repeated_failures_and_survives_a_restart(tmp_path):
     assert info.value.retry_after == 0
 
 
+def test_nobody_waits_before_the_first_wrong_passphrase(tmp_path):
+    run(fast_store(tmp_path).create(PASS))
+    assert run(fast_store(tmp_path).retry_after()) == 0.0
+    with pytest.raises(WrongPassphraseError):
+        run(fast_store(tmp_path).unlock("fout"))
+    assert run(fast_store(tmp_path).retry_after()) == 0.0  # three free attempts
+
+
 def test_attempts_file_holds_no_secret(tmp_path):
     run(fast_store(tmp_path).create(PASS))
     with pytest.raises(WrongPassphraseError):

@@ -367,3 +367,26 @@ def test_policy_items_that_already_hold_a_conflict_merge_in_any_order():
     settled = stamp_policy(ab, {**ab, "status": "a en b"}, T0 + timedelta(minutes=4))
     assert "alternatives" not in merge_policy(ab, settled) and merge_policy(settled, a) == settled
     assert merge_policy(ab, settled)["base"] == ab["updated"]
+
+
+def test_new_conflicts_after_one_the_journal_already_had_are_all_reported():
+    base = _base()
+    left = _edit(base, ("channel", "links"), T0 + timedelta(minutes=1))
+    right = _edit(base, ("channel", "rechts"), T0 + timedelta(minutes=2))
+    had = merge_incident(left, right)  # "report_channel" in conflict (sorts before "title")
+    mine = _edit(had, ("title", "mijn titel"), T0 + timedelta(minutes=3))
+    theirs = _edit(right, ("title", "hun titel"), T0 + timedelta(minutes=4))
+    merged = merge_incident(mine, theirs)
+    assert conflicts_of(merged) == ("report_channel", "title")
+    assert [(c.field, c.winner) for c in new_conflicts(base["id"], mine, theirs, merged)] == [("title", "backup")]
+
+
+def test_a_note_id_with_a_colon_is_found_in_its_conflict():
+    base = _base()
+    old_id = base["notes"][0]["id"]
+    odd = {**base, "notes": [{**n, "id": "notitie:1"} for n in base["notes"]]}
+    left = _edit(odd, ("edit_note", 0, "links"), T0 + timedelta(minutes=1))
+    right = _edit(odd, ("edit_note", 0, "rechts"), T0 + timedelta(minutes=2))
+    merged = merge_incident(left, right)
+    assert old_id not in conflicts_of(merged)
+    assert [(c.field, c.winner) for c in new_conflicts(base["id"], left, right, merged)] == [("notes:notitie:1", "backup")]
