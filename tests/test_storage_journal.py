@@ -274,12 +274,18 @@ def test_note_history_cannot_be_rewritten(tmp_path):
         saved = await journal.save(rich_incident())
         note = saved.notes[0]
         forged = dataclasses.replace(note, versions=(dataclasses.replace(note.versions[0], text="rewritten"),) + note.versions[1:])
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as refused:
             await journal.save(dataclasses.replace(saved, notes=(forged,) + saved.notes[1:]))
-        with pytest.raises(ValidationError):
+        assert refused.value.field == "incident.notes.versions"
+        with pytest.raises(ValidationError) as refused:
             await journal.save(dataclasses.replace(saved, notes=saved.notes[1:]))
-        with pytest.raises(ValidationError):
+        assert refused.value.field == "incident.notes"
+        with pytest.raises(ValidationError) as refused:
             await journal.save(dataclasses.replace(saved, ticks=saved.ticks[1:]))
+        assert refused.value.field == "incident.ticks"
+        with pytest.raises(ValidationError) as refused:
+            await journal.save(dataclasses.replace(saved, status_history=()))
+        assert refused.value.field == "incident.status_history"
         # the supported way: a new version, a deletion that keeps the history
         edited = await journal.save(inc.edit_note(saved, note.id, "third version", by="ib"))
         deleted = await journal.save(inc.delete_note(edited, note.id, by="ib"))

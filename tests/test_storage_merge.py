@@ -167,6 +167,7 @@ def test_merge_loses_nothing(step_list, clock_skews):
                 assert versions[v["id"]] == v  # every version, with its exact text
         for name in inc.SUB_RECORDS:
             assert {x["id"] for x in side[name]} <= {x["id"] for x in merged[name]}
+        assert set(side["evaluation"]) <= set(merged["evaluation"])  # no answer lost
     # every value either is in the result or was overwritten by someone who saw it
     for key in inc.SCALAR_FIELDS:
         kept = _entries(merged, key)
@@ -276,8 +277,9 @@ def test_a_log_entry_with_the_same_id_and_other_content_is_refused(log):
     base = _base()
     forged = _edit(base, ("tick", "melder", True) if log == "ticks" else ("status", "lopend"), T0 + timedelta(minutes=1))
     altered = {**forged, log: [{**x, "by": "iemand anders"} for x in forged[log]]}
-    with pytest.raises(MergeError):
+    with pytest.raises(MergeError) as refused:
         merge_incident(forged, altered)
+    assert refused.value.field == f"{log}:{forged[log][0]['id']}"  # the first one that differs
     with pytest.raises(MergeError):
         merge_incident(altered, forged)
 
@@ -299,6 +301,8 @@ def test_join_drops_what_a_later_writer_saw_and_keeps_concurrent_values():
     assert join([old, seen, concurrent]) == [seen, concurrent]
     twice = Entry("nieuw", seen.at, "2024-12-31T00:00:00.000000Z")  # the same write seen with an older base
     assert join([seen, twice]) == [seen] and join([twice, seen]) == [seen]
+    unknown = Entry("nieuw", seen.at, None)  # ... or with no base at all
+    assert join([seen, unknown]) == [seen] and join([unknown, seen]) == [seen]
     tie = Entry("b", old.at, None)
     assert join([old, tie]) == [old, tie] and join([tie, old]) == [old, tie]  # equal times: the larger value
     assert canon({"b": 1, "a": [1]}) == '{"a":[1],"b":1}'
@@ -390,3 +394,21 @@ def test_a_note_id_with_a_colon_is_found_in_its_conflict():
     merged = merge_incident(left, right)
     assert old_id not in conflicts_of(merged)
     assert [(c.field, c.winner) for c in new_conflicts(base["id"], left, right, merged)] == [("notes:notitie:1", "backup")]
+
+
+def test_an_answer_given_on_one_side_only_is_kept():
+    base = _base()
+    left = _edit(base, ("eval", "q1", "alleen links"), T0 + timedelta(minutes=1))
+    right = _edit(base, ("eval", "q2", "alleen rechts"), T0 + timedelta(minutes=2))
+    for merged in (merge_incident(left, right), merge_incident(right, left)):
+        assert merged["evaluation"] == {"q1": "alleen links", "q2": "alleen rechts"}
+
+
+def test_equal_time_edits_are_settled_by_the_documented_order_also_for_accents():
+    """The canonical JSON keeps accents as they are, so "één" sorts after "zz"
+    on every device and every app version (FORMAT.md)."""
+    base = _base()
+    now = T0 + timedelta(minutes=1)
+    left, right = _edit(base, ("title", "één"), now), _edit(base, ("title", "zz"), now)
+    assert merge_incident(left, right)["title"] == merge_incident(right, left)["title"] == "één"
+    assert canon("één") == '"één"'
