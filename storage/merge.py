@@ -126,12 +126,9 @@ def _entry_dicts(entries: list[Entry]) -> list[dict]:
     return out
 
 
-def _stamp(doc: dict, key: str) -> str:
-    return doc["field_updated"].get(key, doc["updated"])
-
-
 def _register(doc: dict, key: str, value: Any) -> list[Entry]:
-    return [Entry(value, _stamp(doc, key), doc.get("field_base", {}).get(key))] + _alternatives(doc, key)
+    """A scalar's or an answer's register in a normalised incident."""
+    return [Entry(value, doc["field_updated"][key], doc.get("field_base", {}).get(key))] + _alternatives(doc, key)
 
 
 def _settle(out: dict, key: str, kept: list[Entry]) -> Any:

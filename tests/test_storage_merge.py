@@ -36,6 +36,7 @@ from storage.merge import (  # noqa: E402
     merge_incident,
     merge_policy,
     new_conflicts,
+    next_stamp,
     stamp_edit,
     stamp_policy,
 )
@@ -412,3 +413,21 @@ def test_equal_time_edits_are_settled_by_the_documented_order_also_for_accents()
     left, right = _edit(base, ("title", "één"), now), _edit(base, ("title", "zz"), now)
     assert merge_incident(left, right)["title"] == merge_incident(right, left)["title"] == "één"
     assert canon("één") == '"één"'
+
+
+def test_a_local_edit_is_stamped_just_after_the_latest_stamp_it_holds():
+    later = "2025-03-14T10:00:00.000000Z"
+    assert next_stamp(T0, later) == "2025-03-14T10:00:00.000001Z"  # a clock behind: one microsecond on
+    assert next_stamp(T0 + timedelta(hours=2), later) == "2025-03-14T11:00:00.000000Z"  # a clock ahead: now
+
+
+def test_an_edit_after_taking_in_a_value_stamped_ahead_is_valid_and_wins():
+    """An alternative from elsewhere may carry a stamp later than everything
+    else the incident holds; the next local edit still supersedes it."""
+    base = _base()
+    ahead = inc.time_to_str(T0 + timedelta(hours=5))
+    odd = {**base, "alternatives": {"title": [{"value": "van elders", "at": ahead}]}}
+    inc.incident_from_dict(odd)
+    edited = _edit(odd, ("title", "nieuw hier"), T0 + timedelta(minutes=1))
+    inc.incident_from_dict(edited)
+    assert edited["field_updated"]["title"] > ahead and conflicts_of(edited) == ()
