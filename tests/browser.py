@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from tests.conftest import ARTIFACTS
+from tests.support import ARTIFACTS
 
 TIMEOUT_MS = 20_000
 

@@ -26,7 +26,7 @@ from types import SimpleNamespace
 import pytest
 
 from content.loader import load_organisations, load_plan
-from tests.conftest import ARTIFACTS, ROOT
+from tests.support import ARTIFACTS, ROOT
 from tests.web_helpers.static_server import StaticServer
 from tools import web_shell
 

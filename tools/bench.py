@@ -50,7 +50,7 @@ def _time_to_clickable(browser, url: str, button: str) -> float:
 def bench_ui(runs: int) -> int:
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS, AppServer
+    from tests.support import CHROMIUM, CHROMIUM_ARGS, AppServer
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)

@@ -123,7 +123,7 @@ def _run(browser, server, button: str) -> tuple[dict, dict]:
 def bench_web(runs: int, keep: Optional[Path] = None) -> int:
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.support import CHROMIUM, CHROMIUM_ARGS
     from tests.web_helpers.static_server import StaticServer
 
     work = Path(tempfile.mkdtemp(prefix="bench-web-")) if keep is None else keep
