@@ -358,7 +358,7 @@ def stage_app(stage: Path, prune: bool) -> dict:
     app_files: list[Path] = []
     for module in setuptools.get("py-modules", []):
         app_files.append(ROOT / f"{module}.py")
-    for package in setuptools["packages"]:
+    for package in sorted({name.split(".")[0] for name in setuptools["packages"]}):  # subpackages inside
         for path in files_under(ROOT / package):
             rel = path.relative_to(ROOT).as_posix()
             if "__pycache__" in rel or path.suffix in (".pyc",):
@@ -440,7 +440,7 @@ out["organisations"] = len(load_organisations("nl").helplines)
 import warnings
 warnings.simplefilter("ignore")  # fpdf2 notes that it cannot add images without Pillow
 from content.loader import load_plan as _plan
-from screens.report import incident_pdf
+from report import incident_pdf
 from storage import incidents as inc
 _now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 _pdf = incident_pdf(inc.add_note(inc.new_incident("Zoë – rapport", "anders", now=_now), "Notitie ’ · ë", at=_now),
@@ -566,7 +566,8 @@ GLYPH_SOURCES = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")]
 def app_texts() -> str:
     """Every text the app can show: content (all languages), translations, UI code."""
     parts = []
-    for pattern in ("content/data/*.yaml", "locale/*/LC_MESSAGES/*.po", "screens/**/*.py", "main.py", "storage/errors.py"):
+    for pattern in ("content/data/*.yaml", "locale/*/LC_MESSAGES/*.po", "screens/**/*.py", "report/**/*.py", "main.py",
+                    "storage/errors.py"):
         parts += [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob(pattern))]
     return "".join(parts)
 

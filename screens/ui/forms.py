@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Awaitable, Callable, Optional, Sequence
 
 import flet as ft
 
-from screens.formatting import date_field_text, parse_local, time_field_text
+from screens.ui.formatting import date_field_text, parse_local, time_field_text
 from screens.i18n import _
-from screens.journal_session import error_message
-from storage.errors import JournalLockedError
+from screens.errors import error_message
+from storage.errors import StorageError
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 
 def fields(*controls: ft.Control) -> ft.Column:
@@ -23,7 +23,7 @@ def fields(*controls: ft.Control) -> ft.Column:
     return ft.Column(spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH, controls=list(controls))
 
 
-def text_field(app: "App", label: str, value: str = "", **kwargs) -> ft.TextField:
+def text_field(app: "AppContext", label: str, value: str = "", **kwargs) -> ft.TextField:
     return ft.TextField(label=label, value=value, on_change=lambda e: app.journal.touch(), **kwargs)
 
 
@@ -34,7 +34,7 @@ class Choice:
     ``value=""`` starts with nothing chosen; ``required()`` then asks for a choice.
     """
 
-    def __init__(self, app: "App", label: str, options: Sequence[tuple[str, str]], value: str,
+    def __init__(self, app: "AppContext", label: str, options: Sequence[tuple[str, str]], value: str,
                  on_change: Optional[Callable[[str], None]] = None) -> None:
         def changed(e) -> None:
             app.journal.touch()
@@ -67,7 +67,7 @@ class Choice:
 class DateTimeField:
     """A date and a time in Amsterdam time, typed as '24-11-2026' and '14:05'."""
 
-    def __init__(self, app: "App", label: str, value: datetime) -> None:
+    def __init__(self, app: "AppContext", label: str, value: datetime) -> None:
         self.date = text_field(app, _("{what} on (dd-mm-yyyy)").format(what=label), date_field_text(value),
                                keyboard_type=ft.KeyboardType.DATETIME, expand=3)
         self.time = text_field(app, _("at (hh:mm)"), time_field_text(value),
@@ -88,7 +88,7 @@ class DateTimeField:
 
 
 def form_dialog(
-    app: "App",
+    app: "AppContext",
     title: str,
     controls: list[ft.Control],
     on_save: Callable[[], Awaitable[bool]],
@@ -97,7 +97,8 @@ def form_dialog(
     on_remove: Optional[Callable[[], Awaitable[None]]] = None,
 ) -> ft.AlertDialog:
     """A modal form.  ``on_save`` returns True to close; on a storage error the
-    message is shown in the dialog and everything typed stays where it is.
+    message is shown in the dialog and everything typed stays where it is (a
+    journal found locked closes the form: see ``AppContext.storage_action``).
     ``on_remove`` adds a 'Verwijderen' button."""
     message = ft.Text(color=ft.Colors.ERROR, visible=False)
     busy = ft.ProgressRing(width=20, height=20, visible=False)
@@ -107,17 +108,22 @@ def form_dialog(
         message.visible = False
         busy.visible = True
         dialog.update()
-        try:
+        done = False
+
+        async def attempt() -> None:
+            nonlocal done
             done = await action()
-        except JournalLockedError as exc:  # no form can be saved now
-            await app.journal_lost(exc)
-            return
-        except Exception as exc:  # storage errors: say what happened, keep the input
+
+        def failed(exc: StorageError) -> None:  # say what happened, keep the input
             message.value = error_message(exc)
             message.visible = True
-            done = False
+
+        try:
+            await app.storage_action(attempt(), on_error=failed)
         finally:
             busy.visible = False
+        if not dialog.open:  # the journal locked itself, which closes every form
+            return
         if done:
             close(dialog)
         else:
@@ -157,7 +163,7 @@ def close(dialog: ft.DialogControl) -> None:
     dialog.update()
 
 
-def confirm(app: "App", title: str, text: str, confirm_label: str, on_confirm: Callable[[], Awaitable[None]]) -> None:
+def confirm(app: "AppContext", title: str, text: str, confirm_label: str, on_confirm: Callable[[], Awaitable[None]]) -> None:
     """Ask before something that cannot be undone."""
 
     async def confirmed() -> bool:

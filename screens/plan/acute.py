@@ -8,13 +8,13 @@ import flet as ft
 
 from screens import routes
 from screens.i18n import _
-from screens.widgets import action_tile, contact_card, emergency_banner, page_view, section_title
+from screens.ui.widgets import action_tile, contact_card, emergency_banner, page_view, section_title
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 
-def build(app: "App", route: str) -> ft.View:
+def build(app: "AppContext", route: str) -> ft.View:
     app.mark_report_time()
     plan = app.plan
     first = plan.step(1)
@@ -59,7 +59,7 @@ def build(app: "App", route: str) -> ft.View:
             emergency_banner(app),
             *[contact_card(app, o) for o in helplines],
             ft.TextButton(_("All help lines"), icon=ft.Icons.PHONE_IN_TALK,
-                          on_click=lambda e: app.go(routes.HELPLINES)),
+                          on_click=lambda e: app.go(routes.path("helplines"))),
         ],
     )
     return page_view(

@@ -15,13 +15,13 @@ from babel.dates import format_date, format_timedelta
 
 from screens import i18n
 from screens.i18n import _, ngettext
-from screens.journal_home import guarded
-from screens.labels import type_label
-from screens.widgets import section_title
+from screens.journal.gate import journal_view
+from screens.ui.labels import type_label
+from screens.ui.widgets import section_title
 from storage.statistics import closure_times, count_by_month, count_by_type, median_closure_time
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 MONTHS = 12
 
@@ -74,37 +74,34 @@ def _figures(rows: Sequence[tuple[str, str]]) -> ft.Control:
     ])
 
 
-def build(app: "App", route: str) -> ft.View:
-    def content() -> list[ft.Control]:
-        incidents = app.journal.journal.incidents()
-        language = i18n.language()
-        by_type = count_by_type(incidents)
-        type_names = [type_label(app.plan, t) for t in by_type]
-        months = count_by_month(incidents, app.now(), MONTHS)
-        month_names = [format_date(date(m.year, m.month, 1), "MMMM y", locale=language) for m in months]
-        closed = closure_times(incidents)
-        median = median_closure_time(incidents)
+def build(app: "AppContext", route: str) -> ft.View:
+    incidents = app.journal.current.incidents()
+    language = i18n.language()
+    by_type = count_by_type(incidents)
+    type_names = [type_label(app.plan, t) for t in by_type]
+    months = count_by_month(incidents, app.now(), MONTHS)
+    month_names = [format_date(date(m.year, m.month, 1), "MMMM y", locale=language) for m in months]
+    closed = closure_times(incidents)
+    median = median_closure_time(incidents)
 
-        def duration(value) -> str:
-            return format_timedelta(value, threshold=1.5, locale=language)
+    def duration(value) -> str:
+        return format_timedelta(value, threshold=1.5, locale=language)
 
-        closure: list[ft.Control] = [section_title(_("Time from report to closure"))]
-        if closed:
-            closure.append(ft.Text(_("Median: {time} ({n} closed)").format(time=duration(median), n=len(closed)),
-                                   weight=ft.FontWeight.BOLD))
-            closure.append(_figures([(c.title, duration(c.duration)) for c in closed]))
-        else:
-            closure.append(ft.Text(_("No closed incidents yet.")))
-        return [
-            ft.Text(ngettext("{n} incident in the journal on this device.",
-                             "{n} incidents in the journal on this device.", len(incidents)).format(n=len(incidents))),
-            section_title(_("Incidents per type")),
-            _bars(list(zip(type_names, by_type.values()))),
-            section_title(_("Incidents per month (last {n} months)").format(n=MONTHS)),
-            _month_chart([format_date(date(m.year, m.month, 1), "MMM", locale=language).rstrip(".")
-                          for m in months], [m.count for m in months]),
-            _figures([(name, str(m.count)) for name, m in zip(month_names, months) if m.count]),
-            *closure,
-        ]
-
-    return guarded(app, route, _("Overview"), content)
+    closure: list[ft.Control] = [section_title(_("Time from report to closure"))]
+    if closed:
+        closure.append(ft.Text(_("Median: {time} ({n} closed)").format(time=duration(median), n=len(closed)),
+                               weight=ft.FontWeight.BOLD))
+        closure.append(_figures([(c.title, duration(c.duration)) for c in closed]))
+    else:
+        closure.append(ft.Text(_("No closed incidents yet.")))
+    return journal_view(app, route, _("Overview"), [
+        ft.Text(ngettext("{n} incident in the journal on this device.",
+                         "{n} incidents in the journal on this device.", len(incidents)).format(n=len(incidents))),
+        section_title(_("Incidents per type")),
+        _bars(list(zip(type_names, by_type.values()))),
+        section_title(_("Incidents per month (last {n} months)").format(n=MONTHS)),
+        _month_chart([format_date(date(m.year, m.month, 1), "MMM", locale=language).rstrip(".")
+                      for m in months], [m.count for m in months]),
+        _figures([(name, str(m.count)) for name, m in zip(month_names, months) if m.count]),
+        *closure,
+    ])

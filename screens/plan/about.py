@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from screens.i18n import _
-from screens.widgets import blocks, md, page_view, section_title
+from screens.ui.widgets import blocks, md, page_view, section_title
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 
-def build(app: "App", route: str) -> ft.View:
+def build(app: "AppContext", route: str) -> ft.View:
     plan = app.plan
     controls: list[ft.Control] = [
         ft.Text(plan.title, theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD),

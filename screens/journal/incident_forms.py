@@ -1,5 +1,7 @@
 """The forms of an incident: the incident itself, pupils, the action team,
-contacts, follow-ups and notes.  Each saves straight into the journal."""
+contacts, follow-ups and notes.  Each saves straight into the journal through
+``screens.journal.edits``; a storage error is shown in the form, which keeps
+what was typed."""
 
 from __future__ import annotations
 
@@ -10,23 +12,20 @@ import flet as ft
 
 from content.progress import Progress, Tick
 from screens import routes
-from screens.forms import Choice, DateTimeField, form_dialog, text_field
 from screens.i18n import _
-from screens.labels import contact_kind_label, role_label, type_label
+from screens.journal.edits import Stamp, add_incident, update_incident
+from screens.ui.forms import Choice, DateTimeField, form_dialog, text_field
+from screens.ui.labels import contact_kind_label, role_label, type_label
 from storage import incidents as inc
+from storage.vocabulary import ContactKind, IncidentType, PupilRole
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 
 def progress_of(incident: inc.Incident) -> Progress:
     """The incident's ticks as a checklist progress (for the next-step rule)."""
     return Progress({a: Tick(ev.at, ev.by) for a, ev in incident.ticked.items()})
-
-
-async def save(app: "App", incident: inc.Incident) -> inc.Incident:
-    app.journal.touch()
-    return await app.journal.journal.save(incident)
 
 
 def _required(field: ft.TextField, message: str) -> bool:
@@ -36,7 +35,7 @@ def _required(field: ft.TextField, message: str) -> bool:
     return ok
 
 
-def incident_form(app: "App", incident: Optional[inc.Incident] = None, *, from_session: bool = False) -> None:
+def incident_form(app: "AppContext", incident: Optional[inc.Incident] = None, *, from_session: bool = False) -> None:
     """New incident (optionally with the acute flow's ticks and report time), or edit one."""
     now = app.now()
     reported_at = incident.reported_at if incident else (app.report_time if from_session else None) or now
@@ -44,12 +43,12 @@ def incident_form(app: "App", incident: Optional[inc.Incident] = None, *, from_s
     other = text_field(app, _("Which kind, if other"), incident.type_other if incident else "")
 
     def kind_chosen(value: str) -> None:
-        other.visible = value == "anders"
+        other.visible = value == IncidentType.OTHER
         other.update()
 
-    kind = Choice(app, _("Type of incident"), [(t, type_label(app.plan, t)) for t in inc.INCIDENT_TYPES],
+    kind = Choice(app, _("Type of incident"), [(t, type_label(app.plan, t)) for t in IncidentType],
                   incident.type if incident else "", kind_chosen)
-    other.visible = kind.value == "anders"
+    other.visible = kind.value == IncidentType.OTHER
     when = DateTimeField(app, _("Reported"), reported_at)
     reporter = text_field(app, _("Reported by (role, e.g. a parent or mentor)"),
                           incident.reported_by if incident else "")
@@ -72,17 +71,16 @@ def incident_form(app: "App", incident: Optional[inc.Incident] = None, *, from_s
             if from_session:
                 for action_id, tick in app.progress.ticks.items():
                     item = inc.set_ticked(item, action_id, True, by=by, at=tick.at)
-            saved = await save(app, item)
+            saved = await add_incident(app, item)
             if from_session:
                 app.session_saved()
-            app.go(routes.incident(saved.id))
+            app.go(routes.path("incident", incident_id=saved.id))
         else:
-            await save(app, dataclasses.replace(
-                incident, title=title.value.strip(), type=kind.value, type_other=(other.value or "").strip(),
+            await update_incident(app, incident.id, lambda i, _stamp: dataclasses.replace(
+                i, title=title.value.strip(), type=kind.value, type_other=(other.value or "").strip(),
                 reported_at=reported, reported_by=(reporter.value or "").strip(),
                 report_channel=(channel.value or "").strip(),
-            ))
-            app.refresh()
+            ), in_form=True)
         return True
 
     intro = []
@@ -93,9 +91,9 @@ def incident_form(app: "App", incident: Optional[inc.Incident] = None, *, from_s
                 [*intro, title, kind.control, other, when.control, reporter, channel], on_save)
 
 
-def pupil_form(app: "App", incident: inc.Incident, pupil: Optional[inc.Pupil] = None) -> None:
-    role = Choice(app, _("Role"), [(r, role_label(r)) for r in inc.PUPIL_ROLES],
-                  pupil.role if pupil else inc.PUPIL_ROLES[1])
+def pupil_form(app: "AppContext", incident: inc.Incident, pupil: Optional[inc.Pupil] = None) -> None:
+    role = Choice(app, _("Role"), [(r, role_label(r)) for r in PupilRole],
+                  pupil.role if pupil else PupilRole.VICTIM)
     alias = text_field(app, _("Initials or a pseudonym"), pupil.alias if pupil else "", autofocus=True)
     group = text_field(app, _("Class or group"), pupil.group if pupil else "")
 
@@ -104,13 +102,12 @@ def pupil_form(app: "App", incident: inc.Incident, pupil: Optional[inc.Pupil] = 
             return False
         item = inc.Pupil(pupil.id if pupil else inc.new_id(), role.value, alias.value.strip(),
                          (group.value or "").strip())
-        await save(app, inc.put_pupil(app.journal.journal.get(incident.id), item))
-        app.refresh()
+        await update_incident(app, incident.id, lambda i, _stamp: inc.put_pupil(i, item), in_form=True)
         return True
 
     async def remove() -> None:
-        await save(app, inc.put_pupil(app.journal.journal.get(incident.id), dataclasses.replace(pupil, removed=True)))
-        app.refresh()
+        await update_incident(app, incident.id, lambda i, _stamp: inc.put_pupil(
+            i, dataclasses.replace(pupil, removed=True)), in_form=True)
 
     form_dialog(app, _("Pupil involved"), [
         ft.Text(_("Record only what is needed (data minimisation): initials or a pseudonym and the class, "
@@ -119,7 +116,7 @@ def pupil_form(app: "App", incident: inc.Incident, pupil: Optional[inc.Pupil] = 
     ], on_save, on_remove=remove if pupil else None)
 
 
-def team_form(app: "App", incident: inc.Incident, member: Optional[inc.TeamMember] = None) -> None:
+def team_form(app: "AppContext", incident: inc.Incident, member: Optional[inc.TeamMember] = None) -> None:
     role = text_field(app, _("Role in the action team, e.g. management, pupil care"),
                       member.role if member else "", autofocus=True)
     name = text_field(app, _("Name"), member.name if member else "")
@@ -128,21 +125,19 @@ def team_form(app: "App", incident: inc.Incident, member: Optional[inc.TeamMembe
         if not _required(role, _("Enter a role.")):
             return False
         item = inc.TeamMember(member.id if member else inc.new_id(), role.value.strip(), (name.value or "").strip())
-        await save(app, inc.put_team_member(app.journal.journal.get(incident.id), item))
-        app.refresh()
+        await update_incident(app, incident.id, lambda i, _stamp: inc.put_team_member(i, item), in_form=True)
         return True
 
     async def remove() -> None:
-        await save(app, inc.put_team_member(app.journal.journal.get(incident.id),
-                                            dataclasses.replace(member, removed=True)))
-        app.refresh()
+        await update_incident(app, incident.id, lambda i, _stamp: inc.put_team_member(
+            i, dataclasses.replace(member, removed=True)), in_form=True)
 
     form_dialog(app, _("Action team member"), [role, name], on_save, on_remove=remove if member else None)
 
 
-def contact_form(app: "App", incident: inc.Incident, contact: Optional[inc.Contact] = None) -> None:
-    kind = Choice(app, _("Who"), [(k, contact_kind_label(k)) for k in inc.CONTACT_KINDS],
-                  contact.kind if contact else inc.CONTACT_KINDS[0])
+def contact_form(app: "AppContext", incident: inc.Incident, contact: Optional[inc.Contact] = None) -> None:
+    kind = Choice(app, _("Who"), [(k, contact_kind_label(k)) for k in ContactKind],
+                  contact.kind if contact else ContactKind.POLICE)
     when = DateTimeField(app, _("Contact"), contact.at if contact else app.now())
     with_whom = text_field(app, _("With whom (role)"), contact.with_whom if contact else "")
     summary = text_field(app, _("What was discussed or agreed"), contact.summary if contact else "",
@@ -156,15 +151,14 @@ def contact_form(app: "App", incident: inc.Incident, contact: Optional[inc.Conta
         at = when.read()
         if at is None:
             return False
-        deliberately = bool(not_informed.value) and kind.value == "ouders"
+        deliberately = bool(not_informed.value) and kind.value == ContactKind.PARENTS
         if deliberately and not _required(reason, _("Record why the parents are not informed yet.")):
             return False
         item = inc.Contact(
             contact.id if contact else inc.new_id(), kind.value, at, (with_whom.value or "").strip(),
             (summary.value or "").strip(), deliberately, (reason.value or "").strip() if deliberately else "",
         )
-        await save(app, inc.put_contact(app.journal.journal.get(incident.id), item))
-        app.refresh()
+        await update_incident(app, incident.id, lambda i, _stamp: inc.put_contact(i, item), in_form=True)
         return True
 
     form_dialog(app, _("Contact"), [
@@ -175,7 +169,7 @@ def contact_form(app: "App", incident: inc.Incident, contact: Optional[inc.Conta
     ], on_save)
 
 
-def follow_up_form(app: "App", incident: inc.Incident, follow_up: Optional[inc.FollowUp] = None) -> None:
+def follow_up_form(app: "AppContext", incident: inc.Incident, follow_up: Optional[inc.FollowUp] = None) -> None:
     due = DateTimeField(app, _("Planned"), follow_up.due if follow_up else app.now())
     with_whom = text_field(app, _("With whom"), follow_up.with_whom if follow_up else "", autofocus=True)
     what = text_field(app, _("What about"), follow_up.what if follow_up else "")
@@ -186,28 +180,27 @@ def follow_up_form(app: "App", incident: inc.Incident, follow_up: Optional[inc.F
             return False
         item = inc.FollowUp(follow_up.id if follow_up else inc.new_id(), at, with_whom.value.strip(),
                             (what.value or "").strip(), follow_up.done_at if follow_up else None)
-        await save(app, inc.put_follow_up(app.journal.journal.get(incident.id), item))
-        app.refresh()
+        await update_incident(app, incident.id, lambda i, _stamp: inc.put_follow_up(i, item), in_form=True)
         return True
 
     form_dialog(app, _("Follow-up conversation"), [due.control, with_whom, what], on_save)
 
 
-def note_form(app: "App", incident: inc.Incident, note: Optional[inc.Note] = None) -> None:
+def note_form(app: "AppContext", incident: inc.Incident, note: Optional[inc.Note] = None) -> None:
     text = text_field(app, _("Note"), note.current.text if note else "", multiline=True, min_lines=3,
                       autofocus=True)
 
     async def on_save() -> bool:
         if not _required(text, _("The note is empty.")):
             return False
-        current = app.journal.journal.get(incident.id)
-        by, at = app.journal.author, app.now()
-        if note is None:
-            updated = inc.add_note(current, text.value.strip(), by=by, at=at)
-        else:
-            updated = inc.edit_note(current, note.id, text.value.strip(), by=by, at=at)
-        await save(app, updated)
-        app.refresh()
+        text_value = text.value.strip()
+
+        def edit(current: inc.Incident, stamp: Stamp) -> inc.Incident:
+            if note is None:
+                return inc.add_note(current, text_value, by=stamp.by, at=stamp.at)
+            return inc.edit_note(current, note.id, text_value, by=stamp.by, at=stamp.at)
+
+        await update_incident(app, incident.id, edit, in_form=True)
         return True
 
     hint = [ft.Text(_("The earlier text is kept in the note's history."))] if note else []

@@ -1,5 +1,10 @@
 """One incident: progress per step and the next step, the timeline of notes,
-who was involved, contacts, follow-ups, status, and deleting or exporting it."""
+who was involved, contacts, follow-ups, status, and deleting or exporting it.
+
+The handlers that change the incident are the module's public async
+functions (``choose_status``, ``tick``, ...); each says what changes and
+leaves the rest to ``screens.journal.edits.update_incident``.
+"""
 
 from __future__ import annotations
 
@@ -10,40 +15,76 @@ import flet as ft
 
 from content.progress import next_action, step_progress
 from screens import routes
-from screens.formatting import moment
-from screens.forms import confirm, fields, text_field
 from screens.i18n import _
-from screens.incident_forms import (
+from screens.journal.backup import export_backup
+from screens.journal.edits import update_incident
+from screens.journal.gate import journal_view, no_images_note
+from screens.journal.incident_forms import (
     contact_form,
     follow_up_form,
     incident_form,
     note_form,
     progress_of,
     pupil_form,
-    save,
     team_form,
 )
-from screens.journal_home import guarded, no_images_note
-from screens.labels import contact_kind_label, role_label, status_label, type_label
-from screens.report_export import export_report
-from screens.widgets import icon_button, section_title
-from storage import errors, incidents as inc
+from screens.journal.report_export import export_report
+from screens.ui.formatting import moment
+from screens.ui.forms import confirm, fields, text_field
+from screens.ui.labels import contact_kind_label, role_label, status_label, type_label
+from screens.ui.widgets import icon_button, section_title
+from storage import Journal, errors, incidents as inc
 from storage.statistics import earlier_of_same_type
+from storage.vocabulary import EVALUATION_ACTION, PupilRole, Status
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 
-def _header(app: "App", incident: inc.Incident) -> ft.Control:
-    def status_chip(status: str) -> ft.Chip:
+# -- what the handlers change ---------------------------------------------------------
+
+
+async def choose_status(app: "AppContext", incident: inc.Incident, status: Status) -> None:
+    if status == incident.status:
+        app.refresh()  # a chip cannot be unselected: the status stays
+        return
+    await update_incident(app, incident.id, lambda i, s: inc.set_status(i, status, by=s.by, at=s.at))
+
+
+async def tick(app: "AppContext", incident_id: str, action_id: str, ticked: bool) -> None:
+    await update_incident(app, incident_id, lambda i, s: inc.set_ticked(i, action_id, ticked, by=s.by, at=s.at))
+
+
+async def mark_follow_up(app: "AppContext", incident_id: str, follow_up: inc.FollowUp, done: bool) -> None:
+    await update_incident(app, incident_id, lambda i, s: inc.put_follow_up(
+        i, dataclasses.replace(follow_up, done_at=s.at if done else None)))
+
+
+async def save_evaluation(app: "AppContext", incident_id: str, answers: dict[str, str], finish: bool) -> None:
+    """The answers to the evaluation questions; ``finish``: the incident is evaluated."""
+
+    def edit(incident: inc.Incident, stamp) -> inc.Incident:
+        for question_id, answer in answers.items():
+            incident = inc.set_evaluation(incident, question_id, answer.strip())
+        return inc.set_status(incident, Status.EVALUATED, by=stamp.by, at=stamp.at) if finish else incident
+
+    await update_incident(app, incident_id, edit, saved=_("Evaluation saved."))
+
+
+async def delete(app: "AppContext", incident_id: str) -> None:
+    """From the confirmation dialog (which reports a storage error)."""
+    await app.journal.current.delete(incident_id)
+    app.go(routes.path("journal"))
+    app.toast(_("Incident deleted."))
+
+
+# -- the screen ---------------------------------------------------------------------------
+
+
+def _header(app: "AppContext", incident: inc.Incident) -> ft.Control:
+    def status_chip(status: Status) -> ft.Chip:
         async def choose(e) -> None:
-            if status == incident.status:
-                app.refresh()  # a chip cannot be unselected: the status stays
-                return
-            current = app.journal.journal.get(incident.id)
-            await app.storage_action(save(app, inc.set_status(current, status, by=app.journal.author,
-                                                                at=app.now())))
-            app.refresh()
+            await choose_status(app, incident, status)
 
         return ft.Chip(label=ft.Text(status_label(status)), selected=status == incident.status, on_select=choose)
 
@@ -58,13 +99,13 @@ def _header(app: "App", incident: inc.Incident) -> ft.Control:
         ft.Text(incident.title, theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
         ft.Text(" · ".join(details)),
         ft.Text(_("Status"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
-        ft.Row(wrap=True, spacing=6, run_spacing=6, controls=[status_chip(s) for s in inc.STATUSES]),
+        ft.Row(wrap=True, spacing=6, run_spacing=6, controls=[status_chip(s) for s in Status]),
         ft.OutlinedButton(_("Edit incident"), icon=ft.Icons.EDIT_OUTLINED,
                           on_click=lambda e: incident_form(app, incident)),
     ])
 
 
-def _next_step(app: "App", incident: inc.Incident) -> ft.Control:
+def _next_step(app: "AppContext", incident: inc.Incident) -> ft.Control:
     action = next_action(app.plan, progress_of(incident))
     if action is None:
         text = _("All actions are ticked off.")
@@ -78,7 +119,7 @@ def _next_step(app: "App", incident: inc.Incident) -> ft.Control:
     ))
 
 
-def _steps(app: "App", incident: inc.Incident) -> ft.Control:
+def _steps(app: "AppContext", journal: Journal, incident: inc.Incident) -> ft.Control:
     progress = progress_of(incident)
     first_open = next_action(app.plan, progress)
     tiles = []
@@ -89,10 +130,7 @@ def _steps(app: "App", incident: inc.Incident) -> ft.Control:
             tick = incident.ticked.get(action.id)
 
             async def toggled(e, action_id=action.id) -> None:
-                current = app.journal.journal.get(incident.id)
-                await app.storage_action(save(app, inc.set_ticked(current, action_id, bool(e.control.value),
-                                                                  by=app.journal.author, at=app.now())))
-                app.refresh()
+                await tick(app, incident.id, action_id, bool(e.control.value))
 
             subtitle = None
             if tick:
@@ -107,7 +145,7 @@ def _steps(app: "App", incident: inc.Incident) -> ft.Control:
                 on_click=lambda e, s=step.number, a=action.id: app.go(routes.step(s, a)),
             ))
         if step.id == "actieteam":
-            rows.append(_earlier_incidents(app, incident))
+            rows.append(_earlier_incidents(app, journal, incident))
         tiles.append(ft.ExpansionTile(
             title=ft.Text(_("Step {number}: {title}").format(number=step.number, title=step.title)),
             subtitle=ft.Text(_("{done} of {total}").format(done=done, total=total)),
@@ -118,9 +156,9 @@ def _steps(app: "App", incident: inc.Incident) -> ft.Control:
     return ft.Column(spacing=0, controls=tiles)
 
 
-def _earlier_incidents(app: "App", incident: inc.Incident) -> ft.Control:
+def _earlier_incidents(app: "AppContext", journal: Journal, incident: inc.Incident) -> ft.Control:
     """Step 2 asks whether the school met something like this before and what it did then."""
-    earlier = earlier_of_same_type(incident, app.journal.journal.incidents())
+    earlier = earlier_of_same_type(incident, journal.incidents())
     question = next(q for b in app.plan.action("situatie-beschrijven").blocks for q in b.questions
                     if q.id == "situatie-3")
     header = ft.Column(spacing=2, controls=[
@@ -141,14 +179,14 @@ def _earlier_incidents(app: "App", incident: inc.Incident) -> ft.Control:
             lines.append(ft.Text(_("Lessons: {lessons}").format(lessons=item.lessons), italic=True))
         items.append(ft.Container(
             border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=12, padding=12,
-            on_click=lambda e, i=item.incident_id: app.go(routes.incident(i)),
+            on_click=lambda e, i=item.incident_id: app.go(routes.path("incident", incident_id=i)),
             content=ft.Column(spacing=4, controls=lines),
         ))
     return ft.Container(padding=ft.Padding.symmetric(horizontal=16, vertical=8),
                         content=ft.Column(spacing=8, controls=[header, *items]))
 
 
-def _known(app: "App", action_id: str) -> bool:
+def _known(app: "AppContext", action_id: str) -> bool:
     try:
         app.plan.action(action_id)
     except KeyError:  # an action of an older version of the plan
@@ -156,9 +194,9 @@ def _known(app: "App", action_id: str) -> bool:
     return True
 
 
-def _evaluation(app: "App", incident: inc.Incident) -> list[ft.Control]:
+def _evaluation(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
     """Step 7: the six evaluation questions, answered in the journal."""
-    action = app.plan.action("evaluatie-incident")
+    action = app.plan.action(EVALUATION_ACTION)
     questions = [q for block in action.blocks for q in block.questions]
     answers = {
         q.id: text_field(app, q.text, incident.evaluation.get(q.id, ""), multiline=True, min_lines=2)
@@ -166,14 +204,7 @@ def _evaluation(app: "App", incident: inc.Incident) -> list[ft.Control]:
     }
 
     async def store(finish: bool) -> None:
-        current = app.journal.journal.get(incident.id)
-        for question_id, field in answers.items():
-            current = inc.set_evaluation(current, question_id, (field.value or "").strip())
-        if finish:
-            current = inc.set_status(current, "geevalueerd", by=app.journal.author, at=app.now())
-        if await app.storage_action(save(app, current)):
-            app.toast(_("Evaluation saved."))
-        app.refresh()
+        await save_evaluation(app, incident.id, {qid: field.value or "" for qid, field in answers.items()}, finish)
 
     async def save_clicked(e) -> None:
         await store(False)
@@ -182,7 +213,7 @@ def _evaluation(app: "App", incident: inc.Incident) -> list[ft.Control]:
         await store(True)
 
     buttons = [ft.OutlinedButton(_("Save evaluation"), icon=ft.Icons.SAVE_OUTLINED, on_click=save_clicked)]
-    if incident.status in ("acuut", "lopend", "herstel"):
+    if Status(incident.status).awaits_evaluation:
         buttons.append(ft.FilledButton(_("Save and mark as evaluated"), icon=ft.Icons.TASK_ALT,
                                        on_click=finish_clicked))
     return [
@@ -194,7 +225,7 @@ def _evaluation(app: "App", incident: inc.Incident) -> list[ft.Control]:
     ]
 
 
-def _notes(app: "App", incident: inc.Incident) -> list[ft.Control]:
+def _notes(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
     items: list[ft.Control] = []
     for note in reversed(incident.timeline):
         current = note.current
@@ -239,11 +270,11 @@ def _row(text: str, subtitle: str, on_click) -> ft.Control:
                        trailing=ft.Icon(ft.Icons.EDIT_OUTLINED), on_click=on_click)
 
 
-def _people(app: "App", incident: inc.Incident) -> list[ft.Control]:
+def _people(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
     pupils = [
         _row(f"{p.alias}" + (f" ({p.group})" if p.group else ""), role_label(p.role),
              lambda e, p=p: pupil_form(app, incident, p))
-        for p in sorted(incident.active_pupils, key=lambda p: inc.PUPIL_ROLES.index(p.role))
+        for p in sorted(incident.active_pupils, key=lambda p: list(PupilRole).index(p.role))
     ]
     team = [_row(m.role, m.name, lambda e, m=m: team_form(app, incident, m)) for m in incident.active_team]
     return [
@@ -252,7 +283,7 @@ def _people(app: "App", incident: inc.Incident) -> list[ft.Control]:
     ]
 
 
-def _contacts(app: "App", incident: inc.Incident) -> list[ft.Control]:
+def _contacts(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
     rows = []
     for c in incident.active_contacts:
         title = contact_kind_label(c.kind) + (f": {c.with_whom}" if c.with_whom else "")
@@ -265,14 +296,11 @@ def _contacts(app: "App", incident: inc.Incident) -> list[ft.Control]:
                          lambda e: contact_form(app, incident), rows)
 
 
-def _follow_ups(app: "App", incident: inc.Incident) -> list[ft.Control]:
+def _follow_ups(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
     rows = []
     for f in incident.active_follow_ups:
         async def done(e, f=f) -> None:
-            current = app.journal.journal.get(incident.id)
-            await app.storage_action(save(app, inc.put_follow_up(current, dataclasses.replace(
-                f, done_at=app.now() if e.control.value else None))))
-            app.refresh()
+            await mark_follow_up(app, incident.id, f, bool(e.control.value))
 
         rows.append(ft.ListTile(
             leading=ft.Checkbox(value=f.done_at is not None, on_change=done, scale=1.2,
@@ -285,53 +313,47 @@ def _follow_ups(app: "App", incident: inc.Incident) -> list[ft.Control]:
                          lambda e: follow_up_form(app, incident), rows)
 
 
-def _danger_zone(app: "App", incident: inc.Incident) -> list[ft.Control]:
-    async def delete() -> None:
-        await app.journal.journal.delete(incident.id)
-        app.go(routes.JOURNAL)
-        app.toast(_("Incident deleted."))
-
+def _danger_zone(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
     return [
         ft.Divider(),
         ft.Row(wrap=True, spacing=8, run_spacing=8, controls=[
             ft.OutlinedButton(_("Export the report"), icon=ft.Icons.DESCRIPTION_OUTLINED,
                               on_click=lambda e: export_report(app, incident)),
             ft.OutlinedButton(_("Export this incident"), icon=ft.Icons.IOS_SHARE,
-                              on_click=lambda e: app.export_backup([incident.id])),
+                              on_click=lambda e: export_backup(app, [incident.id])),
             ft.TextButton(_("Delete incident"), icon=ft.Icons.DELETE_OUTLINE,
                           style=ft.ButtonStyle(color=ft.Colors.ERROR),
                           on_click=lambda e: confirm(
                               app, _("Delete this incident?"),
                               _("'{title}' is removed from the journal on this device. Backups made earlier "
                                 "still contain it.").format(title=incident.title),
-                              _("Delete"), delete)),
+                              _("Delete"), lambda: delete(app, incident.id))),
         ]),
     ]
 
 
-def build(app: "App", route: str, incident_id: str) -> ft.View:
-    def content() -> list[ft.Control]:
-        try:
-            incident = app.journal.journal.get(incident_id)
-        except errors.IncidentNotFoundError:
-            return [ft.Text(_("This incident is not in the journal (any more).")),
-                    ft.TextButton(_("To the journal"), on_click=lambda e: app.go(routes.JOURNAL))]
-        return [
-            _header(app, incident),
-            _next_step(app, incident),
-            section_title(_("Progress per step")),
-            _steps(app, incident),
-            section_title(_("Timeline")),
-            ft.FilledTonalButton(_("Add a note"), icon=ft.Icons.NOTE_ADD_OUTLINED,
-                                 on_click=lambda e: note_form(app, incident)),
-            *_notes(app, incident),
-            *_people(app, incident),
-            *_contacts(app, incident),
-            *_follow_ups(app, incident),
-            *_evaluation(app, incident),
-            no_images_note(),
-            *_danger_zone(app, incident),
-        ]
-
-    return guarded(app, route, _("Incident"), content)
-
+def build(app: "AppContext", route: str, incident_id: str) -> ft.View:
+    journal = app.journal.current
+    try:
+        incident = journal.get(incident_id)
+    except errors.IncidentNotFoundError:
+        return journal_view(app, route, _("Incident"), [
+            ft.Text(_("This incident is not in the journal (any more).")),
+            ft.TextButton(_("To the journal"), on_click=lambda e: app.go(routes.path("journal"))),
+        ])
+    return journal_view(app, route, _("Incident"), [
+        _header(app, incident),
+        _next_step(app, incident),
+        section_title(_("Progress per step")),
+        _steps(app, journal, incident),
+        section_title(_("Timeline")),
+        ft.FilledTonalButton(_("Add a note"), icon=ft.Icons.NOTE_ADD_OUTLINED,
+                             on_click=lambda e: note_form(app, incident)),
+        *_notes(app, incident),
+        *_people(app, incident),
+        *_contacts(app, incident),
+        *_follow_ups(app, incident),
+        *_evaluation(app, incident),
+        no_images_note(),
+        *_danger_zone(app, incident),
+    ])

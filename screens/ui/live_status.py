@@ -9,7 +9,7 @@ import flet as ft
 
 from content.model import Organisation, Organisations
 from content.opening_hours import State, open_helplines, status
-from screens.formatting import helpline_status
+from screens.ui.formatting import helpline_status
 from screens.i18n import _
 
 if TYPE_CHECKING:

@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence
 import flet as ft
 
 from content.model import Action, Block, ListItem, Organisation
-from screens.formatting import long_date
+from screens.ui.formatting import long_date
 from screens.i18n import _
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 #: Content wider than this reads badly; wide screens use two panes instead.
 WIDE_COLUMNS = {"xs": 12, "lg": 11, "xxl": 9}
 
 
-def md(app: "App", text: str, **kwargs) -> ft.Markdown:
+def md(app: "AppContext", text: str, **kwargs) -> ft.Markdown:
     """Inline Markdown (bold, links); links open in-app routes or the browser."""
     return ft.Markdown(
         text,
@@ -39,7 +39,7 @@ def _list_markdown(items: Sequence[str | ListItem], numbered: bool) -> str:
     return "\n".join(lines)
 
 
-def callout(app: "App", kind: str, text: str) -> ft.Container:
+def callout(app: "AppContext", kind: str, text: str) -> ft.Container:
     """Tip, NB or LET OP: a tinted box with an icon and a label."""
     icon, label, bg, fg = {
         "tip": (ft.Icons.LIGHTBULB_OUTLINE, _("Tip"), ft.Colors.SECONDARY_CONTAINER,
@@ -70,7 +70,7 @@ def callout(app: "App", kind: str, text: str) -> ft.Container:
     )
 
 
-def block(app: "App", blk: Block) -> ft.Control:
+def block(app: "AppContext", blk: Block) -> ft.Control:
     if blk.kind == "paragraph":
         return md(app, blk.text)
     if blk.kind == "heading":
@@ -97,12 +97,12 @@ def block(app: "App", blk: Block) -> ft.Control:
     raise ValueError(f"unknown block kind {blk.kind!r}")
 
 
-def blocks(app: "App", items: Sequence[Block]) -> list[ft.Control]:
+def blocks(app: "AppContext", items: Sequence[Block]) -> list[ft.Control]:
     return [block(app, b) for b in items]
 
 
 def action_tile(
-    app: "App",
+    app: "AppContext",
     action: Action,
     *,
     expanded: bool = False,
@@ -143,7 +143,7 @@ def action_tile(
     )
 
 
-def call_buttons(app: "App", org: Organisation) -> list[ft.Control]:
+def call_buttons(app: "AppContext", org: Organisation) -> list[ft.Control]:
     """Call (one tap per number), chat and website buttons."""
     buttons: list[ft.Control] = [
         ft.FilledButton(
@@ -164,7 +164,7 @@ def call_buttons(app: "App", org: Organisation) -> list[ft.Control]:
     return buttons
 
 
-def _numbers_to_copy(app: "App", org: Organisation) -> list[ft.Control]:
+def _numbers_to_copy(app: "AppContext", org: Organisation) -> list[ft.Control]:
     """Where a call may not be placed (web, desktop): the number, selectable and copyable."""
     return [
         ft.Row(
@@ -180,7 +180,7 @@ def _numbers_to_copy(app: "App", org: Organisation) -> list[ft.Control]:
 
 
 def contact_card(
-    app: "App", org: Organisation, *, full: bool = False, extra: Sequence[ft.Control] = (), **kwargs
+    app: "AppContext", org: Organisation, *, full: bool = False, extra: Sequence[ft.Control] = (), **kwargs
 ) -> ft.Container:
     """A help line or organisation: who it is for, whether it is open now, and one tap to call.
 
@@ -216,7 +216,7 @@ def contact_card(
     )
 
 
-def emergency_button(app: "App") -> ft.Control:
+def emergency_button(app: "AppContext") -> ft.Control:
     """'112' in the app bar: calls the emergency number with one tap."""
     emergency = next(o for o in app.organisations.helplines if o.emergency)
     return ft.Container(
@@ -232,7 +232,7 @@ def emergency_button(app: "App") -> ft.Control:
     )
 
 
-def emergency_banner(app: "App") -> ft.Control:
+def emergency_banner(app: "AppContext") -> ft.Control:
     """'112 — bij direct gevaar' as a full-width call button, at the top of the help lines."""
     emergency = next(o for o in app.organisations.helplines if o.emergency)
     phone = emergency.phones[0]
@@ -256,7 +256,7 @@ def section_title(text: str) -> ft.Text:
 
 
 def page_view(
-    app: "App",
+    app: "AppContext",
     route: str,
     title: str,
     controls: list[ft.Control],

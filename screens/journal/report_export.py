@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from screens.forms import Choice, form_dialog
+from screens.ui.forms import Choice, form_dialog
 from screens.i18n import _
-from screens.report import incident_markdown, incident_pdf
+from report import incident_markdown, incident_pdf
 from storage import incidents as inc
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 
-def export_report(app: "App", incident: inc.Incident) -> None:
+def export_report(app: "AppContext", incident: inc.Incident) -> None:
     kind = Choice(app, _("Format"), [("pdf", _("PDF document")), ("md", _("Markdown text"))], "pdf")
     anonymised = ft.Checkbox(label=_("Anonymised: replace names by roles (e.g. 'victim 1')"), value=True)
 

@@ -8,13 +8,13 @@ import flet as ft
 
 from screens import routes
 from screens.i18n import _
-from screens.widgets import contact_card, page_view
+from screens.ui.widgets import contact_card, page_view
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 
-def build(app: "App", route: str) -> ft.View:
+def build(app: "AppContext", route: str) -> ft.View:
     orgs = app.organisations
     return page_view(
         app,
@@ -30,6 +30,6 @@ def build(app: "App", route: str) -> ft.View:
                 ],
             ),
             ft.TextButton(_("All help lines, including 112"), icon=ft.Icons.PHONE_IN_TALK,
-                          on_click=lambda e: app.go(routes.HELPLINES)),
+                          on_click=lambda e: app.go(routes.path("helplines"))),
         ],
     )

@@ -8,17 +8,17 @@ import flet as ft
 
 from screens import routes
 from screens.i18n import _
-from screens.widgets import page_view, section_title
+from screens.ui.widgets import page_view, section_title
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 #: Each language is named in itself, so it can be found by someone who does not read the other.
 _NAMES = {"nl": "Nederlands", "en": "English"}
 _DEVICE = "device"
 
 
-def build(app: "App", route: str) -> ft.View:
+def build(app: "AppContext", route: str) -> ft.View:
     async def chosen(e) -> None:
         value = e.control.value
         await app.switch_language(None if value == _DEVICE else value)
@@ -39,5 +39,5 @@ def build(app: "App", route: str) -> ft.View:
         ft.Divider(),
         section_title(_("Journal")),
         ft.TextButton(_("Journal settings and backups"), icon=ft.Icons.BOOK_OUTLINED,
-                      on_click=lambda e: app.go(routes.JOURNAL_SETTINGS)),
+                      on_click=lambda e: app.go(routes.path("journal_settings"))),
     ])

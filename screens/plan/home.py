@@ -12,15 +12,15 @@ import flet as ft
 from content.progress import next_action, step_progress
 from storage.followups import FollowUpState, follow_up_agenda
 from screens import routes
-from screens.formatting import moment, relative
+from screens.ui.formatting import moment, relative
 from screens.i18n import _, ngettext
-from screens.widgets import contact_card, icon_button, page_view, section_title
+from screens.ui.widgets import contact_card, icon_button, page_view, section_title
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 
-def acute_button(app: "App") -> ft.Control:
+def acute_button(app: "AppContext") -> ft.Control:
     return ft.FilledButton(
         content=ft.Row(
             spacing=12,
@@ -43,15 +43,15 @@ def acute_button(app: "App") -> ft.Control:
             padding=ft.Padding.symmetric(horizontal=16, vertical=14),
             shape=ft.RoundedRectangleBorder(radius=16),
         ),
-        on_click=lambda e: app.go(routes.ACUTE),
+        on_click=lambda e: app.go(routes.path("acute")),
     )
 
 
-def next_step_card(app: "App") -> ft.Control:
+def next_step_card(app: "AppContext") -> ft.Control:
     """'Volgende stap': the first unticked action, while something is ticked."""
     action = next_action(app.plan, app.progress)
     if action is None:
-        text, route = _("All actions are ticked off."), routes.STEPS
+        text, route = _("All actions are ticked off."), routes.path("steps")
     else:
         step = app.plan.step_of(action.id)
         text = _("Step {number}: {action}").format(number=step.number, action=action.title)
@@ -66,7 +66,7 @@ def next_step_card(app: "App") -> ft.Control:
     )
 
 
-def _quick_link(app: "App", icon: ft.IconData, label: str, route: str) -> ft.Control:
+def _quick_link(app: "AppContext", icon: ft.IconData, label: str, route: str) -> ft.Control:
     """A square-ish button with the icon above its label: four fit side by side on a phone."""
     return ft.FilledTonalButton(
         content=ft.Column(
@@ -82,11 +82,11 @@ def _quick_link(app: "App", icon: ft.IconData, label: str, route: str) -> ft.Con
     )
 
 
-def follow_ups_card(app: "App") -> list[ft.Control]:
+def follow_ups_card(app: "AppContext") -> list[ft.Control]:
     """Follow-up conversations due today or overdue (only while the journal is open)."""
     if not app.journal.is_open:
         return []
-    agenda = follow_up_agenda(app.journal.journal.incidents(), app.now())
+    agenda = follow_up_agenda(app.journal.current.incidents(), app.now())
     due = agenda.needs_attention
     if not due:
         return []
@@ -101,7 +101,7 @@ def follow_ups_card(app: "App") -> list[ft.Control]:
             title=ft.Text(f"{item.follow_up.with_whom} · {item.incident_title}"),
             subtitle=ft.Text(label),
             dense=True,
-            on_click=lambda e, i=item.incident_id: app.go(routes.incident(i)),
+            on_click=lambda e, i=item.incident_id: app.go(routes.path("incident", incident_id=i)),
         ))
     return [ft.Card(content=ft.Column(spacing=0, controls=[
         ft.ListTile(title=ft.Text(_("Follow-up conversations"), weight=ft.FontWeight.BOLD),
@@ -111,7 +111,7 @@ def follow_ups_card(app: "App") -> list[ft.Control]:
     ]))]
 
 
-def step_tile(app: "App", step) -> ft.Control:
+def step_tile(app: "AppContext", step) -> ft.Control:
     done, total = step_progress(step, app.progress)
     return ft.ListTile(
         leading=ft.CircleAvatar(content=ft.Text(str(step.number)), radius=16),
@@ -125,14 +125,14 @@ def step_tile(app: "App", step) -> ft.Control:
     )
 
 
-def build(app: "App", route: str) -> ft.View:
+def build(app: "AppContext", route: str) -> ft.View:
     quick_links = ft.Row(
         spacing=6,
         controls=[
-            _quick_link(app, ft.Icons.PHONE_IN_TALK, _("Help lines"), routes.HELPLINES),
-            _quick_link(app, ft.Icons.GROUPS_OUTLINED, _("Organisations"), routes.ORGANISATIONS),
-            _quick_link(app, ft.Icons.BOOK_OUTLINED, _("Journal"), routes.JOURNAL),
-            _quick_link(app, ft.Icons.SHIELD_OUTLINED, _("Policy"), routes.POLICY),
+            _quick_link(app, ft.Icons.PHONE_IN_TALK, _("Help lines"), routes.path("helplines")),
+            _quick_link(app, ft.Icons.GROUPS_OUTLINED, _("Organisations"), routes.path("organisations")),
+            _quick_link(app, ft.Icons.BOOK_OUTLINED, _("Journal"), routes.path("journal")),
+            _quick_link(app, ft.Icons.SHIELD_OUTLINED, _("Policy"), routes.path("policy")),
         ],
     )
     left = [acute_button(app)]
@@ -165,7 +165,7 @@ def build(app: "App", route: str) -> ft.View:
             )
         ],
         actions=[
-            icon_button(ft.Icons.INFO_OUTLINE, _("About this step plan"), lambda e: app.go(routes.ABOUT)),
-            icon_button(ft.Icons.SETTINGS_OUTLINED, _("Settings"), lambda e: app.go(routes.SETTINGS)),
+            icon_button(ft.Icons.INFO_OUTLINE, _("About this step plan"), lambda e: app.go(routes.path("about"))),
+            icon_button(ft.Icons.SETTINGS_OUTLINED, _("Settings"), lambda e: app.go(routes.path("settings"))),
         ],
     )

@@ -9,13 +9,13 @@ import flet as ft
 from content.progress import step_progress
 from screens import routes
 from screens.i18n import _
-from screens.widgets import page_view
+from screens.ui.widgets import page_view
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 
-def build(app: "App", route: str) -> ft.View:
+def build(app: "AppContext", route: str) -> ft.View:
     tiles = []
     for step in app.plan.steps:
         done, total = step_progress(step, app.progress)

@@ -13,21 +13,21 @@ import flet as ft
 from content.model import Phone
 from screens.i18n import _
 from screens.preferences import PoliceContact, valid_phone
-from screens.forms import form_dialog
-from screens.widgets import contact_card, emergency_banner, page_view
+from screens.ui.forms import form_dialog
+from screens.ui.widgets import contact_card, emergency_banner, page_view
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 
-def police_contact_editor(app: "App") -> ft.Control:
+def police_contact_editor(app: "AppContext") -> ft.Control:
     """The school's police contact: call it, or fill it in / change it (updated in place)."""
     holder = ft.Container()
     holder.content = _police_contact(app, holder)
     return holder
 
 
-def _police_contact(app: "App", holder: ft.Container) -> ft.Control:
+def _police_contact(app: "AppContext", holder: ft.Container) -> ft.Control:
     contact = app.preferences.police_contact
     if contact is None:
         return ft.OutlinedButton(
@@ -63,7 +63,7 @@ def _police_contact(app: "App", holder: ft.Container) -> ft.Control:
     )
 
 
-def _edit_police_contact(app: "App", holder: ft.Container) -> None:
+def _edit_police_contact(app: "AppContext", holder: ft.Container) -> None:
     current = app.preferences.police_contact
     name = ft.TextField(label=_("Name, e.g. community police officer"), value=current.name if current else "",
                         autofocus=True)
@@ -96,7 +96,7 @@ def _edit_police_contact(app: "App", holder: ft.Container) -> None:
     ], save, on_remove=remove if current else None)
 
 
-def build(app: "App", route: str) -> ft.View:
+def build(app: "AppContext", route: str) -> ft.View:
     cards = []
     for org in app.organisations.helplines:
         if org.emergency:

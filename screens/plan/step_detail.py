@@ -12,18 +12,18 @@ import flet as ft
 from content.progress import step_progress
 from screens import routes
 from screens.i18n import _
-from screens.widgets import action_tile, page_view, section_title
+from screens.ui.widgets import action_tile, page_view, section_title
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 
-def _progress_text(app: "App", step) -> str:
+def _progress_text(app: "AppContext", step) -> str:
     done, total = step_progress(step, app.progress)
     return _("{done} of {total} actions ticked off").format(done=done, total=total)
 
 
-def _step_nav(app: "App", current: int) -> ft.Control:
+def _step_nav(app: "AppContext", current: int) -> ft.Control:
     """The side pane on wide screens: every step, the current one selected."""
     return ft.Column(
         spacing=0,
@@ -41,7 +41,7 @@ def _step_nav(app: "App", current: int) -> ft.Control:
     )
 
 
-def build(app: "App", route: str, number: int, action_id: str = "") -> ft.View:
+def build(app: "AppContext", route: str, number: int, action_id: str = "") -> ft.View:
     plan = app.plan
     step = plan.step(number)
     progress = ft.Text(_progress_text(app, step), theme_style=ft.TextThemeStyle.LABEL_LARGE)

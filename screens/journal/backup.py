@@ -10,29 +10,29 @@ from typing import TYPE_CHECKING, Optional, Sequence
 
 import flet as ft
 
-from screens.forms import close, form_dialog
+from screens.ui.forms import close, form_dialog
 from screens.i18n import _, ngettext
-from screens.passphrase import NewPassphrase
+from screens.journal.passphrase import NewPassphrase
 
 if TYPE_CHECKING:
-    from screens.app import App
+    from screens.context import AppContext
 
 EXTENSION = "spoi"
 
 
-def backup_file_name(app: "App", incident_ids: Optional[Sequence[str]]) -> str:
+def backup_file_name(app: "AppContext", incident_ids: Optional[Sequence[str]]) -> str:
     day = app.now().strftime("%Y-%m-%d")
     what = "incident" if incident_ids else "logboek"
     return f"stappenplan-{what}-{day}.{EXTENSION}"
 
 
-def export_backup(app: "App", incident_ids: Optional[Sequence[str]] = None) -> None:
+def export_backup(app: "AppContext", incident_ids: Optional[Sequence[str]] = None) -> None:
     passphrase = NewPassphrase(_("Passphrase for this backup"))
 
     async def on_save() -> bool:
         if passphrase.validate():
             return False
-        data = await app.journal.journal.export_backup(passphrase.value, incident_ids)
+        data = await app.journal.current.export_backup(passphrase.value, incident_ids)
         saved = await app.file_picker.save_file(
             dialog_title=_("Save the encrypted backup"),
             file_name=backup_file_name(app, incident_ids),
@@ -50,7 +50,7 @@ def export_backup(app: "App", incident_ids: Optional[Sequence[str]] = None) -> N
     ], on_save, save_label=_("Export"))
 
 
-async def import_backup(app: "App") -> None:
+async def import_backup(app: "AppContext") -> None:
     files = await app.file_picker.pick_files(
         dialog_title=_("Choose a backup"), with_data=True, allow_multiple=False,
     )
@@ -62,7 +62,7 @@ async def import_backup(app: "App") -> None:
                          autofocus=True)
 
     async def on_save() -> bool:
-        report = await app.journal.journal.import_backup(data, field.value or "")
+        report = await app.journal.current.import_backup(data, field.value or "")
         app.refresh()
         _show_report(app, report)
         return True
@@ -74,7 +74,7 @@ async def import_backup(app: "App") -> None:
     ], on_save, save_label=_("Import"))
 
 
-def _show_report(app: "App", report) -> None:
+def _show_report(app: "AppContext", report) -> None:
     lines = [
         ngettext("{n} incident added", "{n} incidents added", len(report.added)).format(n=len(report.added)),
         ngettext("{n} incident updated", "{n} incidents updated", len(report.updated)).format(
