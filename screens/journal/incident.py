@@ -2,7 +2,7 @@
 who was involved, contacts, follow-ups, status, and deleting or exporting it.
 
 The handlers that change the incident are the module's public async
-functions (``choose_status``, ``tick``, ...); each says what changes and
+functions (``choose_status``, ``tick_action``, ...); each says what changes and
 leaves the rest to ``screens.journal.edits.update_incident``.
 """
 
@@ -51,7 +51,7 @@ async def choose_status(app: "AppContext", incident: inc.Incident, status: Statu
     await update_incident(app, incident.id, lambda i, s: inc.set_status(i, status, by=s.by, at=s.at))
 
 
-async def tick(app: "AppContext", incident_id: str, action_id: str, ticked: bool) -> None:
+async def tick_action(app: "AppContext", incident_id: str, action_id: str, ticked: bool) -> None:
     await update_incident(app, incident_id, lambda i, s: inc.set_ticked(i, action_id, ticked, by=s.by, at=s.at))
 
 
@@ -130,7 +130,7 @@ def _steps(app: "AppContext", journal: Journal, incident: inc.Incident) -> ft.Co
             tick = incident.ticked.get(action.id)
 
             async def toggled(e, action_id=action.id) -> None:
-                await tick(app, incident.id, action_id, bool(e.control.value))
+                await tick_action(app, incident.id, action_id, bool(e.control.value))
 
             subtitle = None
             if tick:
