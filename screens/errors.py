@@ -7,6 +7,8 @@ happened to the data, and what the user can do.
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from storage import errors
 from screens.i18n import _, ngettext
 
@@ -18,43 +20,43 @@ def seconds_text(seconds: float) -> str:
 
 def error_message(exc: Exception) -> str:
     """What went wrong, what happened to the data, and what the user can do."""
-    if isinstance(exc, errors.WrongBackupPassphraseError):
-        return _("Wrong passphrase for this backup. Nothing was changed.")
-    if isinstance(exc, errors.WrongPassphraseError):
-        wait = exc.retry_after
-        if wait:
-            return _("Wrong passphrase. You can try again in {time}.").format(time=seconds_text(wait))
-        return _("Wrong passphrase. Try again.")
-    if isinstance(exc, errors.TooManyAttemptsError):
-        return _("Too many attempts. Try again in {time}. Your journal is safe.").format(
-            time=seconds_text(exc.retry_after)
-        )
-    if isinstance(exc, errors.InvalidBackupError):
-        return _("This backup is damaged or incomplete. Nothing was changed.")
-    if isinstance(exc, errors.DamagedFileError):
-        return _(
-            "The journal on this device is damaged or was changed outside the app, so it cannot be "
-            "opened. The file is kept as it is; nothing is overwritten. Restore a backup to continue."
-        )
-    if isinstance(exc, errors.NewerFormatError):
-        return _("This file was made by a newer version of the app. Update the app; nothing was changed.")
-    if isinstance(exc, errors.NotABackupError):
-        return _("This is not a backup of the step plan journal. Nothing was changed.")
-    if isinstance(exc, errors.StorageFullError):
-        return _("The device is full, so the change could not be saved. Nothing was lost: "
-                 "free up space and try again.")
-    if isinstance(exc, errors.StorageIOError):
-        return _("The change could not be saved. Nothing was lost: try again.")
-    if isinstance(exc, errors.StaleRevisionError):
-        return _("This incident was changed in the meantime. The latest version is shown; "
-                 "check your change and try again.")
-    if isinstance(exc, errors.JournalReplacedError):
-        return _("The journal was removed or replaced in another window, so this window was locked. "
-                 "Its last change was not saved.")
-    if isinstance(exc, errors.JournalLockedError):
-        return _("The journal is locked. Unlock it to continue.")
-    if isinstance(exc, errors.ValidationError):
-        return _("This input cannot be saved ({field}). Check it and try again.").format(field=exc.field)
-    if isinstance(exc, errors.StorageError):
-        return _("The journal could not be read or written. Nothing was changed.")
+    for kind, message in _messages():
+        if isinstance(exc, kind):
+            return message(exc)
     raise exc
+
+
+def _wrong_passphrase(exc: errors.WrongPassphraseError) -> str:
+    if exc.retry_after:
+        return _("Wrong passphrase. You can try again in {time}.").format(time=seconds_text(exc.retry_after))
+    return _("Wrong passphrase. Try again.")
+
+
+def _messages() -> list[tuple[type[errors.StorageError], Callable[[Any], str]]]:
+    """Each storage error's message in the active language, a subclass before its base class."""
+    return [
+        (errors.WrongBackupPassphraseError, lambda exc: _("Wrong passphrase for this backup. Nothing was changed.")),
+        (errors.WrongPassphraseError, _wrong_passphrase),
+        (errors.TooManyAttemptsError, lambda exc: _("Too many attempts. Try again in {time}. Your journal is safe.")
+         .format(time=seconds_text(exc.retry_after))),
+        (errors.InvalidBackupError, lambda exc: _("This backup is damaged or incomplete. Nothing was changed.")),
+        (errors.DamagedFileError, lambda exc: _(
+            "The journal on this device is damaged or was changed outside the app, so it cannot be "
+            "opened. The file is kept as it is; nothing is overwritten. Restore a backup to continue.")),
+        (errors.NewerFormatError, lambda exc: _(
+            "This file was made by a newer version of the app. Update the app; nothing was changed.")),
+        (errors.NotABackupError, lambda exc: _("This is not a backup of the step plan journal. Nothing was changed.")),
+        (errors.StorageFullError, lambda exc: _(
+            "The device is full, so the change could not be saved. Nothing was lost: free up space and try again.")),
+        (errors.StorageIOError, lambda exc: _("The change could not be saved. Nothing was lost: try again.")),
+        (errors.StaleRevisionError, lambda exc: _(
+            "This incident was changed in the meantime. The latest version is shown; check your change and try "
+            "again.")),
+        (errors.JournalReplacedError, lambda exc: _(
+            "The journal was removed or replaced in another window, so this window was locked. Its last change "
+            "was not saved.")),
+        (errors.JournalLockedError, lambda exc: _("The journal is locked. Unlock it to continue.")),
+        (errors.ValidationError, lambda exc: _("This input cannot be saved ({field}). Check it and try again.")
+         .format(field=exc.field)),
+        (errors.StorageError, lambda exc: _("The journal could not be read or written. Nothing was changed.")),
+    ]

@@ -2,7 +2,8 @@
 
     python tools/bench.py ui [--runs 9]      time to a clickable acute button, vs a Flet hello-world
     python tools/bench.py journal [...]      encrypted journal: unlock, save latency, file size
-    python tools/bench.py web [--runs 9]     static web build: time to shell / interactive, bytes, vs hello-world
+    python tools/bench.py web [--runs 9]     static web build: time to shell / interactive, bytes, and
+                                             Lighthouse TTI / TBT, vs hello-world
     python tools/bench.py                    all of the above
 
 ``ui`` starts this app and a Flet hello-world the same way (``python file.py`` in

@@ -23,7 +23,7 @@ this builds on Flet's own pieces instead, step by step:
 4. ``index.html`` from Flet's template, patched by Flet's
    ``patch_index_html`` (Pyodide mode, no CDN, base path, hash routing) and
    by ``tools/web_shell.render_index`` (CSP, Dutch, the static shell of acute
-   actions and help lines from ``content/``), with a CSP whose inline scripts
+   actions and help lines from ``content/``, ``assets/page-guard.js``), with a CSP whose inline scripts
    are allowed by their SHA-256 hashes; the ``pyodideUrl`` of Flet 1.0.5
    (relative, which a module worker cannot import) is made absolute;
 5. ``flutter_bootstrap.js`` patched so the shell stays until the Python app
@@ -82,7 +82,7 @@ APP_SHORT_NAME = "Stappenplan"
 THEME_COLOR = "#1f5f8b"
 BACKGROUND_COLOR = "#f8f9ff"  # the shell's background (tools/web_shell.py)
 ENTRY_MODULE = "web_main"
-ASSETS_NOT_PACKED = {"index.html"}  # the page of the web-server mode
+ASSETS_NOT_PACKED = {"index.html", web_shell.PAGE_GUARD}  # the page of the web-server mode, and its script
 
 # --- what the page loads from Flet's web client ----------------------------------------
 
@@ -906,7 +906,7 @@ def build_service_worker(out: Path, build_id: str, twins: list[str]) -> dict:
 
 
 # What the page itself loads before its service worker takes over (first visit).
-PAGE_BEFORE_SW = ["index.html", "python.js", "boot.js", "manifest.json", "favicon.png", "sw.js"]
+PAGE_BEFORE_SW = ["index.html", web_shell.PAGE_GUARD, "python.js", "boot.js", "manifest.json", "favicon.png", "sw.js"]
 
 
 def first_load(out: Path, variant: str, compressed: bool = True) -> int:
@@ -983,6 +983,7 @@ def build(
     patch_flutter_bootstrap(out)
     patch_python_js(out)
     shutil.copy2(WEB_TOOLS / "boot.js", out / "boot.js")
+    shutil.copy2(ROOT / "assets" / web_shell.PAGE_GUARD, out / web_shell.PAGE_GUARD)
     report["csp"] = write_index(out, base_path, f"app.tar.gz?v={app_hash}", pyodide_version)
 
     log("5/7 manifest and icons")

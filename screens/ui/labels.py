@@ -8,13 +8,8 @@ from storage.vocabulary import ContactKind, IncidentType, PolicyStatus, PupilRol
 
 
 def status_label(status: str) -> str:
-    return {
-        Status.ACUTE: _("Acute"),
-        Status.ONGOING: _("In progress"),
-        Status.RECOVERY: _("Recovery & aftercare"),
-        Status.EVALUATED: _("Evaluated"),
-        Status.CLOSED: _("Closed"),
-    }[status]
+    return {Status.ACUTE: _("Acute"), Status.ONGOING: _("In progress"), Status.RECOVERY: _("Recovery & aftercare"),
+            Status.EVALUATED: _("Evaluated"), Status.CLOSED: _("Closed")}[status]
 
 
 def type_label(plan: Plan, incident_type: str, other: str = "") -> str:
@@ -33,13 +28,8 @@ def role_label(role: str) -> str:
 
 
 def contact_kind_label(kind: str) -> str:
-    return {
-        ContactKind.POLICE: _("Police"),
-        ContactKind.PARENTS: _("Parents/carers"),
-        ContactKind.CARE: _("Care"),
-        ContactKind.SCHOOL: _("School"),
-        ContactKind.OTHER: _("Other"),
-    }[kind]
+    return {ContactKind.POLICE: _("Police"), ContactKind.PARENTS: _("Parents/carers"), ContactKind.CARE: _("Care"),
+            ContactKind.SCHOOL: _("School"), ContactKind.OTHER: _("Other")}[kind]
 
 
 def policy_status_label(status: str) -> str:
