@@ -62,13 +62,10 @@ class PolicyStatus(StrEnum):
 
 #: The step plan's action whose questions are the incident's evaluation (step 7).
 EVALUATION_ACTION = "evaluatie-incident"
-#: Its question about lessons for future incidents, shown beside earlier incidents of a type.
-LESSONS_QUESTION = "evaluatie-incident-6"
 
 
 __all__ = [
     "EVALUATION_ACTION",
-    "LESSONS_QUESTION",
     "ContactKind",
     "IncidentType",
     "PolicyStatus",

@@ -109,7 +109,7 @@ def test_a_name_gets_the_label_of_its_first_place(names):
 def test_the_longer_name_wins(first, last):
     assume(first.casefold() != last.casefold() and not {first.casefold(), last.casefold()} & LABEL_WORDS)
     names_ = Names(incident(pupils=[first, f"{first} {last}"]), anonymised=True)
-    assert names_.text(f"{first} {last} en {first}.") == "instigator 1 en victim 1."
+    assert names_.text(f"{first} {last} + {first}.") == "instigator 1 + victim 1."
 
 
 @given(st.sampled_from("abcdefghijklmnopqrstuvwxyz"))

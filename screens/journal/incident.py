@@ -17,7 +17,7 @@ from content.progress import next_action, step_progress
 from screens import routes
 from screens.i18n import _
 from screens.journal.backup import export_backup
-from screens.journal.edits import update_incident
+from screens.journal.edits import Stamp, update_incident
 from screens.journal.gate import journal_view, no_images_note
 from screens.journal.incident_forms import (
     contact_form,
@@ -63,7 +63,7 @@ async def mark_follow_up(app: "AppContext", incident_id: str, follow_up: inc.Fol
 async def save_evaluation(app: "AppContext", incident_id: str, answers: dict[str, str], finish: bool) -> None:
     """The answers to the evaluation questions; ``finish``: the incident is evaluated."""
 
-    def edit(incident: inc.Incident, stamp) -> inc.Incident:
+    def edit(incident: inc.Incident, stamp: Stamp) -> inc.Incident:
         for question_id, answer in answers.items():
             incident = inc.set_evaluation(incident, question_id, answer.strip())
         return inc.set_status(incident, Status.EVALUATED, by=stamp.by, at=stamp.at) if finish else incident
