@@ -1,4 +1,9 @@
-"""The app shell: session state, routing and the view stack, links and calls."""
+"""The app: one user's session, the view stack of its routes, links and calls.
+
+``App`` is what screens know as ``screens.context.AppContext``.  It draws the
+screen of a route with the builder that ``screens.routes`` declares for it,
+and the journal's unlock gate instead while a journal route is locked.
+"""
 
 from __future__ import annotations
 
@@ -14,49 +19,18 @@ import flet as ft
 from content.loader import load_organisations, load_plan
 from content.model import Phone
 from content.progress import Progress
-from screens import (
-    about,
-    acute,
-    backup,
-    helplines,
-    home,
-    incident,
-    journal_home,
-    journal_settings,
-    organisations,
-    overview,
-    policy,
-    routes,
-    settings,
-    step_detail,
-    steps,
-    theme,
-)
+from screens import routes
+from screens.errors import error_message
 from screens.i18n import LANGUAGES, _, device_language, set_language
-from screens.incident_forms import incident_form
-from screens.journal_session import JournalSession, error_message
-from screens.live_status import LiveStatuses
+from screens.journal import gate
+from screens.journal.incident_forms import incident_form
+from screens.journal.session import JournalSession
 from screens.preferences import Preferences
+from screens.ui import theme
+from screens.ui.live_status import LiveStatuses
 from storage.errors import JournalLockedError, StorageError
 
 log = logging.getLogger(__name__)
-
-_BUILDERS: dict[str, Callable[..., ft.View]] = {
-    "home": home.build,
-    "acute": acute.build,
-    "steps": steps.build,
-    "step": step_detail.build,
-    "step_action": step_detail.build,
-    "organisations": organisations.build,
-    "helplines": helplines.build,
-    "about": about.build,
-    "journal": journal_home.build,
-    "journal_settings": journal_settings.build,
-    "incident": incident.build,
-    "settings": settings.build,
-    "policy": policy.build,
-    "overview": overview.build,
-}
 
 _T = TypeVar("_T")
 
@@ -87,6 +61,8 @@ def _clock_offset() -> timedelta:
 class App:
     """One user session: what is ticked, where the user is, and how to get around."""
 
+    language: str
+
     def __init__(self, page: ft.Page) -> None:
         self.page = page
         self.progress = Progress()
@@ -99,6 +75,7 @@ class App:
         self.report_time: Optional[datetime] = None  # when the acute flow was first opened
         self._save_session_after_unlock = False
         self._background: list = []  # the session's timers, stopped when it closes
+        self._tasks: set[asyncio.Task] = set()  # short background work (see _spawn)
         self._launcher = ft.UrlLauncher()
         self._clipboard = ft.Clipboard()
         self.file_picker = ft.FilePicker()
@@ -119,7 +96,7 @@ class App:
         # Nothing stands between launch and the first screen: it is drawn in
         # Dutch while the stored settings and the device's language are asked
         # for (one round trip), and redrawn only if they change anything.
-        self.show(page.route or routes.HOME)
+        self.show(page.route or routes.path("home"))
         self._background = [page.run_task(self._minute_ticker), page.run_task(self._idle_lock)]
         _, device = await asyncio.gather(self.preferences.load(), self._device_language())
         language = self.preferences.language or device
@@ -191,7 +168,9 @@ class App:
     def _build(self, route: str) -> ft.View:
         found = routes.match(route)
         assert found is not None, route  # next_stack only yields known routes
-        return _BUILDERS[found.name](self, route, **found.params)
+        if found.route.needs_journal and not self.journal.is_open:
+            return gate.build(self, route)
+        return found.route.builder()(self, route, **found.params)
 
     def _on_route_change(self, e: ft.RouteChangeEvent) -> None:
         self.show(e.route)
@@ -221,7 +200,7 @@ class App:
 
     def _on_close(self, e) -> None:
         """The session expired (the browser tab is long gone): stop its timers, drop the key."""
-        for task in self._background:
+        for task in [*self._background, *self._tasks]:
             task.cancel()
         self.journal.lock(quietly=True)
 
@@ -238,19 +217,19 @@ class App:
         forms_closed = False
         while (dialog := self.page.pop_dialog()) is not None:  # a form may show journal content
             forms_closed = forms_closed or not isinstance(dialog, ft.SnackBar)
-        if not (self.stack and routes.is_journal(self.stack[-1])):
+        if not (self.stack and routes.needs_journal(self.stack[-1])):
             return
         if forms_closed:
             # Flutter keeps a dialog on screen if its view is replaced while it
             # closes: update the view in place now, renew it once they are gone.
             self.refresh()
-            self.page.run_task(self._renew_unlock_screen)
+            self._spawn(self._renew_unlock_screen())
         else:
             self.refresh(in_place=False)  # a different screen now: start at its top
 
     async def _renew_unlock_screen(self) -> None:
         await asyncio.sleep(_DIALOG_CLOSE_SECONDS)
-        if not self.journal.is_open and routes.is_journal(self.stack[-1]):
+        if not self.journal.is_open and routes.needs_journal(self.stack[-1]):
             self.refresh(in_place=False)
 
     def journal_opened(self) -> None:
@@ -265,7 +244,7 @@ class App:
             incident_form(self, from_session=True)
         else:
             self._save_session_after_unlock = True
-            self.go(routes.JOURNAL)
+            self.go(routes.path("journal"))
 
     def session_saved(self) -> None:
         self._save_session_after_unlock = False
@@ -274,18 +253,29 @@ class App:
         if self.report_time is None:
             self.report_time = self.now()
 
-    async def storage_action(self, action: Awaitable[object]) -> bool:
-        """Run a journal write from a tap; a failure is told, and the screen shows what is stored."""
+    async def storage_action(
+        self, action: Awaitable[object], *, on_error: Optional[Callable[[StorageError], None]] = None
+    ) -> bool:
+        """Run a journal read or write; the one place storage errors are caught.
+
+        A journal found locked (idle, or removed in another window) closes any
+        form and shows the unlock or set-up screen.  Any other storage error
+        goes to ``on_error`` (a form shows it in place and keeps what was
+        typed), or else is told in a toast over the screen drawn again with
+        what is stored.  True if the action succeeded.
+        """
         try:
             await action
             return True
         except JournalLockedError as exc:
             await self.journal_lost(exc)
-            return False
         except StorageError as exc:
-            self.refresh()
-            self.toast(error_message(exc))
-            return False
+            if on_error is not None:
+                on_error(exc)
+            else:
+                self.refresh()
+                self.toast(error_message(exc))
+        return False
 
     async def journal_lost(self, exc: JournalLockedError) -> None:
         """A write found the journal locked (idle, or another window removed it):
@@ -293,13 +283,10 @@ class App:
         await self.journal.locked_itself()
         self.toast(error_message(exc))
 
-    def export_backup(self, incident_ids: Optional[Sequence[str]] = None) -> None:
-        backup.export_backup(self, incident_ids)
-
     # --- session state --------------------------------------------------------
 
     def set_ticked(self, action_id: str, ticked: bool) -> None:
-        now = datetime.now(timezone.utc)
+        now = self.now()
         self.progress = (
             self.progress.tick(action_id, now) if ticked else self.progress.untick(action_id)
         )
@@ -325,7 +312,7 @@ class App:
             await self._clipboard.set(text)
             self.toast(_("Copied: {text}").format(text=text))
 
-        asyncio.create_task(copy())
+        self._spawn(copy())
 
     def _launch(self, url: str) -> None:
         async def launch() -> None:
@@ -335,7 +322,14 @@ class App:
                 log.exception("could not open %s", url)
                 self.toast(_("Could not open {url}").format(url=url))
 
-        asyncio.create_task(launch())
+        self._spawn(launch())
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        """Run ``work`` in the background; the event loop keeps only a weak
+        reference to a task, so the session keeps one until it is done."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def run_blocking(self, work: Callable[[], _T]) -> _T:
         """Heavy work off the event loop where threads exist (not in the browser's Pyodide)."""

@@ -44,22 +44,15 @@ from storage import codec as c
 from storage.codec import LOCAL, Context, codec_of, record, time_to_str, wire
 from storage.errors import ValidationError
 from storage.limits import MAX_REVISION, MAX_SHORT, MAX_TEXT
+from storage.vocabulary import ContactKind, IncidentType, PupilRole, Status
 
-# -- vocabularies ---------------------------------------------------------------
+# -- vocabularies (declared in storage.vocabulary) --------------------------------
 
-INCIDENT_TYPES = (
-    "naaktfoto",
-    "bangalijst",
-    "vernedering",
-    "bedreiging",
-    "nepaccount",
-    "challenge",
-    "anders",
-)
-PUPIL_ROLES = ("aanstichter", "slachtoffer", "omstander")
-CONTACT_KINDS = ("politie", "ouders", "zorg", "school", "anders")
-STATUSES = ("acuut", "lopend", "herstel", "geevalueerd", "gesloten")
-CLOSED_STATUS = "gesloten"
+INCIDENT_TYPES = tuple(t.value for t in IncidentType)
+PUPIL_ROLES = tuple(r.value for r in PupilRole)
+CONTACT_KINDS = tuple(k.value for k in ContactKind)
+STATUSES = tuple(s.value for s in Status)
+CLOSED_STATUS = Status.CLOSED.value
 
 # Scalar fields of an incident that the merge resolves field by field.
 SCALAR_FIELDS = ("title", "type", "type_other", "reported_at", "reported_by", "report_channel")

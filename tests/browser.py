@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from tests.conftest import ARTIFACTS
+from tests.support import ARTIFACTS
 
 TIMEOUT_MS = 20_000
 
@@ -23,6 +23,7 @@ class Session:
     page: object
     base_url: str
     outside_requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)  # errors the page logged or raised
 
     def goto(self, route: str = "/") -> None:
         self.page.goto(self.base_url + route)
@@ -157,4 +158,6 @@ def open_session(browser, base_url: str, viewport: dict, **context_args) -> Sess
             route.abort()
 
     context.route("**/*", guard)
+    session.page.on("console", lambda m: session.console_errors.append(m.text) if m.type == "error" else None)
+    session.page.on("pageerror", lambda exc: session.console_errors.append(str(exc)))
     return session

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from screens import i18n
@@ -14,10 +15,12 @@ PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 def extracted_msgids() -> set[str]:
+    """Every msgid in the files ``babel.cfg`` names (as ``tools/i18n.py update`` extracts them)."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    assert ("report/**.py", "python") in method_map and ("screens/**.py", "python") in method_map
     found = set()
-    for _, _, message, _, _ in extract_from_dir(
-        str(ROOT), method_map=[("screens/**.py", "python"), ("main.py", "python")]
-    ):
+    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map=method_map, options_map=options_map):
         found.add(message if isinstance(message, str) else message[0])
     return found
 

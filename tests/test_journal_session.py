@@ -9,9 +9,10 @@ from hypothesis import given, strategies as st
 
 import storage
 from screens import i18n
-from screens.formatting import moment, parse_local, relative
-from screens.journal_session import JournalSession, error_message
-from screens.passphrase import MIN_SCORE, problem, score
+from screens.ui.formatting import moment, parse_local, relative
+from screens.errors import error_message
+from screens.journal.session import JournalSession
+from screens.journal.passphrase import MIN_SCORE, problem, score
 from storage import errors
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -32,7 +33,7 @@ def test_idle_journal_locks_itself_after_the_set_minutes(tmp_path, monkeypatch):
     locked = []
     s = session(tmp_path, locked)
     clock = [1000.0]
-    monkeypatch.setattr("screens.journal_session.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("screens.journal.session.time.monotonic", lambda: clock[0])
     asyncio.run(s.create(GOOD, "mentor 3B"))
     assert s.is_open and s.author == "mentor 3B"
     clock[0] += 4 * 60

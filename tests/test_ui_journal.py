@@ -9,7 +9,7 @@ import pytest
 
 from storage.container import MAGIC
 from tests.browser import open_session
-from tests.conftest import AppServer
+from tests.support import AppServer
 
 pytestmark = pytest.mark.browser
 

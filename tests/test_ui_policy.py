@@ -5,7 +5,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.browser import open_session
-from tests.conftest import AppServer
+from tests.support import AppServer
 from tests.test_ui_journal import create_journal, new_incident, unlock
 
 pytestmark = pytest.mark.browser

@@ -1,6 +1,6 @@
-"""No user-visible text in the screens bypasses gettext.
+"""No user-visible text in the screens or the report bypasses gettext.
 
-Scans the source of screens/ for string literals given to Flet controls as
+Scans the source of screens/ (every subpackage) for string literals given to Flet controls as
 their text (positionally or as label/tooltip/title/... keywords): each must be
 wrapped in _() or ngettext(), or hold no words at all (" · ", "/").
 """
@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-SCREENS = Path(__file__).resolve().parent.parent / "screens"
+ROOT = Path(__file__).resolve().parent.parent
+SCREENS = ROOT / "screens"
+UI_SOURCES = sorted([*SCREENS.glob("**/*.py"), *(ROOT / "report").glob("**/*.py")])
 TEXT_KEYWORDS = {
     "value", "label", "tooltip", "title", "text", "hint_text", "helper_text", "error", "semantics_label",
     "content", "subtitle", "confirm_text", "cancel_text", "help_text", "error_text", "prefix_text", "suffix_text",
@@ -48,7 +50,11 @@ def literals_outside_gettext(source: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted(SCREENS.glob("*.py")), ids=lambda p: p.name)
+def test_the_scan_covers_every_package_of_the_ui():
+    assert {p.parent.name for p in UI_SOURCES} >= {"screens", "plan", "journal", "ui", "report"}
+
+
+@pytest.mark.parametrize("path", UI_SOURCES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_screens_show_no_text_that_bypasses_gettext(path):
     assert literals_outside_gettext(path.read_text(encoding="utf-8")) == []
 

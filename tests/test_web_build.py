@@ -26,15 +26,15 @@ from types import SimpleNamespace
 import pytest
 
 from content.loader import load_organisations, load_plan
-from tests.conftest import ARTIFACTS, ROOT
+from tests.support import ARTIFACTS, ROOT
 from tests.web_helpers.static_server import StaticServer
 from tools import web_shell
 
 BASE = "/stappenplan/"
 READY_TIMEOUT_MS = 120_000
-RIVE_CDN = "cdn.jsdelivr.net"  # Flet's client asks for a Rive runtime there; the CSP blocks it
+WEB_DOC = ROOT / "docs" / "web-and-mobile.md"
 
-# Reports Content-Security-Policy violations (blocked requests) to the test.
+# Reports Content-Security-Policy violations (requests the page tried and the CSP blocked) to the test.
 CSP_PROBE = """
 window.__blocked = [];
 document.addEventListener('securitypolicyviolation', (e) => window.__blocked.push(e.blockedURI));
@@ -139,6 +139,16 @@ def test_page_is_dutch_with_the_shell_from_the_content(site):
             assert f'href="{html.escape(phone.tel_uri)}"' in text
 
 
+def test_the_page_lets_a_teacher_zoom(site):
+    text = (site.out / "index.html").read_text(encoding="utf-8")
+    viewports = re.findall(r'<meta name="viewport" content="([^"]*)"', text)
+    assert viewports == [web_shell.VIEWPORT]
+    assert "user-scalable" not in web_shell.VIEWPORT and "maximum-scale" not in web_shell.VIEWPORT
+    scripts = parse_index(site.out).scripts  # the guard runs before Flet's client starts (boot.js)
+    assert scripts.index(web_shell.PAGE_GUARD) < scripts.index("boot.js")
+    assert (site.out / web_shell.PAGE_GUARD).read_bytes() == (ROOT / "assets" / web_shell.PAGE_GUARD).read_bytes()
+
+
 def test_base_path_and_runtime_urls(site):
     page = parse_index(site.out)
     text = (site.out / "index.html").read_text(encoding="utf-8")
@@ -186,12 +196,15 @@ def test_app_package_is_self_contained_and_pruned(site):
     countries = {n for n in names if n.startswith(packages + "holidays/countries/") and not n.endswith("__init__.pyc")}
     assert countries == {packages + "holidays/countries/netherlands.pyc"}
     assert [n for n in names if n.startswith("__pycache__/web_main.cpython-3")]  # byte-compiled for Pyodide
-    # Data the Python code reads from assets/ goes along; the server page and icon sources do not.
+    # Data the Python code reads from assets/ goes along; the server page (and its script) and icon sources do not.
+    from tools.build_web import ASSETS_NOT_PACKED
+
     for path in (ROOT / "assets").rglob("*"):
         rel = path.relative_to(ROOT).as_posix()
-        if path.is_file() and path.name not in ("index.html", "icon.png", "splash.png"):
+        if path.is_file() and path.name not in (*ASSETS_NOT_PACKED, "icon.png", "splash.png"):
             assert rel in names, rel
     assert "assets/index.html" not in names and "assets/icon.png" not in names
+    assert "assets/page-guard.js" not in names
 
 
 def test_manifest_and_icons(site):
@@ -305,11 +318,36 @@ def test_first_visit_shows_the_shell_then_the_app_without_other_origins(browser,
         shot(page, "web-app-acute")
 
         assert session.outside_requests == []
-        blocked = page.evaluate("window.__blocked")
-        assert all(RIVE_CDN in url for url in blocked), blocked  # only the Rive runtime, blocked by the CSP
+        assert page.evaluate("window.__blocked") == []  # not even attempted (Flet's Rive runtime included)
+        assert session.console_errors == []
+        assert page.evaluate("document.querySelector('meta[name=viewport]').content") == web_shell.VIEWPORT
         assert failed_requests(site_server) == []
     finally:
         session.close("web-first-visit")
+
+
+def documented_best_practice_failures() -> set[str]:
+    """The audit ids in the table of docs/web-and-mobile.md's Lighthouse section."""
+    text = WEB_DOC.read_text(encoding="utf-8")
+    section = text[text.index("### Lighthouse"):]
+    section = section[: section.find("\n#", 1)] if "\n#" in section[1:] else section
+    return set(re.findall(r"^\| `([a-z0-9-]+)` \|", section, flags=re.M))
+
+
+@pytest.mark.browser
+def test_lighthouse_on_a_phone(site_server):
+    """Lighthouse's phone emulation on the static build: accessible, a clean console, and
+    every best-practices audit that fails is explained in the docs."""
+    from tools import lighthouse
+
+    report = lighthouse.run(site_server.url + BASE, ("accessibility", "best-practices"))
+    assert report["configSettings"]["formFactor"] == "mobile"
+    assert lighthouse.score(report, "accessibility") >= 0.95, lighthouse.failing_audits(report, "accessibility")
+    assert "meta-viewport" not in lighthouse.failing_audits(report, "accessibility")  # pinch-zoom allowed
+    assert lighthouse.console_errors(report) == []
+    undocumented = set(lighthouse.failing_audits(report, "best-practices")) - documented_best_practice_failures()
+    details = {a: report["audits"][a].get("details", {}).get("items") for a in undocumented}
+    assert not undocumented, f"failing best-practices audits not in {WEB_DOC.name}: {json.dumps(details)[:3000]}"
 
 
 @pytest.fixture

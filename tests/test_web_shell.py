@@ -1,6 +1,9 @@
 """The page around the app: strict CSP, Dutch, and the acute shell from content/."""
 
+import re
 from html.parser import HTMLParser
+
+import pytest
 
 from content.loader import load_organisations, load_plan
 from tools import web_shell
@@ -55,3 +58,28 @@ def test_csp_keeps_every_request_on_the_own_origin():
 def test_page_is_dutch():
     page = web_shell.server_index()
     assert '<html lang="nl">' in page and "<title>Stappenplan online incidenten</title>" in page
+
+
+def test_page_lets_a_teacher_zoom_and_guards_the_client_before_it_starts():
+    page = web_shell.server_index()
+    assert re.findall(r'<meta name="viewport" content="([^"]*)"', page) == [web_shell.VIEWPORT]
+    assert "user-scalable" not in page and "maximum-scale" not in page
+    head, body = page.split("</head>")
+    assert f'<script src="{web_shell.PAGE_GUARD}"></script>' in head and "flutter_bootstrap.js" in body
+    assert (web_shell.SERVER_INDEX.parent / web_shell.PAGE_GUARD).is_file()
+
+
+@pytest.mark.browser
+def test_the_served_app_asks_no_other_origin_logs_no_error_and_stays_zoomable(phone):
+    phone.context.add_init_script(
+        "window.__blocked = []; document.addEventListener('securitypolicyviolation', (e) => "
+        "window.__blocked.push(e.blockedURI));"
+    )
+    phone.goto("/")
+    phone.see("Acuut incident")
+    phone.page.wait_for_timeout(1000)  # Flet's client asks for the Rive runtime shortly after start
+    assert phone.outside_requests == [] and phone.page.evaluate("window.__blocked") == []
+    assert phone.console_errors == []
+    viewport = phone.page.evaluate("Array.from(document.querySelectorAll('meta[name=viewport]'), m => m.content)")
+    assert viewport == [web_shell.VIEWPORT]  # Flutter's "user-scalable=no" is put back
+    assert phone.page.title() == "Stappenplan online incidenten"

@@ -2,7 +2,8 @@
 
     python tools/bench.py ui [--runs 9]      time to a clickable acute button, vs a Flet hello-world
     python tools/bench.py journal [...]      encrypted journal: unlock, save latency, file size
-    python tools/bench.py web [--runs 9]     static web build: time to shell / interactive, bytes, vs hello-world
+    python tools/bench.py web [--runs 9]     static web build: time to shell / interactive, bytes, and
+                                             Lighthouse TTI / TBT, vs hello-world
     python tools/bench.py sync [...]         team sharing: 50 teams x 5 devices on SQLite and PostgreSQL
     python tools/bench.py                    all of the above
 
@@ -51,7 +52,7 @@ def _time_to_clickable(browser, url: str, button: str) -> float:
 def bench_ui(runs: int) -> int:
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS, AppServer
+    from tests.support import CHROMIUM, CHROMIUM_ARGS, AppServer
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)

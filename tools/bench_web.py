@@ -15,6 +15,9 @@ started once more in a new page of the same context (a later start).  Per run:
 * bytes transferred: everything the server sent for that visit, the service
   worker's precache included (counted by the server).
 
+Then Lighthouse (``tools/lighthouse.py``, phone emulation) measures each site
+once more: its time to interactive and total blocking time, side by side.
+
 The hello-world is built the way Flet publishes a static app
 (``flet publish --no-cdn``): Flet's whole web client, the app and its
 pure-Python dependencies in app.tar.gz, ``patch_index_html``; plus the
@@ -39,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools import build_web  # noqa: E402
+from tools import build_web, lighthouse  # noqa: E402
 
 HELLO_WORLD = """import flet as ft
 
@@ -123,7 +126,7 @@ def _run(browser, server, button: str) -> tuple[dict, dict]:
 def bench_web(runs: int, keep: Optional[Path] = None) -> int:
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.support import CHROMIUM, CHROMIUM_ARGS
     from tests.web_helpers.static_server import StaticServer
 
     work = Path(tempfile.mkdtemp(prefix="bench-web-")) if keep is None else keep
@@ -147,6 +150,7 @@ def bench_web(runs: int, keep: Optional[Path] = None) -> int:
                         print(f"  run {run + 1} {name:<12} first visit {first['interactive']:.2f} s, "
                               f"{first['bytes'] / 1e6:.1f} MB; later start {later['interactive']:.2f} s", flush=True)
                 browser.close()
+            figures = {name: lighthouse_figures(server) for name, (server, _) in sites.items()}
         finally:
             for server, _ in sites.values():
                 server.stop()
@@ -168,7 +172,22 @@ def bench_web(runs: int, keep: Optional[Path] = None) -> int:
         print(f"  ratio app / hello-world, time to interactive ({visit} visit): {ratio:.2f}  (goal <= 1.15)")
     ratio = median("app", "first", "bytes") / median("hello-world", "first", "bytes")
     print(f"  ratio app / hello-world, bytes of the first visit: {ratio:.2f}")
+
+    print("\nLighthouse, phone emulation (4x CPU slowdown, simulated slow 4G), first visit")
+    print(f"  {'':<12} {'interactive':>12} {'total blocking':>15} {'performance':>12}")
+    for name, (tti, tbt, score) in figures.items():
+        print(f"  {name:<12} {tti:>11.1f}s {tbt:>14.1f}s {score:>12.2f}")
+    for index, metric in enumerate(("time to interactive", "total blocking time")):
+        ratio = figures["app"][index] / figures["hello-world"][index]
+        print(f"  ratio app / hello-world, {metric}: {ratio:.2f}")
     return 0
+
+
+def lighthouse_figures(server) -> tuple[float, float, float]:
+    """Lighthouse's time to interactive and total blocking time (seconds), and its performance score."""
+    report = lighthouse.run(server.url + "/", ("performance",))
+    return (lighthouse.metric_seconds(report, "interactive"), lighthouse.metric_seconds(report, "total-blocking-time"),
+            lighthouse.score(report, "performance"))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -27,8 +27,8 @@ this builds on Flet's own pieces instead, step by step:
 4. ``index.html`` from Flet's template, patched by Flet's
    ``patch_index_html`` (Pyodide mode, no CDN, base path, hash routing) and
    by ``tools/web_shell.render_index`` (CSP, Dutch, the static shell of acute
-   actions and help lines from ``content/``, and the school's own contacts
-   first when there is a school profile), with a CSP whose inline scripts
+   actions and help lines from ``content/``, the school's own contacts first
+   when there is a school profile, ``assets/page-guard.js``), with a CSP whose inline scripts
    are allowed by their SHA-256 hashes; the ``pyodideUrl`` of Flet 1.0.5
    (relative, which a module worker cannot import) is made absolute;
 5. ``flutter_bootstrap.js`` patched so the shell stays until the Python app
@@ -91,7 +91,7 @@ APP_SHORT_NAME = "Stappenplan"
 THEME_COLOR = "#1f5f8b"
 BACKGROUND_COLOR = "#f8f9ff"  # the shell's background (tools/web_shell.py)
 ENTRY_MODULE = "web_main"
-ASSETS_NOT_PACKED = {"index.html"}  # the page of the web-server mode
+ASSETS_NOT_PACKED = {"index.html", web_shell.PAGE_GUARD}  # the page of the web-server mode, and its script
 
 # --- what the page loads from Flet's web client ----------------------------------------
 
@@ -376,7 +376,7 @@ def stage_app(stage: Path, prune: bool, school: Optional[SchoolProfile] = None) 
     app_files: list[Path] = []
     for module in setuptools.get("py-modules", []):
         app_files.append(ROOT / f"{module}.py")
-    for package in setuptools["packages"]:
+    for package in sorted({name.split(".")[0] for name in setuptools["packages"]}):  # subpackages inside
         if prune and package in WEB_EXCLUDED_PACKAGES:
             continue
         for path in files_under(ROOT / package):
@@ -462,7 +462,7 @@ out["organisations"] = len(load_organisations("nl").helplines)
 import warnings
 warnings.simplefilter("ignore")  # fpdf2 notes that it cannot add images without Pillow
 from content.loader import load_plan as _plan
-from screens.report import incident_pdf
+from report import incident_pdf
 from storage import incidents as inc
 _now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 _pdf = incident_pdf(inc.add_note(inc.new_incident("Zoë – rapport", "anders", now=_now), "Notitie ’ · ë", at=_now),
@@ -603,7 +603,8 @@ def app_texts(school: Optional[SchoolProfile] = None) -> str:
     """Every text the app can show: content (all languages), translations, UI code,
     the school profile built in."""
     parts = []
-    for pattern in ("content/data/*.yaml", "locale/*/LC_MESSAGES/*.po", "screens/**/*.py", "main.py", "storage/errors.py"):
+    for pattern in ("content/data/*.yaml", "locale/*/LC_MESSAGES/*.po", "screens/**/*.py", "report/**/*.py", "main.py",
+                    "storage/errors.py"):
         parts += [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob(pattern))]
     if school is not None:
         parts.append(profile_file.canonical_json(school).decode("utf-8"))
@@ -945,7 +946,7 @@ def build_service_worker(out: Path, build_id: str, twins: list[str]) -> dict:
 
 
 # What the page itself loads before its service worker takes over (first visit).
-PAGE_BEFORE_SW = ["index.html", "python.js", "boot.js", "manifest.json", "favicon.png", "sw.js"]
+PAGE_BEFORE_SW = ["index.html", web_shell.PAGE_GUARD, "python.js", "boot.js", "manifest.json", "favicon.png", "sw.js"]
 
 
 def first_load(out: Path, variant: str, compressed: bool = True) -> int:
@@ -1030,6 +1031,7 @@ def build(
     patch_flutter_bootstrap(out)
     patch_python_js(out)
     shutil.copy2(WEB_TOOLS / "boot.js", out / "boot.js")
+    shutil.copy2(ROOT / "assets" / web_shell.PAGE_GUARD, out / web_shell.PAGE_GUARD)
     report["csp"] = write_index(out, base_path, f"app.tar.gz?v={app_hash}", pyodide_version, school)
 
     log("5/7 manifest and icons")

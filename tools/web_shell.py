@@ -1,9 +1,12 @@
 """Generate the app's ``index.html`` from Flet's own page.
 
-Three changes to Flet's template:
+Four changes to Flet's template:
 
 * a strict Content-Security-Policy: every request stays on the app's own
-  origin (Flet's client would otherwise fetch a Rive runtime from a CDN);
+  origin;
+* ``assets/page-guard.js`` at the end of ``<head>``, which corrects Flet's
+  web client before it starts: it would ask a CDN for the Rive runtime, and
+  Flutter's engine would forbid zooming;
 * Dutch language, title and description;
 * a static shell inside Flet's loading screen: the acute first actions of
   step 1 and the help lines with ``tel:`` links, generated from ``content/``,
@@ -60,6 +63,10 @@ SERVER_CSP = "; ".join([
     "base-uri 'self'",
     "form-action 'none'",
 ])
+
+VIEWPORT = "width=device-width, initial-scale=1"  # no "user-scalable=no": a teacher must be able to zoom
+#: Corrections of Flet's web client before it starts (read the file's comment).
+PAGE_GUARD = "page-guard.js"
 
 _SHELL_STYLE = """
 #loading { position: fixed; inset: 0; overflow: auto; background: #f8f9ff; color: #191c20;
@@ -152,14 +159,14 @@ def shell_html(profile: Optional[SchoolProfile] = None) -> str:
 def render_index(template: str, *, csp: str, shell: str, head_extra: str = "") -> str:
     """Flet's index.html with the CSP, Dutch metadata and the shell in its loading screen.
 
-    ``head_extra`` is inserted at the end of ``<head>`` (the static build adds
-    its manifest colours and boot script there).
+    ``head_extra`` is inserted at the end of ``<head>``, after the page guard
+    (the static build adds its manifest colours and boot script there).
     """
     page = template.replace("<html>", '<html lang="nl">', 1)
     page = page.replace(
         '<meta charset="UTF-8">',
         f'<meta charset="UTF-8">\n  <meta http-equiv="Content-Security-Policy" content="{csp}">\n'
-        '  <meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'  <meta name="viewport" content="{VIEWPORT}">',
         1,
     )
     page = re.sub(r"<title>.*?</title>", f"<title>{APP_NAME}</title>", page, count=1)
@@ -181,8 +188,8 @@ def render_index(template: str, *, csp: str, shell: str, head_extra: str = "") -
     page = loading.sub(
         lambda _: f'<div id="loading">\n<style>\n{_SHELL_STYLE}\n</style>\n{shell}\n</div>', page, count=1
     )
-    if head_extra:
-        page = page.replace("</head>", f"{head_extra}\n</head>", 1)
+    guard = f'  <script src="{PAGE_GUARD}"></script>'
+    page = page.replace("</head>", f"{guard}\n{head_extra}\n</head>" if head_extra else f"{guard}\n</head>", 1)
     return page
 
 

@@ -132,7 +132,8 @@ async def exercise(journal: Any, now: datetime, *, pdf: bool = True) -> None:
     also rendered as PDF, the slow part), and every kind of edit saved on
     each incident.  Raises whatever goes wrong."""
     from content.loader import load_plan
-    from screens.report import incident_markdown, incident_pdf
+    from report.markdown import incident_markdown
+    from report.pdf import incident_pdf
     from storage import statistics
     from storage.followups import follow_up_agenda
 

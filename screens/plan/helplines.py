@@ -1,0 +1,114 @@
+"""Help lines: who each line is for, whether it is open right now, one tap to call.
+
+112 is at the top; the police card carries the school's own police contact,
+which the school fills in here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from content.model import Phone
+from screens.i18n import _
+from screens.preferences import PoliceContact, valid_phone
+from screens.ui.forms import form_dialog
+from screens.ui.widgets import contact_card, emergency_banner, page_view
+
+if TYPE_CHECKING:
+    from screens.context import AppContext
+
+
+def police_contact_editor(app: "AppContext") -> ft.Control:
+    """The school's police contact: call it, or fill it in / change it (updated in place)."""
+    holder = ft.Container()
+    holder.content = _police_contact(app, holder)
+    return holder
+
+
+def _police_contact(app: "AppContext", holder: ft.Container) -> ft.Control:
+    contact = app.preferences.police_contact
+    if contact is None:
+        return ft.OutlinedButton(
+            _("Fill in your school's police contact"),
+            icon=ft.Icons.EDIT_OUTLINED,
+            on_click=lambda e: _edit_police_contact(app, holder),
+        )
+    return ft.Container(
+        bgcolor=ft.Colors.SECONDARY_CONTAINER,
+        border_radius=12,
+        padding=12,
+        content=ft.Column(
+            spacing=6,
+            controls=[
+                ft.Text(_("Your school's police contact"), weight=ft.FontWeight.BOLD),
+                ft.Text(" · ".join(p for p in (contact.name, contact.phone.display) if p)),
+                ft.Row(
+                    wrap=True,
+                    spacing=8,
+                    run_spacing=8,
+                    controls=[
+                        ft.FilledButton(
+                            _("Call {number}").format(number=contact.phone.display),
+                            icon=ft.Icons.PHONE,
+                            on_click=lambda e: app.call(contact.phone),
+                        ),
+                        ft.TextButton(_("Change"), icon=ft.Icons.EDIT_OUTLINED,
+                                      on_click=lambda e: _edit_police_contact(app, holder)),
+                    ],
+                ),
+            ],
+        ),
+    )
+
+
+def _edit_police_contact(app: "AppContext", holder: ft.Container) -> None:
+    current = app.preferences.police_contact
+    name = ft.TextField(label=_("Name, e.g. community police officer"), value=current.name if current else "",
+                        autofocus=True)
+    phone = ft.TextField(label=_("Phone number"), value=current.phone.display if current else "",
+                         keyboard_type=ft.KeyboardType.PHONE)
+
+    def show(message: str) -> None:
+        holder.content = _police_contact(app, holder)
+        holder.update()
+        app.toast(message)
+
+    async def save() -> bool:
+        if not valid_phone(phone.value or ""):
+            phone.error = ft.Text(_("Enter a phone number, e.g. 0900-8844 or 06 12345678."),
+                                  color=ft.Colors.ERROR, size=12)
+            phone.update()
+            return False
+        await app.preferences.set_police_contact(PoliceContact((name.value or "").strip(), Phone(phone.value.strip())))
+        show(_("Police contact saved on this device."))
+        return True
+
+    async def remove() -> None:
+        await app.preferences.set_police_contact(None)
+        show(_("Police contact removed."))
+
+    form_dialog(app, _("Your school's police contact"), [
+        ft.Text(_("Step 3 advises to consult your school's police contact. The number is kept on this device only.")),
+        name,
+        phone,
+    ], save, on_remove=remove if current else None)
+
+
+def build(app: "AppContext", route: str) -> ft.View:
+    cards = []
+    for org in app.organisations.helplines:
+        if org.emergency:
+            continue  # 112 has its own button at the top
+        extra = [police_contact_editor(app)] if org.editable_phone else []
+        cards.append(contact_card(app, org, full=True, extra=extra, col={"xs": 12, "md": 6, "xl": 4}))
+    return page_view(
+        app,
+        route,
+        _("Help lines"),
+        [
+            emergency_banner(app),
+            ft.ResponsiveRow(spacing=12, run_spacing=12, controls=cards),
+        ],
+    )
