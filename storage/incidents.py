@@ -720,6 +720,15 @@ def _check_incident_rules(i: Incident, where: str = "incident") -> None:
     for n in i.notes:
         if not n.versions:
             raise ValidationError(f"{where}.notes.versions", "a note needs at least one version")
+        ids = {v.id for v in n.versions}
+        if any(r not in ids for v in n.versions for r in v.replaces):
+            raise ValidationError(f"{where}.notes.versions.replaces", "unknown version")
+
+
+def _check_register_stamps(i: Incident, where: str = "incident") -> None:
+    """Every register's base lies before its change (what makes the merge a
+    join).  Checked on stored and incoming records; an edit from the UI may
+    carry stale stamps, which ``Journal.save`` replaces anyway."""
     for key, stamp in i.field_base.items():
         at = i.register_stamp(key)  # None: a sub-record the edit dropped (it is kept, removed)
         if at is not None and not stamp < at:
@@ -727,10 +736,6 @@ def _check_incident_rules(i: Incident, where: str = "incident") -> None:
     for key, alts in i.alternatives.items():
         if any(a.base is not None and not a.base < a.at for a in alts):
             raise ValidationError(f"{where}.alternatives.{key}", "base not before the change")
-    for n in i.notes:
-        ids = {v.id for v in n.versions}
-        if any(r not in ids for v in n.versions for r in v.replaces):
-            raise ValidationError(f"{where}.notes.versions.replaces", "unknown version")
 
 
 def incident_to_dict(i: Incident) -> dict:
@@ -741,6 +746,7 @@ def incident_from_dict(d: Any, ctx: Context = LOCAL) -> Incident:
     """Strict: unknown keys, wrong types or invalid values raise ``ValidationError``."""
     incident = codec_of(Incident).strict(d, "incident", ctx)
     _check_incident_rules(incident)
+    _check_register_stamps(incident)
     return incident
 
 
@@ -771,6 +777,7 @@ def _validate(obj: Any, cls: type, label: str) -> dict:
 
 
 def validate_incident(i: Incident) -> dict:
+    """Full check of an incident typed in the app; returns its wire form."""
     d = _validate(i, Incident, "incident")
     _check_incident_rules(i)
     return d

@@ -22,7 +22,7 @@ import pytest
 
 from school import profile_file
 from school.yaml_form import read_profile_source
-from tests.conftest import ROOT
+from tests.support import ROOT
 from tools import web_shell
 
 EXAMPLE = ROOT / "docs" / "schoolprofiel.voorbeeld.yaml"

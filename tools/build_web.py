@@ -155,7 +155,8 @@ ICON_STYLES = ("baseline", "outlined", "rounded", "sharp")
 # fpdf2 only needs for images, which the report never contains; python-docx
 # needs lxml, a C extension with no wheel for this Pyodide: the browser
 # offers a letter as PDF and as text instead, see letters/export.py).
-WEB_EXCLUDED_DISTRIBUTIONS = {"cryptography", "platformdirs", "flet-web", "pillow", "python-docx", "lxml"}
+# filelock is the native journal's OS lock; the browser has the Web Locks API.
+WEB_EXCLUDED_DISTRIBUTIONS = {"cryptography", "platformdirs", "flet-web", "pillow", "python-docx", "lxml", "filelock"}
 # The app's own code that the browser never runs: the team server (a service of
 # its own), the native back ends (cryptography, httpx: sync.web and storage.web
 # replace them) and the sync test double.
