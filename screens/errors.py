@@ -48,10 +48,19 @@ def _messages() -> list[tuple[type[errors.StorageError], Callable[[Any], str]]]:
         (errors.NotABackupError, lambda exc: _("This is not a backup of the step plan journal. Nothing was changed.")),
         (errors.StorageFullError, lambda exc: _(
             "The device is full, so the change could not be saved. Nothing was lost: free up space and try again.")),
+        (errors.JournalBusyError, lambda exc: _(
+            "The journal is busy in another window or app, so the change could not be saved. Nothing was lost: "
+            "try again in a moment.")),
         (errors.StorageIOError, lambda exc: _("The change could not be saved. Nothing was lost: try again.")),
+        (errors.JournalTooLargeError, lambda exc: _(
+            "The journal would become too large to open again, so this change was not saved. Nothing was lost: "
+            "delete incidents that are past their retention period, or make a backup and start a new journal.")),
         (errors.StaleRevisionError, lambda exc: _(
             "This incident was changed in the meantime. The latest version is shown; check your change and try "
             "again.")),
+        (errors.JournalRekeyedError, lambda exc: _(
+            "The passphrase was changed in another window, so this window was locked. Unlock it with the new "
+            "passphrase; its last change was not saved.")),
         (errors.JournalReplacedError, lambda exc: _(
             "The journal was removed or replaced in another window, so this window was locked. Its last change "
             "was not saved.")),

@@ -273,3 +273,62 @@ def test_the_unlock_gate_says_why_and_opens_the_journal(app, incident):
     tap(field.on_submit, field)
     assert app.journal.is_open
     assert "Bangalijst in de brugklas" in texts(screen(app))  # back on the incident
+
+
+# -- values changed in two places ---------------------------------------------------------------
+
+
+def _second_window(app):
+    """The same journal in another window (its own store object, as another tab has)."""
+    return run(storage.open_store(app.journal.current._store._blob.path.parent, iterations=1000,
+                                  insecure_min_iterations=1000).unlock(GOOD))
+
+
+def test_a_title_changed_in_another_window_meanwhile_keeps_both_and_the_choice_settles_it(app, incident):
+    other = _second_window(app)
+    run(other.save(dataclasses.replace(other.get(incident.id), title="Titel uit het andere venster")))
+    shown = app.journal.current.get(incident.id)  # this window still shows the version before
+    run(incident_screen.update_incident(app, incident.id, lambda i, s: dataclasses.replace(shown, title="Mijn titel")))
+    assert app.page.toasts[-1] == _("This was also changed elsewhere in the meantime. Both versions are kept: "
+                                    "choose one under 'Changed in two places'.")
+    view = screen(app)
+    assert _("Changed in two places") in texts(view)
+    assert {"Mijn titel", "Titel uit het andere venster"} <= set(texts(view))
+    keep_other = [b for b in walk(view) if isinstance(b, ft.OutlinedButton) and b.content == _("Keep this one")][1]
+    tap(keep_other.on_click, keep_other)
+    settled = stored(app, incident)
+    assert settled.title == "Titel uit het andere venster" and settled.conflicts == ()
+    assert _("Changed in two places") not in texts(screen(app))
+    assert app.page.toasts[-1] == _("Your choice is saved.")
+    # the other window takes the choice over with its next save
+    run(other.save(inc.add_note(other.get(incident.id), "nog iets")))
+    assert other.get(incident.id).title == "Titel uit het andere venster"
+
+
+def test_a_note_edited_in_two_windows_shows_both_texts(app, incident):
+    item = run(app.journal.current.save(inc.add_note(stored(app, incident), "Eerste tekst", by="mentor 3B")))
+    note = item.notes[0]
+    other = _second_window(app)
+    run(other.save(inc.edit_note(other.get(incident.id), note.id, "Tekst uit het andere venster")))
+    run(incident_screen.update_incident(app, incident.id, lambda i, s: inc.edit_note(item, note.id, "Mijn tekst")))
+    app.show(routes.path("incident", incident_id=incident.id))
+    view = screen(app)
+    assert {"Mijn tekst", "Tekst uit het andere venster"} <= set(texts(view))
+    keep_mine = next(b for b in walk(view) if isinstance(b, ft.OutlinedButton) and b.content == _("Keep this one"))
+    tap(keep_mine.on_click, keep_mine)
+    settled = stored(app, incident)
+    assert settled.conflicts == () and settled.note(note.id).text in {"Mijn tekst", "Tekst uit het andere venster"}
+
+
+def test_an_import_report_names_conflicts_and_records_left_out(app, incident):
+    from screens.journal import backup
+
+    report = storage.ImportReport(
+        updated=[incident.id],
+        conflicts=[storage.Conflict(incident.id, "title", "backup")],
+        skipped_invalid=[("x", "incident.updated")],
+    )
+    backup._show_report(app, report)
+    shown = texts(app.page.open_dialogs[-1])
+    assert any("both versions are kept" in t or "beide versies zijn bewaard" in t for t in shown)
+    assert any("incident.updated" in t for t in shown)

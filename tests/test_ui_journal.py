@@ -335,3 +335,31 @@ def test_a_journal_open_in_two_windows_keeps_what_each_window_saved(browser, ser
         assert not (Path(server.data_dir) / "journal.enc").exists()
     finally:
         b.close(request.node.name + "-b")
+
+
+def test_a_title_changed_in_two_windows_keeps_both_until_one_is_chosen(browser, server, phone_at, request):
+    """Both windows show the same incident; each changes its title without
+    seeing the other's change.  Nothing is refused or lost: the second window
+    says so, shows both versions, and the choice settles it."""
+    a = phone_at
+    b = open_session(browser, server.url, viewport={"width": 412, "height": 915})
+    try:
+        create_journal(a)
+        new_incident(a, "Bangalijst in de brugklas")
+        b.goto("/logboek")
+        unlock(b)
+        b.tap("Bangalijst in de brugklas")
+        b.see("Voortgang per stap")
+        for window, title in ((a, "Bangalijst in klas 1b"), (b, "Bangalijst brugklas, ook op TikTok")):
+            window.tap("Incident bewerken")
+            window.type_into("Korte titel, zonder namen", title)
+            window.tap("Bewaren")
+        b.see("Dit is intussen ook ergens anders gewijzigd")
+        b.see("Op twee plaatsen gewijzigd")
+        b.see("Bangalijst in klas 1b")
+        b.screenshot("incident-changed-in-two-places")
+        b.scroll_to(b.button("Deze houden").last).click()
+        b.see("Je keuze is bewaard.")
+        b.page.get_by_text("Op twee plaatsen gewijzigd").wait_for(state="detached")
+    finally:
+        b.close(request.node.name + "-b")

@@ -82,16 +82,31 @@ def _show_report(app: "AppContext", report) -> None:
         ngettext("{n} incident already up to date", "{n} incidents already up to date",
                  len(report.unchanged)).format(n=len(report.unchanged)),
     ]
+    if report.policy_added or report.policy_updated:
+        n = len(report.policy_added) + len(report.policy_updated)
+        lines.append(ngettext("{n} policy item added or updated", "{n} policy items added or updated", n).format(n=n))
     if report.conflicts:
         lines.append(ngettext(
-            "{n} field changed on both sides: the later change was kept",
-            "{n} fields changed on both sides: the later change was kept",
+            "{n} value was changed on both sides: both versions are kept. Choose one in the incident, under "
+            "'Changed in two places'.",
+            "{n} values were changed on both sides: both versions are kept. Choose one in the incident, under "
+            "'Changed in two places'.",
             len(report.conflicts)).format(n=len(report.conflicts)))
     if report.skipped_deleted:
         lines.append(ngettext(
             "{n} incident was deleted here and stays deleted",
             "{n} incidents were deleted here and stay deleted",
             len(report.skipped_deleted)).format(n=len(report.skipped_deleted)))
+    skipped = report.skipped_invalid + report.policy_skipped
+    if skipped:
+        lines.append(ngettext(
+            "{n} record in the backup was left out: it breaks a rule of the app (for example a date far in "
+            "the future, from a device whose clock is wrong). Everything else was imported.",
+            "{n} records in the backup were left out: they break a rule of the app (for example a date far in "
+            "the future, from a device whose clock is wrong). Everything else was imported.",
+            len(skipped)).format(n=len(skipped)))
+        lines.append(_("Left out (for whoever maintains the app): {fields}").format(
+            fields=", ".join(sorted({field for _, field in skipped}))))
     dialog = ft.AlertDialog(
         title=ft.Text(_("Backup imported")),
         content=ft.Column(tight=True, controls=[ft.Text(line) for line in lines]),

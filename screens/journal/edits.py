@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Optional
 
+from screens.i18n import _
 from storage.incidents import Incident
 
 if TYPE_CHECKING:
@@ -45,19 +46,26 @@ async def update_incident(
     what the user typed.
     """
     result: list[Incident] = []
+    before: list[tuple[str, ...]] = []
 
     async def save() -> None:
         journal = app.journal.current
         app.journal.touch()
         stamp = Stamp(app.journal.author, app.now())
-        result.append(await journal.save(edit(journal.get(incident_id), stamp)))
+        shown = journal.get(incident_id)
+        before.append(shown.conflicts)
+        result.append(await journal.save(edit(shown, stamp)))
 
     if in_form:
         await save()
     elif not await app.storage_action(save()):
         return None
     app.refresh()
-    if saved:
+    if set(result[0].conflicts) - set(before[0]):
+        # Another window saved the same value meanwhile: the journal kept both.
+        app.toast(_("This was also changed elsewhere in the meantime. Both versions are kept: choose one "
+                    "under 'Changed in two places'."))
+    elif saved:
         app.toast(saved)
     return result[0]
 

@@ -17,6 +17,7 @@ from content.progress import next_action, step_progress
 from screens import routes
 from screens.i18n import _
 from screens.journal.backup import export_backup
+from screens.journal.conflicts import conflicts_section
 from screens.journal.edits import Stamp, update_incident
 from screens.journal.gate import journal_view, no_images_note
 from screens.journal.incident_forms import (
@@ -158,7 +159,7 @@ def _steps(app: "AppContext", journal: Journal, incident: inc.Incident) -> ft.Co
 
 def _earlier_incidents(app: "AppContext", journal: Journal, incident: inc.Incident) -> ft.Control:
     """Step 2 asks whether the school met something like this before and what it did then."""
-    earlier = earlier_of_same_type(incident, journal.incidents())
+    earlier = earlier_of_same_type(incident, journal.of_type(incident.type))
     question = next(q for b in app.plan.action("situatie-beschrijven").blocks for q in b.questions
                     if q.id == "situatie-3")
     header = ft.Column(spacing=2, controls=[
@@ -343,6 +344,7 @@ def build(app: "AppContext", route: str, incident_id: str) -> ft.View:
         ])
     return journal_view(app, route, _("Incident"), [
         _header(app, incident),
+        *conflicts_section(app, incident),
         _next_step(app, incident),
         section_title(_("Progress per step")),
         _steps(app, journal, incident),

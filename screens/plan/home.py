@@ -86,7 +86,7 @@ def follow_ups_card(app: "AppContext") -> list[ft.Control]:
     """Follow-up conversations due today or overdue (only while the journal is open)."""
     if not app.journal.is_open:
         return []
-    agenda = follow_up_agenda(app.journal.current.incidents(), app.now())
+    agenda = follow_up_agenda(app.journal.current.with_pending_follow_ups(), app.now())
     due = agenda.needs_attention
     if not due:
         return []
