@@ -220,20 +220,25 @@ class FileWriteLock:
     """``WriteLock`` on an OS-level lock file (``filelock``: ``flock`` on
     POSIX, ``LockFileEx`` on Windows), so two app processes, or two store
     objects in one process, write one at a time.  The lock is released by
-    the OS if the holder dies.  After acquiring it, stray temp files of
-    ``blobs`` are removed (no other writer can be live then)."""
+    the OS if the holder dies.  The first time it is held, stray temp files
+    of ``blobs`` are removed (no other writer can be live then)."""
 
     def __init__(self, path: os.PathLike[str] | str, blobs: Iterable[FileBlobStore] = (), wait: float = LOCK_WAIT_SECONDS) -> None:
         self.path = Path(path)
         self._blobs = tuple(blobs)
         self._lock = filelock.AsyncFileLock(str(self.path), timeout=wait)
+        self._ready = False  # the folder exists and stray temp files were removed
+
+    def _prepare(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     @asynccontextmanager
     async def hold(self) -> AsyncIterator[None]:
-        try:
-            await asyncio.to_thread(self.path.parent.mkdir, parents=True, exist_ok=True, mode=0o700)
-        except OSError as exc:
-            raise _map_os_error(exc, "mkdir") from exc
+        if not self._ready:
+            try:
+                await asyncio.to_thread(self._prepare)
+            except OSError as exc:
+                raise _map_os_error(exc, "mkdir") from exc
         try:
             await self._lock.acquire()
         except filelock.Timeout:
@@ -241,8 +246,9 @@ class FileWriteLock:
         except OSError as exc:
             raise _map_os_error(exc, "lock") from exc
         try:
-            if self._blobs:
+            if not self._ready:  # once per store: what a writer that crashed left behind
                 await asyncio.to_thread(lambda: [b.remove_stray_temp_files() for b in self._blobs])
+                self._ready = True
             yield
         finally:
             await self._lock.release()

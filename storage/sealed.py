@@ -186,6 +186,8 @@ class SealedStorage(Storage):
         self._known: dict[_Key, tuple[dict, bytes, Optional[fmt.Segment]]] = {
             key: (body.tables[key[0]][key[1]], line, None) for key, line in body.lines.items()
         }
+        # documents whose segment may not be known yet (new ones, and all at first)
+        self._unknown: set[_Key] = {(t, rid) for t, docs in body.tables.items() for rid in docs}
         self.dirty = False  # tables changed since the last commit or rollback
 
     # -- TinyDB's interface --------------------------------------------------------
@@ -194,10 +196,11 @@ class SealedStorage(Storage):
         return self._tables
 
     def write(self, data: dict) -> None:
-        for table in data.values():
+        for name, table in data.items():
             for rid, doc in table.items():
-                if type(doc) is not FrozenDocument:
+                if type(doc) is not FrozenDocument:  # inserted by this change (TinyDB copies it)
                     table[rid] = FrozenDocument(doc)
+                    self._unknown.add((name, rid))
         self._tables = data
         self.dirty = True
 
@@ -214,13 +217,15 @@ class SealedStorage(Storage):
         """Records whose compressed segment is not known yet, with their lines
         (compressed off the event loop by ``prepare``)."""
         out = []
-        for table in KINDS.values():
-            for rid, doc in self._tables.get(table, {}).items():
-                known = self._line((table, rid), doc)
-                if known is None:
-                    out.append(((table, rid), doc, record_line(table, doc)))
-                elif known[1] is None:
-                    out.append(((table, rid), doc, known[0]))
+        for key in list(self._unknown):
+            doc = self._tables.get(key[0], {}).get(key[1])
+            known = None if doc is None else self._line(key, doc)
+            if doc is None or (known is not None and known[1] is not None):
+                self._unknown.discard(key)  # gone, or known after all
+            elif known is None:
+                out.append((key, doc, record_line(key[0], doc)))
+            else:
+                out.append((key, doc, known[0]))
         return out
 
     def prepare(self, pending: Iterable[tuple[_Key, dict, bytes]]) -> list[tuple[_Key, dict, bytes, fmt.Segment]]:
@@ -233,6 +238,7 @@ class SealedStorage(Storage):
             table, rid = key
             if self._tables.get(table, {}).get(rid) is doc:
                 self._known[key] = (doc, line, segment)
+                self._unknown.discard(key)
 
     def adopt(self, other: "SealedStorage") -> None:
         """Keep ``other``'s compressed segments of the documents both hold (after
@@ -240,6 +246,7 @@ class SealedStorage(Storage):
         for key, (doc, line, segment) in other._known.items():
             if segment is not None and self._tables.get(key[0], {}).get(key[1]) is doc:
                 self._known[key] = (doc, line, segment)
+                self._unknown.discard(key)
 
     def body(self) -> bytes:
         """The body as the tables stand, encoded (only new documents are).

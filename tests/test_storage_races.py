@@ -150,10 +150,11 @@ def test_a_window_that_keeps_reading_does_not_break_the_other_windows_saves(tmp_
     assert not list(tmp_path.glob(".journal.enc.tmp-*"))
 
 
-def test_a_stray_temp_file_of_a_crashed_writer_is_removed_by_the_next_writer(tmp_path):
-    journal = run(fast_store(tmp_path).create(PASS))
+def test_a_stray_temp_file_of_a_crashed_writer_is_removed_by_the_next_app_that_writes(tmp_path):
+    run(fast_store(tmp_path).create(PASS))
     stray = tmp_path / ".journal.enc.tmp-0123456789ab"
-    stray.write_bytes(b"half a write")
+    stray.write_bytes(b"half a write")  # a writer crashed here
+    journal = run(fast_store(tmp_path).unlock(PASS))  # the app started again
     run(journal.save(rich_incident()))
     assert not stray.exists()
 
