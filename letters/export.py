@@ -33,17 +33,13 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import unicodedata
 from datetime import datetime, timezone
-from functools import lru_cache
-from pathlib import Path
 from babel.dates import format_date
 
 from content.opening_hours import to_amsterdam
+from report.pdf import FONT_BOLD, FONT_REGULAR, pdf_text
+from report.text import clean
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
-FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
-FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 _FAMILY = "DejaVu"
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LANGUAGE_TAGS = {"nl": "nl-NL", "en": "en-GB"}
@@ -59,16 +55,10 @@ def export_formats() -> tuple[str, ...]:
     return (("docx",) if docx_available() else ()) + ("pdf", "txt")
 
 
-def _clean(text: str) -> str:
-    """Line breaks normalised, tabs as spaces, other control characters dropped."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs"))
-
-
 def paragraphs(body: str) -> list[list[str]]:
     """The body as paragraphs (blank-line separated), each a list of its lines."""
     result = []
-    for block in _clean(body).split("\n\n"):
+    for block in clean(body).split("\n\n"):
         lines = [line.rstrip() for line in block.strip("\n").split("\n")]
         if any(line.strip() for line in lines):
             result.append(lines)
@@ -82,7 +72,7 @@ def letter_date(now: datetime, language: str) -> str:
 
 def plain_text(subject: str, body: str) -> str:
     """For the clipboard and the share sheet: the subject, a blank line, the body."""
-    parts = [" ".join(_clean(subject).split())] + ["\n".join(p) for p in paragraphs(body)]
+    parts = [" ".join(clean(subject).split())] + ["\n".join(p) for p in paragraphs(body)]
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
@@ -102,7 +92,7 @@ def letter_docx(subject: str, body: str, *, language: str, now: datetime) -> byt
         rpr.append(lang)
     lang.set(qn("w:val"), tag)
     properties = document.core_properties
-    properties.title = " ".join(_clean(subject).split())
+    properties.title = " ".join(clean(subject).split())
     properties.author = ""
     properties.last_modified_by = ""
     properties.comments = ""
@@ -128,48 +118,30 @@ def letter_docx(subject: str, body: str, *, language: str, now: datetime) -> byt
     return out.getvalue()
 
 
-@lru_cache(maxsize=1)
-def _covered() -> frozenset[int]:
-    """Code points both bundled fonts can draw."""
-    from fontTools.ttLib import TTFont
-
-    sets = []
-    for path in (FONT_REGULAR, FONT_BOLD):
-        with TTFont(str(path), lazy=True) as font:
-            sets.append(set(font.getBestCmap()))
-    return frozenset(sets[0] & sets[1])
-
-
-def _pdf_text(text: str) -> str:
-    covered = _covered()
-    text = unicodedata.normalize("NFC", _clean(text))
-    return "".join(ch if ch == "\n" or ord(ch) in covered else "\ufffd" for ch in text)
-
-
 def letter_pdf(subject: str, body: str, *, language: str, now: datetime) -> bytes:
     """The letter as an A4 PDF (bytes), DejaVu Sans embedded, dated ``now``."""
     from fpdf import FPDF
 
-    title = " ".join(_clean(subject).split())
+    title = " ".join(clean(subject).split())
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.add_font(_FAMILY, "", str(FONT_REGULAR))
     pdf.add_font(_FAMILY, "B", str(FONT_BOLD))
     pdf.set_margins(25, 25, 25)
     pdf.set_auto_page_break(True, margin=22)
-    pdf.set_title(_pdf_text(title))
+    pdf.set_title(pdf_text(title))
     pdf.set_lang(LANGUAGE_TAGS.get(language, language))
     pdf.set_creation_date(now.astimezone(timezone.utc))
     pdf.add_page()
     pdf.set_font(_FAMILY, "", 10)
-    pdf.cell(0, 6, _pdf_text(letter_date(now, language)), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, pdf_text(letter_date(now, language)), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     if title:
         pdf.set_font(_FAMILY, "B", 12)
-        pdf.multi_cell(0, 6.5, _pdf_text(title), align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6.5, pdf_text(title), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
     pdf.set_font(_FAMILY, "", 11)
     for lines in paragraphs(body):
-        pdf.multi_cell(0, 6, _pdf_text("\n".join(lines)), align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, pdf_text("\n".join(lines)), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3.5)
     return bytes(pdf.output())
 

@@ -50,7 +50,8 @@ def _covered() -> frozenset[int]:
     return frozenset(sets[0] & sets[1])
 
 
-def _pdf_text(text: str) -> str:
+def pdf_text(text: str) -> str:
+    """``text`` as the bundled fonts can draw it (NFC; anything else as U+FFFD)."""
     covered = _covered()
     text = unicodedata.normalize("NFC", clean(text))
     return "".join(ch if ch == "\n" or ord(ch) in covered else "\ufffd" for ch in text)
@@ -98,12 +99,12 @@ def _make_pdf_class():
 def incident_pdf(incident: Incident, plan: Plan, *, anonymised: bool, now: datetime) -> bytes:
     """The report as an A4 PDF (bytes) with DejaVu Sans embedded."""
     blocks = report_blocks(incident, plan, anonymised=anonymised, now=now)
-    title = _pdf_text(blocks[0].text).replace("\n", " ")
+    title = pdf_text(blocks[0].text).replace("\n", " ")
 
     pdf = _make_pdf_class()(orientation="portrait", unit="mm", format="A4")
     pdf.running_title = title
-    pdf.confidential = _pdf_text(_("Confidential"))
-    pdf.page_label = _pdf_text(_("Page {page} of {pages}"))
+    pdf.confidential = pdf_text(_("Confidential"))
+    pdf.page_label = pdf_text(_("Page {page} of {pages}"))
     pdf.add_font(_FAMILY, "", str(FONT_REGULAR))
     pdf.add_font(_FAMILY, "B", str(FONT_BOLD))
     pdf.alias_nb_pages(_PAGES_ALIAS)
@@ -138,7 +139,7 @@ def incident_pdf(incident: Incident, plan: Plan, *, anonymised: bool, now: datet
         for style, text in items:
             pdf.set_font(_FAMILY, style, size)
             pdf.set_text_color(*color)
-            pdf.write(line, _pdf_text(text))
+            pdf.write(line, pdf_text(text))
         pdf.ln(line)
         pdf.set_left_margin(left)
         pdf.set_text_color(*_TEXT)
@@ -147,7 +148,7 @@ def incident_pdf(incident: Incident, plan: Plan, *, anonymised: bool, now: datet
         if b.kind is Kind.TITLE:
             pdf.set_font(_FAMILY, "B", 17)
             pdf.set_text_color(*_ACCENT)
-            pdf.multi_cell(0, 8, _pdf_text(b.text), align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 8, pdf_text(b.text), align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.set_text_color(*_TEXT)
             pdf.ln(1)
         elif b.kind is Kind.META:
@@ -158,7 +159,7 @@ def incident_pdf(incident: Incident, plan: Plan, *, anonymised: bool, now: datet
             space(4)
             pdf.set_font(_FAMILY, "B", 13)
             pdf.set_text_color(*_ACCENT)
-            pdf.multi_cell(0, 7, _pdf_text(b.text), align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 7, pdf_text(b.text), align="L", new_x="LMARGIN", new_y="NEXT")
             y = pdf.get_y()
             pdf.set_draw_color(*_ACCENT)
             pdf.set_line_width(0.3)
@@ -169,7 +170,7 @@ def incident_pdf(incident: Incident, plan: Plan, *, anonymised: bool, now: datet
             keep(16)
             space(2)
             pdf.set_font(_FAMILY, "B", 11)
-            pdf.multi_cell(0, 6, _pdf_text(b.text), align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 6, pdf_text(b.text), align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(0.5)
         elif b.kind is Kind.EMPTY:
             runs([("", b.text)], color=_GREY)

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable, Optional, Sequence, TypeVar
+from typing import Awaitable, Callable, Optional, TypeVar
 
 import flet as ft
 

@@ -50,7 +50,6 @@ from storage.errors import (
     JournalNotFoundError,
     JournalRekeyedError,
     JournalReplacedError,
-    MergeError,
     NewerFormatError,
     NotABackupError,
     StaleRevisionError,

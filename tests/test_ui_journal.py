@@ -300,66 +300,68 @@ def test_passphrase_change_and_deleting_an_incident(phone_at):
     s.see("Instellingen")
 
 
-def test_a_journal_open_in_two_windows_keeps_what_each_window_saved(browser, server, phone_at, request):
+@pytest.fixture
+def second_window(browser, server, request):
+    """A second tab on the same server (phone-sized)."""
+    session = open_session(browser, server.url, viewport={"width": 412, "height": 915})
+    yield session
+    session.close(request.node.name + "-b")
+
+
+def open_in_both(a, b, title="Bangalijst in de brugklas"):
+    """A journal with one incident, created in window a and unlocked in window b."""
+    create_journal(a)
+    new_incident(a, title)
+    b.goto("/logboek")
+    unlock(b)
+    b.see(title)
+
+
+def test_a_journal_open_in_two_windows_keeps_what_each_window_saved(server, phone_at, second_window):
     """Two tabs on one server: a save in one never drops what the other saved,
     and a journal wiped in one is not brought back by the other."""
-    a = phone_at
-    b = open_session(browser, server.url, viewport={"width": 412, "height": 915})
-    try:
-        create_journal(a)
-        new_incident(a, "Bangalijst in de brugklas")
-        b.goto("/logboek")
-        unlock(b)
-        b.see("Bangalijst in de brugklas")
-        a.tap("Terug")
-        new_incident(a, "Nepaccount op Instagram")  # while b shows the journal
-        new_incident(b, "Dreigende berichten")
-        b.tap("Terug")
-        for title in ("Bangalijst in de brugklas", "Nepaccount op Instagram", "Dreigende berichten"):
-            b.see(title)
-        b.see("3 incidenten")
-        b.screenshot("journal-two-windows")
+    a, b = phone_at, second_window
+    open_in_both(a, b)
+    a.tap("Terug")
+    new_incident(a, "Nepaccount op Instagram")  # while b shows the journal
+    new_incident(b, "Dreigende berichten")
+    b.tap("Terug")
+    for title in ("Bangalijst in de brugklas", "Nepaccount op Instagram", "Dreigende berichten"):
+        b.see(title)
+    b.see("3 incidenten")
+    b.screenshot("journal-two-windows")
 
-        a.tap("Terug")
-        a.tap("Instellingen en back-ups")
-        a.tap("Het hele logboek wissen")
-        a.tap("Logboek wissen")
-        a.see("Logboek instellen")
-        b.tap("Nieuw incident")
-        b.type_into("Korte titel, zonder namen", "Na het wissen")
-        b.scroll_to(b.page.get_by_role("radio", name="Nepaccount")).click()
-        b.tap("Bewaren")
-        b.see("in een ander venster verwijderd of vervangen")
-        b.see("Logboek instellen")
-        b.screenshot("journal-wiped-elsewhere")
-        assert not (Path(server.data_dir) / "journal.enc").exists()
-    finally:
-        b.close(request.node.name + "-b")
+    a.tap("Terug")
+    a.tap("Instellingen en back-ups")
+    a.tap("Het hele logboek wissen")
+    a.tap("Logboek wissen")
+    a.see("Logboek instellen")
+    b.tap("Nieuw incident")
+    b.type_into("Korte titel, zonder namen", "Na het wissen")
+    b.scroll_to(b.page.get_by_role("radio", name="Nepaccount")).click()
+    b.tap("Bewaren")
+    b.see("in een ander venster verwijderd of vervangen")
+    b.see("Logboek instellen")
+    b.screenshot("journal-wiped-elsewhere")
+    assert not (Path(server.data_dir) / "journal.enc").exists()
 
 
-def test_a_title_changed_in_two_windows_keeps_both_until_one_is_chosen(browser, server, phone_at, request):
+def test_a_title_changed_in_two_windows_keeps_both_until_one_is_chosen(phone_at, second_window):
     """Both windows show the same incident; each changes its title without
     seeing the other's change.  Nothing is refused or lost: the second window
     says so, shows both versions, and the choice settles it."""
-    a = phone_at
-    b = open_session(browser, server.url, viewport={"width": 412, "height": 915})
-    try:
-        create_journal(a)
-        new_incident(a, "Bangalijst in de brugklas")
-        b.goto("/logboek")
-        unlock(b)
-        b.tap("Bangalijst in de brugklas")
-        b.see("Voortgang per stap")
-        for window, title in ((a, "Bangalijst in klas 1b"), (b, "Bangalijst brugklas, ook op TikTok")):
-            window.tap("Incident bewerken")
-            window.type_into("Korte titel, zonder namen", title)
-            window.tap("Bewaren")
-        b.see("Dit is intussen ook ergens anders gewijzigd")
-        b.see("Op twee plaatsen gewijzigd")
-        b.see("Bangalijst in klas 1b")
-        b.screenshot("incident-changed-in-two-places")
-        b.scroll_to(b.button("Deze houden").last).click()
-        b.see("Je keuze is bewaard.")
-        b.page.get_by_text("Op twee plaatsen gewijzigd").wait_for(state="detached")
-    finally:
-        b.close(request.node.name + "-b")
+    a, b = phone_at, second_window
+    open_in_both(a, b)
+    b.tap("Bangalijst in de brugklas")
+    b.see("Voortgang per stap")
+    for window, title in ((a, "Bangalijst in klas 1b"), (b, "Bangalijst brugklas, ook op TikTok")):
+        window.tap("Incident bewerken")
+        window.type_into("Korte titel, zonder namen", title)
+        window.tap("Bewaren")
+    b.see("Dit is intussen ook ergens anders gewijzigd")
+    b.see("Op twee plaatsen gewijzigd")
+    b.see("Bangalijst in klas 1b")
+    b.screenshot("incident-changed-in-two-places")
+    b.scroll_to(b.button("Deze houden").last).click()
+    b.see("Je keuze is bewaard.")
+    b.page.get_by_text("Op twee plaatsen gewijzigd").wait_for(state="detached")
