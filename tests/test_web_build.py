@@ -531,7 +531,7 @@ from storage.paths import open_store
 
 async def saves():
     journal = await open_store().unlock({passphrase!r})
-    saved = []
+    saved = builtins._race_saved = []
     for n in range({count}):
         item = inc.new_incident(f"{prefix}-{{n}}", "bangalijst", reported_by="test")
         item = inc.add_note(item, f"notitie {{n}} van {prefix}", by="test")
@@ -560,6 +560,18 @@ def _start_in_tab(page, passphrase: str, prefix: str, count: int) -> None:
     from tests.web_journal import run_in_app_worker
 
     run_in_app_worker(page, _START_SAVES.format(passphrase=passphrase, prefix=prefix, count=count))
+
+
+def _wait_for_saves(page, at_least: int, timeout_s: float = 120) -> None:
+    import time
+
+    from tests.web_journal import run_in_app_worker
+
+    deadline = time.monotonic() + timeout_s
+    while run_in_app_worker(page, "import builtins\nreturn len(getattr(builtins, '_race_saved', []))") < at_least:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the tab did not save")
+        page.wait_for_timeout(100)
 
 
 def _race_result(page, timeout_s: float = 300) -> dict:
@@ -625,8 +637,9 @@ def test_a_passphrase_changed_in_one_tab_stays_while_the_other_saves(two_tabs):
         await open_store().create({old!r})
         return True
     """)
-    _start_in_tab(second, old, "tijdens", 120)
-    second.wait_for_timeout(1500)  # some saves have happened
+    planned = 5000  # far more than fit in the test: the tab must still be saving when the passphrase changes
+    _start_in_tab(second, old, "tijdens", planned)
+    _wait_for_saves(second, 5)
     run_in_app_worker(first.page, f"""
         from storage.paths import open_store
         journal = await open_store().unlock({old!r})
@@ -634,7 +647,7 @@ def test_a_passphrase_changed_in_one_tab_stays_while_the_other_saves(two_tabs):
         return True
     """)
     result = _race_result(second)
-    assert result["errors"] == [] and 0 < len(result["saved"]) < 120  # stopped: the tab locked itself
+    assert result["errors"] == [] and 5 <= len(result["saved"]) < planned  # stopped: the tab locked itself
     titles = journal_titles(first.page, new)
     assert sorted(titles) == sorted(f"tijdens-{n}" for n in range(len(result["saved"])))
     refused = run_in_app_worker(first.page, f"""
