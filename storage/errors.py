@@ -2,7 +2,7 @@
 
 Every error carries a stable ``code`` and an English ``default_message`` for
 logs and developers; the UI words each error itself, in the user's language
-(``screens/journal_session.error_message``).  Messages never contain journal
+(``screens.errors.error_message``).  Messages never contain journal
 content.
 
 Hierarchy::

@@ -16,11 +16,11 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from storage.incidents import INCIDENT_TYPES, Incident
+from storage.vocabulary import EVALUATION_ACTION
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 UTC = timezone.utc
 
-EVALUATION_ACTION = "evaluatie-incident"  # the action in content whose questions hold the evaluation
 LESSONS_QUESTION = "evaluatie-incident-6"  # "Welke lessen trekken we hieruit voor toekomstige incidenten?"
 
 
@@ -213,7 +213,6 @@ def earlier_of_same_type(
 
 __all__ = [
     "ClosureTime",
-    "EVALUATION_ACTION",
     "EarlierIncident",
     "LESSONS_QUESTION",
     "MonthCount",

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from content.loader import load_plan
 from storage import incidents as inc
+from storage.vocabulary import EVALUATION_ACTION
 from storage.statistics import (
-    EVALUATION_ACTION,
     LESSONS_QUESTION,
     ClosureTime,
     MonthCount,
