@@ -58,7 +58,8 @@ def show_invite(app: "AppContext", invite: CreatedInvite, team_name: str) -> ft.
                   "Join a team.")),
         ft.Image(src=qr_png(invite.qr_payload), width=QR_SIZE, height=QR_SIZE, filter_quality=ft.FilterQuality.NONE,
                  semantics_label=_("QR code of the invite")),
-        ft.Text(invite.code, selectable=True, size=26, weight=ft.FontWeight.BOLD,
+        ft.Text(invite.code, selectable=True, size=22,  # one line on a phone
+                weight=ft.FontWeight.BOLD,
                 semantics_label=_("Invite code {code}").format(code=invite.code)),
         ft.Text(_("Valid until {when}, and only once.").format(when=moment(invite.expires_at, app.now()))),
         ft.Text(_("Whoever has this code can join the team and read everything it shares: give it only to the "

@@ -227,14 +227,17 @@ class TeamSync:
         engine, journal = self._engine, self._journal
         if engine is None or journal is None:
             return
+        on_team_screen = self._shown() == "team"
+        team_changed = False
         try:
-            if redraw_now or time.monotonic() - self._fetched_at > MEMBERS_MAX_AGE_S:
-                await self._fetch_team(quietly=True)  # names for "shared by" before records come in
+            if redraw_now or on_team_screen or time.monotonic() - self._fetched_at > MEMBERS_MAX_AGE_S:
+                # names for "shared by" before records come in; who joined, for the team screen
+                team_changed = await self._fetch_team(quietly=True)
             before = self.team()
             status = await engine.sync()
             after = self.team()
             if before and after and after.key_version != before.key_version:
-                await self._fetch_team(quietly=True)  # a member left or was removed: the list changed
+                team_changed |= await self._fetch_team(quietly=True)  # a member left or was removed
             self.storage_problem = None
         except JournalLockedError:
             self.stop()  # locked or wiped under the round
@@ -249,11 +252,15 @@ class TeamSync:
         self.status, self.refused = status, journal.refused
         self._notify()
         arrived, journal.arrived = journal.arrived, set()
-        if arrived and self._shows_any(arrived):
+        if (arrived and self._shows_any(arrived)) or (team_changed and self._shown() == "team"):
             if redraw_now:
                 self._app.refresh()
             else:
                 self._spawn(self._redraw_when_quiet())
+
+    def _shown(self) -> Optional[str]:
+        shown = routes.match(self._app.stack[-1]) if self._app.stack else None
+        return None if shown is None else shown.name
 
     def _shows_any(self, record_ids: set[str]) -> bool:
         shown = routes.match(self._app.stack[-1]) if self._app.stack else None
@@ -289,22 +296,25 @@ class TeamSync:
 
     # --- the team as the server tells it -------------------------------------------------------
 
-    async def _fetch_team(self, quietly: bool = False) -> None:
+    async def _fetch_team(self, quietly: bool = False) -> bool:
+        """Members (and open invites) from the server; True if the screen would change."""
         state = self.team()
         if state is None or state.removed:
-            return
+            return False
         client = self._client(state.server_url)
         try:
             info = await client.team(state)
-            self.invites = await client.pending_invites(state) if state.coordinator else None
+            invites = await client.pending_invites(state) if state.coordinator else None
         except SyncError as exc:
             self.team_problem = exc
             if not quietly:
                 raise
-            return
-        self.members, self.team_problem = info.members, None
+            return False
+        changed = (info.members, invites) != (self.members, self.invites)
+        self.members, self.invites, self.team_problem = info.members, invites, None
         self._names.update({m.member_id: m.display_name for m in info.members})
         self._fetched_at = time.monotonic()
+        return changed
 
     def team_may_have_changed(self) -> None:
         """Someone may have joined (an invite was shown): the team screen asks the server again."""

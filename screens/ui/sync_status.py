@@ -157,23 +157,26 @@ def _line_text(app: "AppContext") -> str:
 def status_line(app: "AppContext", *, to_team: bool = True) -> list[ft.Control]:
     """The team's sync state with a button to sync now ([] when the journal is in no team).
 
-    ``to_team``: tapping the words opens the team screen.
+    ``to_team``: the line names the team, and tapping it opens the team screen.
     """
     state = app.team_sync.team()
     if state is None:
         return []
     icon = ft.Icon(_LOOK[app.team_sync.status.state][0], size=24)
     text = ft.Text(weight=ft.FontWeight.W_500)
-    team_name = ft.Text(_("Team {name}").format(name=state.team_name), theme_style=ft.TextThemeStyle.BODY_SMALL)
+    lines: list[ft.Control] = [text]
+    if to_team:  # elsewhere than on the team screen: which team
+        lines.append(ft.Text(_("Team {name}").format(name=state.team_name), theme_style=ft.TextThemeStyle.BODY_SMALL))
 
     def fill() -> None:
         icon.icon, icon.color = _LOOK[app.team_sync.status.state]
         text.value = _line_text(app)
+        button.visible = app.team_sync.status.state is not SyncState.REMOVED  # nothing left to sync
 
     def refreshed() -> bool:
         fill()
         try:
-            icon.update(), text.update()
+            icon.update(), text.update(), button.update()
         except RuntimeError:  # the screen is gone
             return False
         return True
@@ -191,15 +194,15 @@ def status_line(app: "AppContext", *, to_team: bool = True) -> list[ft.Control]:
             except RuntimeError:
                 pass
 
-    fill()
-    app.team_sync.watch(refreshed)
     button = ft.TextButton(_("Sync now"), icon=ft.Icons.SYNC, on_click=sync_now,
                            style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=12, vertical=14)))
+    fill()
+    app.team_sync.watch(refreshed)
     words = ft.Container(
         expand=True,
         padding=ft.Padding.symmetric(vertical=4),
         on_click=(lambda e: app.go(routes.path("team"))) if to_team else None,
-        content=ft.Row(spacing=10, controls=[icon, ft.Column(spacing=0, expand=True, controls=[text, team_name])]),
+        content=ft.Row(spacing=10, controls=[icon, ft.Column(spacing=0, expand=True, controls=lines)]),
     )
     return [ft.Container(
         bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
