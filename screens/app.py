@@ -25,6 +25,7 @@ from screens.i18n import LANGUAGES, _, device_language, set_language
 from screens.journal import gate
 from screens.journal.incident_forms import incident_form
 from screens.journal.session import JournalSession
+from screens.journal.team_sync import TeamSync
 from screens.preferences import Preferences
 from screens.ui import theme
 from screens.ui.live_status import LiveStatuses
@@ -71,6 +72,7 @@ class App:
         self._use_language("nl")
         self.preferences = Preferences()
         self.journal = JournalSession(on_lock=self._journal_locked)
+        self.team_sync = TeamSync(self)
         self.journal_filter = {"status": "", "type": ""}
         self.report_time: Optional[datetime] = None  # when the acute flow was first opened
         self._save_session_after_unlock = False
@@ -203,10 +205,12 @@ class App:
         for task in [*self._background, *self._tasks]:
             task.cancel()
         self.journal.lock(quietly=True)
+        self.team_sync.stop()
 
     def _on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
         if e.state in (ft.AppLifecycleState.SHOW, ft.AppLifecycleState.RESUME):
             self.live_statuses.refresh()
+            self.team_sync.resume()
         elif e.state is ft.AppLifecycleState.HIDE:
             self.journal.lock()
 
@@ -214,6 +218,7 @@ class App:
 
     def _journal_locked(self) -> None:
         """Whatever journal screen is shown turns into the unlock form."""
+        self.team_sync.stop()
         forms_closed = False
         while (dialog := self.page.pop_dialog()) is not None:  # a form may show journal content
             forms_closed = forms_closed or not isinstance(dialog, ft.SnackBar)
@@ -234,6 +239,7 @@ class App:
 
     def journal_opened(self) -> None:
         """After unlocking or creating: continue where the user was, or save the acute flow."""
+        self.team_sync.start()
         self.refresh(in_place=False)
         if self._save_session_after_unlock:
             incident_form(self, from_session=True)
@@ -262,10 +268,12 @@ class App:
         form and shows the unlock or set-up screen.  Any other storage error
         goes to ``on_error`` (a form shows it in place and keeps what was
         typed), or else is told in a toast over the screen drawn again with
-        what is stored.  True if the action succeeded.
+        what is stored.  True if the action succeeded; then the team sync
+        sends what changed (if the journal is in a team) a moment later.
         """
         try:
             await action
+            self.team_sync.changed()
             return True
         except JournalLockedError as exc:
             await self.journal_lost(exc)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from content.model import Organisations, Phone, Plan
     from content.progress import Progress
     from screens.journal.session import JournalSession
+    from screens.journal.team_sync import TeamSync
     from screens.preferences import Preferences
     from screens.ui.live_status import LiveStatuses
     from storage.errors import StorageError
@@ -36,6 +37,10 @@ class AppContext(Protocol):
     #: When the acute flow was first opened (saved as the report time of a new incident).
     report_time: Optional[datetime]
     journal: "JournalSession"
+    #: The journal's team: syncing while it is open, and the team operations.
+    team_sync: "TeamSync"
+    #: The routes of the view stack; the screen shown is the last.
+    stack: list[str]
     #: The incident list's filter: {"status": "", "type": ""} ("" is all).
     journal_filter: dict[str, str]
 

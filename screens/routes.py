@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Optional
 
+from sync.client import JOIN_ROUTE  # the team protocol's invite links open this screen
+
 #: Path parameters: ``{name:kind}`` in a path matches the pattern and is converted.
 PARAMETERS: dict[str, tuple[str, Callable[[str], object]]] = {
     "step": (r"[1-7]", int),
@@ -69,6 +71,9 @@ ROUTES: tuple[Route, ...] = (
           needs_journal=True),
     Route("overview", "/logboek/overzicht", "journal", "screens.journal.overview", needs_journal=True),
     Route("journal_settings", "/logboek/instellingen", "journal", "screens.journal.settings", needs_journal=True),
+    Route("team", "/logboek/team", "journal_settings", "screens.journal.team", needs_journal=True),
+    Route("team_create", "/logboek/team/aanmaken", "team", "screens.journal.team_create", needs_journal=True),
+    Route("team_join", JOIN_ROUTE, "team", "screens.journal.team_join", needs_journal=True),
     Route("policy", "/beleid", "home", "screens.journal.policy", needs_journal=True),
 )
 

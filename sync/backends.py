@@ -48,7 +48,12 @@ class Transport(Protocol):
     ``request`` returns the decoded JSON body of a 2xx answer and raises one
     of ``sync.errors`` otherwise (see ``sync.transport.interpret``). Every
     call has a timeout. ``path`` starts with ``/api/``.
+
+    ``base_url`` is the server's address (in the browser, the page's own
+    site); the server serves the web app there, so invite links point to it.
     """
+
+    base_url: str
 
     async def request(
         self,

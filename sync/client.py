@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional, Sequence
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sync import crypto as c
 from sync import messages as msg
@@ -22,14 +22,18 @@ from sync.limits import MAX_KEY_VERSIONS, MAX_PULL_PAGE, MAX_RECORDS_PER_PUSH
 from sync.state import TeamState, find_version_gap
 
 API = "/api/v1"
-QR_SCHEME = "stappenplan-team"
+#: The app's screen that joins a team. An invite link opens the team server's
+#: own web app there (hash routing), with the code in the fragment: browsers
+#: never send a fragment to a server, so the code stays between the two devices.
+JOIN_ROUTE = "/logboek/team/deelnemen"
+QR_SCHEME = "stappenplan-team"  # the first form of the QR payload, still read
 ROTATION_ATTEMPTS = 3  # a member joining or leaving during a rotation makes the server ask again
 
 
 @dataclass(frozen=True)
 class CreatedInvite:
     code: str  # to type: XXXX-XXXX-XXXX-XXXX
-    qr_payload: str  # stappenplan-team:join?server=...&code=...
+    qr_payload: str  # the invite link: https://school.example/#/logboek/team/deelnemen?code=...
     invite_id: str  # to cancel it
     expires_at: datetime
 
@@ -49,21 +53,41 @@ class OutgoingRecord:
     revision: str
 
 
-def invite_qr_payload(server_url: str, code: str) -> str:
-    """What the QR code holds: the server's address and the code (never sent anywhere)."""
-    return f"{QR_SCHEME}:join?server={quote(server_url, safe='')}&code={quote(code, safe='')}"
+def invite_link(site_url: str, code: str) -> str:
+    """What the QR code holds: a link to the team server's web app that opens the
+    join screen with ``code`` filled in; a phone's own camera can open it.
+
+    The code is in the fragment, which no browser sends to any server.
+    """
+    return f"{site_url.rstrip('/')}/#{JOIN_ROUTE}?{urlencode({'code': code})}"
 
 
 def parse_invite_payload(payload: str) -> tuple[str, str]:
-    """``(server_url, code)`` from a scanned QR payload; ``InvalidInviteCode`` otherwise."""
-    parts = urlsplit(payload.strip()) if isinstance(payload, str) else None
-    if parts is None or parts.scheme != QR_SCHEME or parts.path != "join":
-        raise InvalidInviteCode("not an invite QR code")
-    query = parse_qs(parts.query, strict_parsing=False)
-    server, code = query.get("server", [""])[0], query.get("code", [""])[0]
+    """``(server_url, code)`` from a scanned or pasted invite; ``InvalidInviteCode`` otherwise.
+
+    Reads the invite link (``invite_link``) and the first form of the QR
+    payload, ``stappenplan-team:join?server=<url>&code=<code>``.  The server
+    address comes back without a trailing slash (``""`` when the first form
+    had none: the app's own origin).
+    """
+    try:
+        parts = urlsplit(payload.strip())
+    except (AttributeError, ValueError):  # not text, or not a URL (an unclosed "[")
+        raise InvalidInviteCode("not an invite") from None
+    if parts.scheme in ("http", "https"):
+        route, _, query = parts.fragment.partition("?")
+        if not parts.hostname or "@" in parts.netloc or route.rstrip("/") != JOIN_ROUTE:
+            raise InvalidInviteCode("not an invite link")
+        server = f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+    elif parts.scheme == QR_SCHEME and parts.path == "join":
+        query = parts.query
+        server = parse_qs(query).get("server", [""])[0].rstrip("/")
+        if server and urlsplit(server).scheme not in ("http", "https"):
+            raise InvalidInviteCode("not an invite QR code")
+    else:
+        raise InvalidInviteCode("not an invite")
+    code = parse_qs(query).get("code", [""])[0]
     c.parse_invite_code(code)
-    if server and urlsplit(server).scheme not in ("http", "https"):
-        raise InvalidInviteCode("not an invite QR code")
     return server, code
 
 
@@ -137,7 +161,7 @@ class TeamClient:
             "invite_id": keys.invite_id, "key_version": state.key_version, "bundle": c.b64e(sealed),
         }))
         code = c.format_invite_code(secret)
-        return CreatedInvite(code, invite_qr_payload(state.server_url, code), keys.invite_id,
+        return CreatedInvite(code, invite_link(state.server_url or self.transport.base_url, code), keys.invite_id,
                              msg.instant(answer, "expires_at"))
 
     async def pending_invites(self, state: TeamState) -> list[msg.PendingInvite]:
@@ -278,5 +302,5 @@ def default_client(server_url: str = "") -> TeamClient:
     return TeamClient(HttpxTransport(server_url), NativeSyncCrypto())
 
 
-__all__ = ["CreatedInvite", "OutgoingRecord", "TeamClient", "default_client", "invite_qr_payload",
+__all__ = ["JOIN_ROUTE", "CreatedInvite", "OutgoingRecord", "TeamClient", "default_client", "invite_link",
            "parse_invite_payload"]

@@ -39,6 +39,7 @@ class Switchable:
 
     def __init__(self, inner) -> None:
         self.inner = inner
+        self.base_url = inner.base_url
         self.offline = False
 
     async def request(self, method, path, **kwargs):

@@ -54,7 +54,7 @@ def test_protocol_md_quotes_the_vectors(vectors):
             for key, value in node.items():
                 if key == "plaintext_hex":  # shown as the JSON text it is
                     yield re.sub(r"\s+", "", bytes.fromhex(value).decode())
-                elif key.endswith("_hex") or key in ("code", "invite_id"):
+                elif key.endswith("_hex") or key in ("code", "invite_id", "link"):
                     yield value
                 else:
                     yield from values(value)

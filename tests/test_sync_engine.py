@@ -20,6 +20,7 @@ class Switchable:
 
     def __init__(self, inner) -> None:
         self.inner = inner
+        self.base_url = inner.base_url
         self.failure = None
         self.calls = 0
 

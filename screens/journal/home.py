@@ -12,6 +12,7 @@ from screens.i18n import _, ngettext
 from screens.journal.gate import journal_view
 from screens.journal.incident_forms import incident_form, progress_of
 from screens.ui.formatting import moment
+from screens.ui.sync_status import status_line
 from screens.ui.labels import status_label, type_label
 from screens.ui.widgets import section_title
 from storage import incidents as inc
@@ -121,6 +122,7 @@ def build(app: "AppContext", route: str) -> ft.View:
     ]
     return journal_view(app, route, _("Journal"), [
         *_retention_banner(app, journal),
+        *status_line(app),
         ft.Row(wrap=True, spacing=8, run_spacing=8, controls=[
             ft.FilledButton(_("New incident"), icon=ft.Icons.ADD, on_click=lambda e: incident_form(app)),
             ft.OutlinedButton(_("Overview"), icon=ft.Icons.BAR_CHART,

@@ -30,6 +30,7 @@ from screens.journal.incident_forms import (
     team_form,
 )
 from screens.journal.report_export import export_report
+from screens.journal.team_share import sharing_section
 from screens.ui.formatting import moment
 from screens.ui.forms import confirm, fields, text_field
 from screens.ui.labels import contact_kind_label, role_label, status_label, type_label
@@ -345,6 +346,7 @@ def build(app: "AppContext", route: str, incident_id: str) -> ft.View:
     return journal_view(app, route, _("Incident"), [
         _header(app, incident),
         *conflicts_section(app, incident),
+        *sharing_section(app, incident),
         _next_step(app, incident),
         section_title(_("Progress per step")),
         _steps(app, journal, incident),

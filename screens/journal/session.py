@@ -96,6 +96,11 @@ class JournalSession:
         """The user did something: the idle clock starts again."""
         self._last_activity = time.monotonic()
 
+    @property
+    def idle_seconds(self) -> float:
+        """Seconds since the user last did something (typed, tapped, saved)."""
+        return time.monotonic() - self._last_activity
+
     def lock(self, *, quietly: bool = False) -> None:
         """Forget the key; ``quietly``: without redrawing (the session is gone)."""
         if self.journal is not None:
@@ -106,7 +111,7 @@ class JournalSession:
 
     def lock_if_idle(self) -> None:
         if self.is_open:
-            idle_minutes = (time.monotonic() - self._last_activity) / 60
+            idle_minutes = self.idle_seconds / 60
             if idle_minutes >= self.journal.settings.auto_lock_minutes:
                 self.lock()
 

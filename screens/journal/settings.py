@@ -13,6 +13,7 @@ from screens.i18n import _
 from screens.journal.backup import export_backup, import_backup
 from screens.journal.gate import journal_view
 from screens.journal.passphrase import NewPassphrase
+from screens.journal.team import team_entry
 from screens.ui.forms import confirm, fields, form_dialog, text_field
 from screens.ui.widgets import section_title
 
@@ -94,6 +95,8 @@ def _wipe(app: "AppContext") -> None:
 def build(app: "AppContext", route: str) -> ft.View:
     return journal_view(app, route, _("Journal settings"), [
         *_settings_form(app),
+        ft.Divider(),
+        *team_entry(app),
         ft.Divider(),
         section_title(_("Backups")),
         ft.Text(_("A backup is encrypted with a passphrase of its own. Import merges it into this journal "

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from sync import crypto as c
+from sync.client import invite_link
 from sync.native import NativeSyncCrypto
 
 VECTORS_FILE = Path(__file__).with_name("protocol_vectors.json")
@@ -80,6 +81,7 @@ async def compute_vectors(iterations: int = c.INVITE_ITERATIONS) -> dict:
         "member_key_mac_hex": c.member_key_mac(TEAM_KEY_2, TEAM_ID, MEMBER_ID, member.public).hex(),
         "invite": {
             "secret_hex": INVITE_SECRET.hex(), "code": c.format_invite_code(INVITE_SECRET), "iterations": iterations,
+            "link": invite_link("https://school.example", c.format_invite_code(INVITE_SECRET)),
             "salt_hex": c.LABEL_INVITE_SALT.hex(), "master_hex": master.hex(), "invite_id": invite.invite_id,
             "key_hex": invite.key.hex(), "nonce_hex": INVITE_NONCE.hex(),
             "bundle_json": json.dumps(bundle, sort_keys=True, separators=(",", ":")),

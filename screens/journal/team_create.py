@@ -1,0 +1,60 @@
+"""Team aanmaken: a new team on the school's team server, with this device as its coordinator."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from screens import routes
+from screens.i18n import _
+from screens.journal.gate import journal_view
+from screens.journal.team_forms import (
+    MemberFields,
+    Submit,
+    cannot_start,
+    privacy_note,
+    read_server,
+    server_field,
+    server_note,
+)
+from screens.ui.forms import fields, text_field
+
+if TYPE_CHECKING:
+    from screens.context import AppContext
+
+#: The team's name stays on the members' devices (the server never sees it).
+MAX_TEAM_NAME_CHARS = 60
+
+
+def build(app: "AppContext", route: str) -> ft.View:
+    instead = cannot_start(app)
+    if instead is not None:
+        return journal_view(app, route, _("Create a team"), instead)
+    name = text_field(app, _("Name of the team, e.g. Action team year 2"), max_length=MAX_TEAM_NAME_CHARS,
+                      autofocus=True)
+    server = server_field(app)
+    member = MemberFields(app)
+
+    async def create(submit: Submit) -> None:
+        team_name = (name.value or "").strip()
+        name.error = None if team_name else _("Give the team a name.")
+        name.update()
+        url, who = read_server(server), member.read()
+        if not team_name or url is None or who is None:
+            return
+        await app.team_sync.create_team(url, team_name, *who)
+        app.go(routes.path("team"))
+        app.toast(_("Team {name} created. Now invite the others.").format(name=team_name))
+
+    submit = Submit(app, _("Create team"), ft.Icons.GROUP_ADD_OUTLINED, create)
+    return journal_view(app, route, _("Create a team"), [
+        ft.Text(_("You become the team's coordinator: you invite the others and can remove members. The school "
+                  "runs the team server itself; ask whoever manages the school's IT for its address.")),
+        *server_note(),
+        fields(name, *([server] if server else []), *member.controls),
+        ft.Text(_("Only the members see the team's name; the server does not."),
+                theme_style=ft.TextThemeStyle.BODY_SMALL),
+        privacy_note(),
+        *submit.controls,
+    ])

@@ -1,0 +1,403 @@
+"""The journal's team, for one app session: syncing while the journal is open,
+and the team operations the screens call.
+
+``TeamSync`` is ``AppContext.team_sync``.  While the journal is unlocked and
+in a team it runs a ``SyncEngine`` over ``storage.sharing.TeamJournal``: a
+round at unlock, a few seconds after every journal write (``App`` calls
+``changed`` after each), every 30 seconds, and when the app comes back to the
+foreground; it stops when the journal locks.  Saving never waits for it: the
+journal keeps the outbox in the same write as the change, and a round sends
+it when the server can be reached.
+
+When records from other members arrive, the screen that shows them (the
+incident list, that incident, the overview) is drawn again -- once the user
+has not typed for a moment, so a field being filled in is not reset.
+
+The team operations (create, join, invite, remove, leave, share) raise the
+typed errors of ``sync.errors`` and ``storage.errors``; the screens word them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from datetime import datetime
+from typing import Callable, Optional, Protocol
+
+from screens import routes
+from screens.journal.session import JournalSession
+from storage.errors import JournalLockedError, StorageError
+from storage.incidents import Incident
+from storage.sharing import TeamJournal
+from sync.client import CreatedInvite, TeamClient, default_client
+from sync.engine import RemoteRecord, SyncEngine, SyncState, SyncStatus
+from sync.errors import AccessRevokedError, RefusedError, SyncError
+from sync.messages import Member, PendingInvite
+from sync.state import TeamState
+
+log = logging.getLogger(__name__)
+
+SYNC_INTERVAL_S = 30.0
+SAVE_DELAY_S = 2.0  # a burst of saves goes out in one round
+MEMBERS_MAX_AGE_S = 300.0  # the member list (names for "shared by") is fetched again after this
+TEAM_SCREEN_MAX_AGE_S = 15.0  # opening the team screen fetches members and invites if older
+QUIET_BEFORE_REDRAW_S = 5.0  # no redraw under the user's fingers
+#: Screens that show records from the team (drawn again when some arrive).
+_SHOWS_RECORDS = {"journal", "overview"}
+
+ClientFactory = Callable[[str], TeamClient]
+
+
+class Session(Protocol):
+    """What the sync needs of the app (``screens.app.App``)."""
+
+    journal: JournalSession
+    stack: list[str]
+
+    def now(self) -> datetime: ...
+
+    def refresh(self, in_place: bool = True) -> None: ...
+
+
+class _ArrivalsJournal(TeamJournal):
+    """``TeamJournal`` that notes which records came in from other members."""
+
+    def __init__(self, journal, member_names: dict[str, str], own_id: str) -> None:
+        super().__init__(journal, member_names)
+        self.member_names = member_names  # the session's own dict, filled in as names come (even if empty now)
+        self.own_id = own_id
+        self.arrived: set[str] = set()
+
+    async def apply_remote(self, records: list[RemoteRecord]) -> None:
+        await super().apply_remote(records)
+        self.arrived.update(r.record_id for r in records if r.author_id != self.own_id)
+
+
+class TeamSync:
+    def __init__(self, app: Session, client_factory: ClientFactory = default_client, *,
+                 interval_s: float = SYNC_INTERVAL_S, save_delay_s: float = SAVE_DELAY_S) -> None:
+        self._app = app
+        self._client_factory = client_factory
+        self._interval_s = interval_s
+        self._save_delay_s = save_delay_s
+        self.status = SyncStatus(SyncState.NOT_IN_TEAM)
+        #: The last storage error of a round (e.g. a full disk while taking in records).
+        self.storage_problem: Optional[StorageError] = None
+        #: Records from the team this session that broke a rule of the journal (left out).
+        self.refused = 0
+        #: The team as the server last told it (``None``: not fetched in this session).
+        self.members: Optional[list[Member]] = None
+        self.invites: Optional[list[PendingInvite]] = None
+        #: Why the last fetch of members failed (shown on the team screen), or None.
+        self.team_problem: Optional[SyncError] = None
+        self._fetched_at = -math.inf
+        self._names: dict[str, str] = {}  # member id -> the name they chose
+        self._clients: dict[str, TeamClient] = {}
+        self._engine: Optional[SyncEngine] = None
+        self._journal: Optional[_ArrivalsJournal] = None
+        self._task: Optional[asyncio.Task] = None
+        self._wake: Optional[asyncio.Event] = None
+        self._due: Optional[float] = None
+        self._background: set[asyncio.Task] = set()
+        self._listeners: list[Callable[[], bool]] = []
+
+    # --- what the screens read ----------------------------------------------------------------
+
+    def team(self) -> Optional[TeamState]:
+        """The open journal's team (``None``: locked, or in no team)."""
+        if not self._app.journal.is_open:
+            return None
+        raw = self._app.journal.current.team_record()
+        if raw is None:
+            return None
+        try:
+            return TeamState.from_bytes(raw)
+        except ValueError:
+            log.exception("the journal's team state cannot be read")
+            return None
+
+    def own_site(self) -> str:
+        """The browser build's team server: the site the app was loaded from."""
+        return self._client("").transport.base_url.rstrip("/")
+
+    def own_member(self) -> Optional[Member]:
+        state = self.team()
+        return next((m for m in self.members or [] if state and m.member_id == state.member_id), None)
+
+    def shared_elsewhere(self) -> list[Incident]:
+        """Incidents shared with a team this journal is no longer in.
+
+        The journal keeps sending changes to shared incidents to whatever
+        team it is in, so it cannot start or join another team while it holds
+        them (they would reach people they were never shared with).
+        """
+        state = self.team()
+        if state is not None and not state.removed:
+            return []
+        journal = self._app.journal.current
+        shared = journal.shared_ids()
+        return [i for i in journal.incidents() if i.id in shared]
+
+    def watch(self, listener: Callable[[], bool]) -> None:
+        """Call ``listener`` when the status changes; it returns False once its
+        control has left the screen (and is then forgotten)."""
+        self._listeners = [*self._listeners[-7:], listener]
+
+    # --- running ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """The journal was unlocked, or joined or left a team: sync now and then regularly."""
+        self.stop()
+        state = self.team()
+        if state is None:
+            self.status = SyncStatus(SyncState.NOT_IN_TEAM)
+            self._notify()
+            return
+        journal = self._app.journal.current
+        pending = len(journal.outbox())
+        self.status = SyncStatus(SyncState.REMOVED if state.removed else SyncState.NEVER_SYNCED, pending=pending)
+        self._journal = _ArrivalsJournal(journal, self._names, state.member_id)
+        self._engine = SyncEngine(self._journal, self._client(state.server_url), clock=self._app.now)
+        self._ensure_running()
+        self._notify()
+
+    def stop(self) -> None:
+        """The journal locked (or the session ended): stop, and forget what the team said."""
+        if self._task is not None:
+            self._task.cancel()
+        self._task = self._wake = self._due = None
+        self._engine = self._journal = None
+        self.members = self.invites = self.team_problem = self.storage_problem = None
+        self._fetched_at = -math.inf
+        self._names.clear()
+        self.refused = 0
+        for client in self._clients.values():
+            self._spawn(client.transport.aclose())
+        self._clients.clear()
+
+    def changed(self) -> None:
+        """A journal write succeeded: send it in a moment (several saves go together)."""
+        if self._engine is not None:
+            self._due = time.monotonic() + self._save_delay_s
+            self._wake_up()
+
+    def resume(self) -> None:
+        """The app is in the foreground again: sync now."""
+        if self._engine is not None:
+            self._due = time.monotonic()
+            self._wake_up()
+
+    async def sync_now(self) -> SyncStatus:
+        """A round now (the user asked): the members are fetched again, and what
+        arrives is shown at once."""
+        await self._round(redraw_now=True)
+        return self.status
+
+    def _ensure_running(self) -> None:
+        if self._engine is None or (self._task is not None and not self._task.done()):
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # not on the event loop yet: the next call from a handler starts it
+            return
+        self._wake = asyncio.Event()
+        self._task = asyncio.ensure_future(self._run())
+
+    def _wake_up(self) -> None:
+        self._ensure_running()
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _run(self) -> None:
+        wake = self._wake
+        while True:
+            await self._round()
+            self._due = None
+            try:
+                await asyncio.wait_for(wake.wait(), self._interval_s)
+            except asyncio.TimeoutError:
+                pass
+            wake.clear()
+            if self._due is not None:
+                await asyncio.sleep(max(0.0, self._due - time.monotonic()))
+
+    async def _round(self, redraw_now: bool = False) -> None:
+        engine, journal = self._engine, self._journal
+        if engine is None or journal is None:
+            return
+        on_team_screen = self._shown() == "team"
+        team_changed = False
+        try:
+            if redraw_now or on_team_screen or time.monotonic() - self._fetched_at > MEMBERS_MAX_AGE_S:
+                # names for "shared by" before records come in; who joined, for the team screen
+                team_changed = await self._fetch_team(quietly=True)
+            before = self.team()
+            status = await engine.sync()
+            after = self.team()
+            if before and after and after.key_version != before.key_version:
+                team_changed |= await self._fetch_team(quietly=True)  # a member left or was removed
+            self.storage_problem = None
+        except JournalLockedError:
+            self.stop()  # locked or wiped under the round
+            return
+        except StorageError as exc:
+            log.warning("sync round could not write the journal: %s", type(exc).__name__)
+            self.storage_problem = exc
+            self._notify()
+            return
+        if engine is not self._engine:
+            return  # stopped or restarted meanwhile
+        self.status, self.refused = status, journal.refused
+        self._notify()
+        arrived, journal.arrived = journal.arrived, set()
+        if (arrived and self._shows_any(arrived)) or (team_changed and self._shown() == "team"):
+            if redraw_now:
+                self._app.refresh()
+            else:
+                self._spawn(self._redraw_when_quiet())
+
+    def _shown(self) -> Optional[str]:
+        shown = routes.match(self._app.stack[-1]) if self._app.stack else None
+        return None if shown is None else shown.name
+
+    def _shows_any(self, record_ids: set[str]) -> bool:
+        shown = routes.match(self._app.stack[-1]) if self._app.stack else None
+        if shown is None:
+            return False
+        return shown.name in _SHOWS_RECORDS or (shown.name == "incident" and shown.params["incident_id"] in record_ids)
+
+    async def _redraw_when_quiet(self) -> None:
+        while (idle := self._app.journal.idle_seconds) < QUIET_BEFORE_REDRAW_S:
+            await asyncio.sleep(QUIET_BEFORE_REDRAW_S - idle)
+        if self._app.journal.is_open:
+            self._app.refresh()
+
+    def _notify(self) -> None:
+        self._listeners = [listener for listener in self._listeners if listener()]
+
+    def _spawn(self, work) -> bool:
+        """Run ``work`` in the background; False if there is no event loop (the session is gone)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            work.close()
+            return False
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return True
+
+    def _client(self, server_url: str) -> TeamClient:
+        if server_url not in self._clients:
+            self._clients[server_url] = self._client_factory(server_url)
+        return self._clients[server_url]
+
+    # --- the team as the server tells it -------------------------------------------------------
+
+    async def _fetch_team(self, quietly: bool = False) -> bool:
+        """Members (and open invites) from the server; True if the screen would change."""
+        state = self.team()
+        if state is None or state.removed:
+            return False
+        client = self._client(state.server_url)
+        try:
+            info = await client.team(state)
+            invites = await client.pending_invites(state) if state.coordinator else None
+        except SyncError as exc:
+            self.team_problem = exc
+            if not quietly:
+                raise
+            return False
+        changed = (info.members, invites) != (self.members, self.invites)
+        self.members, self.invites, self.team_problem = info.members, invites, None
+        self._names.update({m.member_id: m.display_name for m in info.members})
+        self._fetched_at = time.monotonic()
+        return changed
+
+    def team_may_have_changed(self) -> None:
+        """Someone may have joined (an invite was shown): the team screen asks the server again."""
+        self._fetched_at = -math.inf
+
+    def fetch_team_soon(self, on_done: Callable[[], None]) -> None:
+        """Members and open invites for the team screen, unless fetched a moment
+        ago; ``on_done`` draws the screen again."""
+        if time.monotonic() - self._fetched_at < TEAM_SCREEN_MAX_AGE_S:
+            return
+
+        async def fetch() -> None:
+            await self._fetch_team(quietly=True)
+            if self._app.journal.is_open:
+                on_done()
+
+        if self._spawn(fetch()):
+            self._fetched_at = time.monotonic()  # one fetch at a time
+
+    # --- team operations (for the screens; they raise SyncError / StorageError) ----------------
+
+    async def _save(self, state: Optional[TeamState]) -> None:
+        await TeamJournal(self._app.journal.current).save_team_state(state)
+
+    async def create_team(self, server_url: str, team_name: str, display_name: str, role: str,
+                          device_label: str) -> None:
+        state = await self._client(server_url).create_team(team_name, display_name, role, device_label, server_url)
+        await self._save(state)
+        self.start()
+
+    async def join_team(self, server_url: str, code: str, display_name: str, role: str, device_label: str) -> None:
+        state = await self._client(server_url).redeem_invite(code, display_name, role, device_label, server_url)
+        await self._save(state)
+        self.start()
+
+    def _member_state(self) -> TeamState:
+        self._app.journal.current  # a locked journal raises JournalLockedError
+        state = self.team()
+        if state is None or state.removed:
+            raise AccessRevokedError("removed")  # removed or left meanwhile (in another window)
+        return state
+
+    async def create_invite(self) -> CreatedInvite:
+        state = self._member_state()
+        client = self._client(state.server_url)
+        try:
+            invite = await client.create_invite(state)
+        except RefusedError as exc:
+            if exc.reason != "stale_key_version":
+                raise
+            await self.sync_now()  # the team key changed: take in the new one, then invite with it
+            invite = await client.create_invite(self._member_state())
+        await self._fetch_team(quietly=True)
+        return invite
+
+    async def cancel_invite(self, invite_id: str) -> None:
+        state = self._member_state()
+        await self._client(state.server_url).cancel_invite(state, invite_id)
+        await self._fetch_team(quietly=True)
+
+    async def remove_member(self, member_id: str) -> None:
+        state = self._member_state()
+        await self._save(await self._client(state.server_url).remove_member(state, member_id))
+        await self._fetch_team(quietly=True)
+
+    async def leave(self) -> None:
+        """Send what waits, leave, and forget the team on this device (what it holds stays)."""
+        await self.sync_now()
+        state = self._member_state()
+        await self._client(state.server_url).leave(state)
+        await self._save(None)
+        self.start()
+
+    async def forget(self) -> None:
+        """After removal: the team is gone from this device; its incidents stay."""
+        await self._save(None)
+        self.start()
+
+    async def share(self, incident_id: str) -> None:
+        """Share an incident with the team, as the name this member chose there."""
+        own = self.own_member()
+        await self._app.journal.current.share(incident_id, own.display_name if own else self._app.journal.author)
+        self.changed()
+
+
+__all__ = ["TeamSync"]

@@ -1,0 +1,215 @@
+"""Team sharing in words: the sync state ("Gesynchroniseerd · 2 minuten
+geleden", "Offline — 3 wijzigingen wachten") and what went wrong when the
+server or the network said no -- plus the status line that shows it.
+
+The words are pure functions of ``sync.engine.SyncStatus`` and the typed
+errors of ``sync.errors``; the line keeps itself up to date through
+``TeamSync.watch``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Optional
+
+import flet as ft
+
+from screens import routes
+from screens.errors import error_message, seconds_text
+from screens.i18n import _, ngettext
+from screens.ui.formatting import relative
+from sync.engine import SyncState, SyncStatus
+from sync.errors import (
+    AccessRevokedError,
+    BadResponseError,
+    IntegrityError,
+    InvalidInviteCode,
+    OfflineError,
+    RefusedError,
+    ServerUnreachableError,
+    SyncError,
+)
+from sync.limits import MAX_MEMBERS_PER_TEAM, MAX_PENDING_INVITES
+
+if TYPE_CHECKING:
+    from screens.context import AppContext
+
+_JUST_NOW = timedelta(minutes=1)
+
+
+def ago(when: datetime, now: datetime) -> str:
+    """'zojuist', '2 minuten geleden', '3 uur geleden'."""
+    if now - when < _JUST_NOW:
+        return _("just now")
+    return relative(when, now)
+
+
+def _waiting(pending: int) -> str:
+    return ngettext("{n} change waiting", "{n} changes waiting", pending).format(n=pending)
+
+
+def status_text(status: SyncStatus, now: datetime, refused: int = 0) -> str:
+    """The sync state in words, with what waits to be sent and what was left out."""
+    state, pending = status.state, status.pending
+    last = status.last_success
+    if state is SyncState.SYNCED:
+        text = _("Synced · {when}").format(when=ago(last, now)) if last else _("Synced")
+        if pending:
+            text += " · " + _waiting(pending)
+    elif state is SyncState.NEVER_SYNCED:
+        text = _("Syncing…")
+    elif state in (SyncState.OFFLINE, SyncState.UNREACHABLE):
+        where = _("Offline") if state is SyncState.OFFLINE else _("Server not reachable")
+        if pending:
+            text = _("{where} — {waiting}").format(where=where, waiting=_waiting(pending))
+        elif last:
+            text = _("{where} · last synced {when}").format(where=where, when=ago(last, now))
+        else:
+            text = where
+    elif state is SyncState.REMOVED:
+        text = _("Removed from the team — what is on this device stays here")
+    elif state is SyncState.REFUSED:
+        text = (_("The server asks to wait a moment — the app tries again soon") if status.reason == "rate_limited"
+                else _("The server refused to sync — the app tries again later"))
+    elif state is SyncState.INTEGRITY:
+        text = _("The team's keys from the server did not check out: nothing was taken in. Tell the coordinator.")
+    else:  # NOT_IN_TEAM
+        text = _("Not in a team")
+    skipped = status.rejected + refused
+    if skipped:
+        text += " · " + ngettext("{n} change from the team was damaged or broke a rule and was left out",
+                                 "{n} changes from the team were damaged or broke a rule and were left out",
+                                 skipped).format(n=skipped)
+    return text
+
+
+def _refused_text(exc: RefusedError) -> str:
+    reasons = {
+        "invite_unknown": _("This code is not known. Check it, or ask the coordinator for a new invite."),
+        "invite_expired": _("This invite has expired (an invite is valid for 24 hours). Ask for a new one."),
+        "invite_used": _("This invite has been used already: a code works once. Ask for a new one."),
+        "invite_cancelled": _("This invite was cancelled. Ask the coordinator for a new one."),
+        "team_full": _("The team is full ({n} devices).").format(n=MAX_MEMBERS_PER_TEAM),
+        "too_many_invites": _("{n} invites are open already. Cancel one first.").format(n=MAX_PENDING_INVITES),
+        "not_coordinator": _("Only the team's coordinator can do this."),
+        "coordinator_cannot_leave": _(
+            "The coordinator leaves the team last: remove the other members first."),
+        "cannot_remove_self": _("You cannot remove yourself: leave the team instead."),
+        "member_unknown": _("This member is no longer in the team."),
+        "too_large": _("This is too large to send to the team."),
+    }
+    if exc.reason in reasons:
+        return reasons[exc.reason]
+    if exc.reason == "rate_limited":
+        if exc.retry_after:
+            return _("Too many attempts. Try again in {time}.").format(time=seconds_text(exc.retry_after))
+        return _("Too many attempts. Try again in a moment.")
+    if exc.reason in ("members_changed", "stale_key_version", "rotation_needed"):
+        return _("The team changed just now. Try again.")
+    return _("The team server refused this. Try again later.")
+
+
+def sync_error_text(exc: SyncError) -> str:
+    """What went wrong with the team server or the network, and what the user can do."""
+    if isinstance(exc, OfflineError):
+        return _("No network. Try again once this device is online.")
+    if isinstance(exc, BadResponseError):
+        return _("The server gave an answer the app does not understand. Is this the address of the team server?")
+    if isinstance(exc, ServerUnreachableError):
+        return _("The team server cannot be reached. Check the address, or try again later.")
+    if isinstance(exc, AccessRevokedError):
+        return (_("This device is no longer in the team.") if exc.removed
+                else _("The team server does not know this device (any more)."))
+    if isinstance(exc, RefusedError):
+        return _refused_text(exc)
+    if isinstance(exc, InvalidInviteCode):
+        return _("This is not an invite code. A code has 16 letters and digits: XXXX-XXXX-XXXX-XXXX.")
+    if isinstance(exc, IntegrityError):
+        return _("What the server sent does not belong to this team or was changed on the way. Nothing was "
+                 "taken in. Check the code, or ask for a new invite.")
+    return _("Team sharing failed. Nothing was changed; try again later.")
+
+
+def problem_text(exc: Exception) -> str:
+    """A sync or storage error in words (a team operation may fail either way)."""
+    return sync_error_text(exc) if isinstance(exc, SyncError) else error_message(exc)
+
+
+_LOOK = {
+    SyncState.SYNCED: (ft.Icons.CLOUD_DONE_OUTLINED, ft.Colors.GREEN),
+    SyncState.NEVER_SYNCED: (ft.Icons.SYNC, ft.Colors.ON_SURFACE_VARIANT),
+    SyncState.OFFLINE: (ft.Icons.CLOUD_OFF, ft.Colors.ON_SURFACE_VARIANT),
+    SyncState.UNREACHABLE: (ft.Icons.CLOUD_OFF, ft.Colors.AMBER),
+    SyncState.REMOVED: (ft.Icons.GROUP_OFF_OUTLINED, ft.Colors.ERROR),
+    SyncState.REFUSED: (ft.Icons.HOURGLASS_EMPTY, ft.Colors.AMBER),
+    SyncState.INTEGRITY: (ft.Icons.GPP_BAD_OUTLINED, ft.Colors.ERROR),
+    SyncState.NOT_IN_TEAM: (ft.Icons.CLOUD_OFF, ft.Colors.ON_SURFACE_VARIANT),
+}
+
+
+def _line_text(app: "AppContext") -> str:
+    sync = app.team_sync
+    if sync.storage_problem is not None:
+        return error_message(sync.storage_problem)
+    return status_text(sync.status, app.now(), sync.refused)
+
+
+def status_line(app: "AppContext", *, to_team: bool = True) -> list[ft.Control]:
+    """The team's sync state with a button to sync now ([] when the journal is in no team).
+
+    ``to_team``: the line names the team, and tapping it opens the team screen.
+    """
+    state = app.team_sync.team()
+    if state is None:
+        return []
+    icon = ft.Icon(_LOOK[app.team_sync.status.state][0], size=24)
+    text = ft.Text(weight=ft.FontWeight.W_500)
+    lines: list[ft.Control] = [text]
+    if to_team:  # elsewhere than on the team screen: which team
+        lines.append(ft.Text(_("Team {name}").format(name=state.team_name), theme_style=ft.TextThemeStyle.BODY_SMALL))
+
+    def fill() -> None:
+        icon.icon, icon.color = _LOOK[app.team_sync.status.state]
+        text.value = _line_text(app)
+        button.visible = app.team_sync.status.state is not SyncState.REMOVED  # nothing left to sync
+
+    def refreshed() -> bool:
+        fill()
+        try:
+            icon.update(), text.update(), button.update()
+        except RuntimeError:  # the screen is gone
+            return False
+        return True
+
+    async def sync_now(e) -> None:
+        button.disabled = True
+        text.value = _("Syncing…")
+        button.update(), text.update()
+        try:
+            await app.team_sync.sync_now()
+        finally:
+            button.disabled = False
+            try:
+                button.update()
+            except RuntimeError:
+                pass
+
+    button = ft.TextButton(_("Sync now"), icon=ft.Icons.SYNC, on_click=sync_now,
+                           style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=12, vertical=14)))
+    fill()
+    app.team_sync.watch(refreshed)
+    words = ft.Container(
+        expand=True,
+        padding=ft.Padding.symmetric(vertical=4),
+        on_click=(lambda e: app.go(routes.path("team"))) if to_team else None,
+        content=ft.Row(spacing=10, controls=[icon, ft.Column(spacing=0, expand=True, controls=lines)]),
+    )
+    return [ft.Container(
+        bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
+        border_radius=12,
+        padding=ft.Padding.only(left=12, right=4, top=4, bottom=4),
+        content=ft.Row(wrap=False, spacing=4, controls=[words, button]),
+    )]
+
+
+__all__ = ["ago", "problem_text", "status_line", "status_text", "sync_error_text"]

@@ -1,0 +1,262 @@
+"""Two staff members share an incident through the team server, tried as new
+users would: a phone (412×915) and a Chromebook (1366×768), each with its own
+app and journal (``python main.py`` twice, each its own data folder), and the
+team server started as a real process (``python -m server``).
+
+They join one team through the UI (create on the phone, the invite shows a
+code, typed on the Chromebook), share an incident, see each other's edits;
+the Chromebook loses its route to the server (a relay in front of it is
+cut), edits, comes back, and both converge.  Every new screen is
+photographed at both sizes (``test-artifacts/team-*``), and the invite's QR
+code in the screenshot reads back as the link to the join screen.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from sync.client import JOIN_ROUTE, parse_invite_payload
+from tests.browser import TIMEOUT_MS, open_session
+from tests.support import AppServer
+from tests.sync_helpers.relay import Relay
+from tests.sync_helpers.servers import ServerProcess
+from tests.test_ui_journal import create_journal, new_incident
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PHONE = {"width": 412, "height": 915}
+CHROMEBOOK = {"width": 1366, "height": 768}
+CODE = re.compile(r"^Uitnodigingscode ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})$")
+#: Flutter's router follows the address bar: an in-app route change, as a link inside the app makes it
+#: (``goto`` would load the page again: a new session, with the journal locked).
+NAVIGATE = "r => { history.pushState(null, '', r); window.dispatchEvent(new PopStateEvent('popstate')); }"
+MARKER = "Kwallenbeet"  # a word that must never reach the team server
+
+
+@pytest.fixture
+def team_server(tmp_path):
+    server = ServerProcess(tmp_path / "team-data")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def apps(tmp_path):
+    started = []
+
+    def start(name: str) -> AppServer:
+        data = tmp_path / name
+        data.mkdir()
+        started.append(AppServer(data))
+        return started[-1]
+
+    yield start
+    for app in started:
+        app.stop()
+
+
+@pytest.fixture
+def sessions(browser, request):
+    opened = []
+
+    def open_at(app: AppServer, viewport: dict):
+        opened.append((app, open_session(browser, app.url, viewport=viewport)))
+        return opened[-1][1]
+
+    yield open_at
+    for app, session in opened:
+        session.close(request.node.name)
+        assert session.outside_requests == []
+        assert app.new_errors() == [], "the app raised an exception"
+
+
+def both_sizes(s, name: str) -> list[Path]:
+    """The screen as it is, then at the other size (and back): every new screen on a phone and a Chromebook."""
+    here = s.page.viewport_size
+    other = CHROMEBOOK if here == PHONE else PHONE
+    shots = {}
+    for size in (here, other):
+        s.page.set_viewport_size(size)
+        s.page.wait_for_timeout(700)  # Flutter lays the screen out again
+        kind = "phone" if size == PHONE else "chromebook"
+        shots[kind] = Path(s.screenshot(f"team-{name}-{kind}"))
+    s.page.set_viewport_size(here)
+    s.page.wait_for_timeout(500)
+    return [shots["phone"], shots["chromebook"]]
+
+
+def qr_link(png: Path) -> str:
+    found = zxingcpp.read_barcodes(Image.open(png))
+    assert len(found) == 1, f"one QR code expected in {png.name}, found {len(found)}"
+    return found[0].text
+
+
+def navigate(s, route: str) -> None:
+    s.page.evaluate(NAVIGATE, route)
+    s.wait_for_path(route)
+
+
+def sync_on_home(s, expect: str) -> None:
+    navigate(s, "/logboek")
+    s.tap("Nu synchroniseren")
+    s.see(expect)
+
+
+def member_fields(s, name: str, role: str, device: str) -> None:
+    s.type_into("Je naam in het team", name)
+    s.type_into("Je rol in het actieteam, bijvoorbeeld zorgcoördinator", role)
+    s.type_into("Dit apparaat, bijvoorbeeld telefoon of Chromebook", device)
+
+
+def add_note(s, text: str) -> None:
+    s.tap("Notitie toevoegen")
+    s.type_into("Notitie", text)
+    s.tap("Bewaren")
+    s.see(text)
+
+
+def open_incident(s, title: str) -> None:
+    navigate(s, "/logboek")
+    s.scroll_to(s.text(title).first).click()
+    s.see("Voortgang per stap")
+
+
+def test_a_phone_and_a_chromebook_share_an_incident_offline_edits_included(apps, sessions, team_server):
+    relay = Relay(team_server.port)  # the Chromebook's route to the team server
+    phone = sessions(apps("phone"), PHONE)
+    chromebook = sessions(apps("chromebook"), CHROMEBOOK)
+    try:
+        _scenario(phone, chromebook, team_server, relay)
+    finally:
+        relay.close()
+    stored = b"".join(p.read_bytes() for p in (team_server.data_dir).rglob("*") if p.is_file())
+    assert stored and MARKER.encode() not in stored and b"Bangalijst" not in stored
+    assert MARKER.encode() not in team_server.log_text()
+
+
+def _scenario(phone, chromebook, team_server, relay) -> None:
+    # -- the coordinator creates the team on the phone ------------------------------------------
+    create_journal(phone, author="Mevr. Jansen")
+    phone.tap("Instellingen en back-ups")
+    phone.tap("Team")
+    phone.see("Dit logboek zit in geen team.")
+    both_sizes(phone, "none")
+    phone.tap("Team aanmaken")
+    phone.see("Jij wordt de coördinator van het team")
+    phone.type_into("Naam van het team, bijvoorbeeld Actieteam leerjaar 2", "Actieteam 2B")
+    phone.type_into("Adres van de teamserver", team_server.url)
+    member_fields(phone, "Mevr. Jansen", "zorgcoördinator", "Telefoon")
+    both_sizes(phone, "create")
+    phone.tap("Team aanmaken")
+    phone.see("Je bent de coördinator van het team.")
+    phone.see("Mevr. Jansen (jij)")
+
+    # -- the invite: a QR code (a link to the join screen) and a code to type --------------------
+    phone.tap("Uitnodigen")
+    label = phone.page.get_by_text(CODE).first
+    label.wait_for(timeout=TIMEOUT_MS)
+    code = CODE.match(label.inner_text().strip()).group(1)
+    phone.see("en maar één keer")
+    shots = both_sizes(phone, "invite")
+    for shot in shots:
+        link = qr_link(shot)
+        assert link == f"{team_server.url}/#{JOIN_ROUTE}?code={code}"
+        assert parse_invite_payload(link) == (team_server.url, code)
+    phone.tap("Klaar")
+
+    # -- the Chromebook joins by typing the code ---------------------------------------------------
+    create_journal(chromebook, author="Dhr. Bakker")
+    navigate(chromebook, "/logboek/team")
+    chromebook.tap("Deelnemen met code")
+    chromebook.see("Vraag de coördinator van het team om een uitnodiging")
+    chromebook.type_into("Uitnodigingscode (of de link)", code.lower().replace("-", " "))
+    chromebook.type_into("Adres van de teamserver", relay.url)
+    member_fields(chromebook, "Dhr. Bakker", "mentor", "Chromebook")
+    both_sizes(chromebook, "join")
+    chromebook.tap("Deelnemen")
+    chromebook.see("Je bent lid van het team.")
+    chromebook.see("Mevr. Jansen")
+    chromebook.see("Dhr. Bakker (jij)")
+    both_sizes(chromebook, "member")
+
+    phone.tap("Nu synchroniseren")  # the new member is listed, with the device and role they chose
+    phone.see("2 leden")
+    phone.see("Dhr. Bakker")
+    phone.see("mentor · Chromebook")
+    both_sizes(phone, "coordinator")
+
+    # -- share an incident ----------------------------------------------------------------------
+    navigate(phone, "/logboek")
+    new_incident(phone, "Bangalijst in 2B")
+    phone.see("Persoonlijk: alleen op dit apparaat")
+    phone.tap("Delen met het team")
+    phone.see("Delen kan niet ongedaan worden gemaakt")
+    phone.see("Dhr. Bakker (mentor)")
+    both_sizes(phone, "share-confirm")
+    phone.tap("Delen", exact=True)
+    phone.see("Gedeeld met team Actieteam 2B")
+    phone.see("Met: Mevr. Jansen (zorgcoördinator), Dhr. Bakker (mentor)")
+    both_sizes(phone, "incident-shared")
+    add_note(phone, f"{MARKER}: melding van de mentor")
+
+    sync_on_home(chromebook, "Bangalijst in 2B")
+    chromebook.see("Gesynchroniseerd")
+    both_sizes(chromebook, "home-synced")
+    open_incident(chromebook, "Bangalijst in 2B")
+    chromebook.see("Met: Mevr. Jansen (zorgcoördinator), Dhr. Bakker (mentor)")
+    chromebook.see("Gedeeld door Mevr. Jansen")
+    both_sizes(chromebook, "incident-received")
+    chromebook.see(f"{MARKER}: melding van de mentor")
+    add_note(chromebook, "Ouders van J.K. gebeld")
+
+    sync_on_home(phone, "Gesynchroniseerd")
+    open_incident(phone, "Bangalijst in 2B")
+    phone.see("Ouders van J.K. gebeld")
+
+    # -- the Chromebook loses the server, both edit, it comes back ----------------------------------
+    relay.cut()
+    open_incident(chromebook, "Bangalijst in 2B")
+    add_note(chromebook, "Offline: gesprek met de leerling")
+    sync_on_home(chromebook, "Server niet bereikbaar — 1 wijziging wacht")
+    both_sizes(chromebook, "home-unreachable")
+    open_incident(phone, "Bangalijst in 2B")
+    add_note(phone, "Politie gebeld terwijl de Chromebook offline was")
+    sync_on_home(phone, "Gesynchroniseerd")
+
+    relay.restore()
+    sync_on_home(chromebook, "Gesynchroniseerd")
+    open_incident(chromebook, "Bangalijst in 2B")
+    chromebook.see("Politie gebeld terwijl de Chromebook offline was")
+    chromebook.see("Offline: gesprek met de leerling")
+    sync_on_home(phone, "Gesynchroniseerd")
+    open_incident(phone, "Bangalijst in 2B")
+    phone.see("Offline: gesprek met de leerling")
+    phone.see("Ouders van J.K. gebeld")
+
+    # -- leaving and removing say the truth ------------------------------------------------------
+    navigate(chromebook, "/logboek/team")
+    chromebook.tap("Team verlaten")
+    chromebook.see("Wat op dit apparaat staat, blijft hier")
+    both_sizes(chromebook, "leave-confirm")
+    chromebook.tap("Annuleren")
+
+    navigate(phone, "/logboek/team")
+    phone.tap("Verwijderen")
+    phone.see("Dhr. Bakker kan vanaf nu niets meer lezen van wat het team schrijft")
+    both_sizes(phone, "remove-confirm")
+    phone.page.get_by_role("alertdialog").get_by_role("button", name="Verwijderen").click()
+    phone.see("Dhr. Bakker is uit het team verwijderd.")
+    phone.see("1 lid")
+
+    sync_on_home(chromebook, "Verwijderd uit het team")
+    both_sizes(chromebook, "home-removed")
+    chromebook.see("Bangalijst in 2B")  # what it had stays
+    navigate(chromebook, "/logboek/team")
+    chromebook.see("Dit apparaat zit niet meer in team Actieteam 2B.")
+    assert chromebook.page.get_by_role("button", name="Nu synchroniseren").count() == 0  # nothing left to sync
+    both_sizes(chromebook, "removed")
