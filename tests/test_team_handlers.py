@@ -9,6 +9,7 @@ hold, what the server did, and what the screens and dialogs then say.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 from pathlib import Path
 
@@ -286,6 +287,31 @@ def test_share_an_incident_and_the_other_sees_it_shared_by_whom_and_with_whom(de
     b.show(routes.path("incident", incident_id=item.id))
     assert {"Gedeeld met team Actieteam 2B", "Gedeeld door Mevr. Jansen",
             "Met: Mevr. Jansen (zorgcoördinator), Dhr. Bakker (mentor)"} <= set(b.words)
+
+
+def test_two_members_changing_one_title_offline_both_see_both_versions_and_one_choice_settles_it(devices):
+    a, b = team_of_two(devices)
+    b.sync(), a.sync()
+    item = run(a.journal.save(inc.new_incident("Bangalijst", "bangalijst", by="mentor 3B")))
+    run(a.journal.share(item.id, "Mevr. Jansen"))
+    a.sync(), b.sync()
+    a.offline = b.offline = True
+    for device, title in ((a, "Bangalijst in 2B"), (b, "Bangalijst in de brugklas")):
+        run(update_incident(device.app, item.id, lambda i, s, title=title: dataclasses.replace(i, title=title)))
+    a.offline = b.offline = False
+    a.sync(), b.sync(), a.sync()
+    for device in (a, b):
+        device.show(routes.path("incident", incident_id=item.id))
+        assert "Op twee plaatsen gewijzigd" in device.words
+        assert {"Bangalijst in 2B", "Bangalijst in de brugklas"} <= set(device.words)
+    keep = [c for c in walk(b.screen) if isinstance(c, ft.OutlinedButton) and c.content == "Deze houden"]
+    chosen = next(t for t in ("Bangalijst in 2B", "Bangalijst in de brugklas") if t != b.journal.get(item.id).title)
+    tap(keep[1].on_click, keep[1])  # the second version shown: the one that is not current
+    assert b.journal.get(item.id).title == chosen and b.journal.get(item.id).conflicts == ()
+    b.sync(), a.sync()
+    a.show(routes.path("incident", incident_id=item.id))
+    assert "Op twee plaatsen gewijzigd" not in a.words
+    assert a.journal.get(item.id).title == chosen
 
 
 def test_a_personal_incident_offers_no_sharing_outside_a_team(devices):
