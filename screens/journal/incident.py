@@ -266,7 +266,9 @@ def _list_section(title: str, add_label: str, on_add, rows: list[ft.Control]) ->
 
 
 def _row(text: str, subtitle: str, on_click) -> ft.Control:
-    return ft.ListTile(title=ft.Text(text), subtitle=ft.Text(subtitle) if subtitle else None,
+    # a contact may keep a whole letter: the list shows its start, the form all of it
+    return ft.ListTile(title=ft.Text(text),
+                       subtitle=ft.Text(subtitle, max_lines=3, overflow=ft.TextOverflow.ELLIPSIS) if subtitle else None,
                        trailing=ft.Icon(ft.Icons.EDIT_OUTLINED), on_click=on_click)
 
 
@@ -344,6 +346,8 @@ def build(app: "AppContext", route: str, incident_id: str) -> ft.View:
     return journal_view(app, route, _("Incident"), [
         _header(app, incident),
         _next_step(app, incident),
+        ft.FilledTonalButton(_("Letters and messages"), icon=ft.Icons.MAIL_OUTLINE,
+                             on_click=lambda e: app.go(routes.path("letters", incident_id=incident.id))),
         section_title(_("Progress per step")),
         _steps(app, journal, incident),
         section_title(_("Timeline")),

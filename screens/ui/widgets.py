@@ -107,10 +107,12 @@ def action_tile(
     *,
     expanded: bool = False,
     on_toggle: Optional[Callable[[Action, bool], None]] = None,
+    extra: Sequence[ft.Control] = (),
 ) -> ft.ExpansionTile:
     """One action: a checkbox to tick it and the full text behind an expander.
 
     Prevention themes (``checklist: false``) get an icon instead of a checkbox.
+    ``extra`` follows the text (the school's own people, the letters the action asks for).
     """
     if action.checklist:
         def changed(e: ft.Event[ft.Checkbox]) -> None:
@@ -139,7 +141,7 @@ def action_tile(
         collapsed_bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
         controls_padding=ft.Padding.only(left=16, right=16, bottom=16),
         expanded_cross_axis_alignment=ft.CrossAxisAlignment.START,
-        controls=[ft.Column(spacing=10, controls=blocks(app, action.blocks))],
+        controls=[ft.Column(spacing=10, controls=[*blocks(app, action.blocks), *extra])],
     )
 
 
