@@ -164,6 +164,10 @@ def test_wrong_input_is_named_in_dutch_at_its_field_and_nothing_is_saved(app):
     assert form.open
     assert error(form, _("Phone number")) == "Vul een telefoonnummer in, bijvoorbeeld 030 123 45 67 of 06 12345678."
     assert error(form, _("E-mail address")) == "Vul een e-mailadres in, bijvoorbeeld naam@school.nl."
+    phone = field(form, _("Phone number"))
+    tap(phone.on_change, phone, "030 123 45 6")  # typing: the old complaint goes
+    assert error(form, _("Phone number")) == ""
+    assert error(form, _("E-mail address")) != ""
     field(form, _("Phone number")).value = ""
     field(form, _("E-mail address")).value = ""
     tap(find(form, ft.FilledButton, _("Save")).on_click, form)
@@ -499,3 +503,36 @@ def test_file_name_of_a_profile_is_plain_ascii():
     named = profile_from_dict({"school": "Cbs ’t Kompas — Zuidlaren/Ålesund"})
     assert school_profile.file_name(named) == "schoolprofiel-cbs-t-kompas-zuidlaren-alesund.stappenplan-school"
     assert school_profile.file_name(profile_from_dict({"school": "—"})) == "schoolprofiel.stappenplan-school"
+
+
+def test_the_action_team_form_suggests_the_profiles_people_and_a_tap_fills_it_in(app, case):
+    app.show(routes.path("incident", incident_id=case.id))
+    tap_button(app, ft.TextButton, "Lid toevoegen")
+    form = dialog(app)
+    suggestion = find(form, ft.OutlinedButton, "Directie · Jeroen de Boer")
+    tap(suggestion.on_click, suggestion)
+    save = find(form, ft.FilledButton, _("Save"))
+    tap(save.on_click, save)
+    members = app.journal.current.get(case.id).active_team
+    assert ("Directie", "Jeroen de Boer") in [(m.role, m.name) for m in members]
+    assert len(members) == 3
+
+
+def test_the_contact_form_names_whose_parents_in_the_words_the_letters_read(app, case):
+    app.show(routes.path("incident", incident_id=case.id))
+    tap_button(app, ft.TextButton, "Contact toevoegen")
+    form = dialog(app)
+    parents = find(form, ft.OutlinedButton, "Ouders van slachtoffer 1 (Sanne de Vries, 2B)")
+    offered = next(c for c in walk(form) if isinstance(c, ft.Row) and parents in c.controls)
+    assert not offered.visible  # only once "parents" is chosen
+    choose(form, "Ouders/verzorgers")
+    assert offered.visible
+    tap(parents.on_click, parents)
+    assert field(form, "Met wie (rol)").value == "ouders van slachtoffer 1"
+    save = find(form, ft.FilledButton, _("Save"))
+    tap(save.on_click, save)
+    saved = app.journal.current.get(case.id)
+    # the letters now count these parents as informed
+    app.show(routes.path("letters", incident_id=case.id))
+    assert any(t.startswith("Geïnformeerd vandaag om 14:05") for t in texts(screen(app)))
+    assert [c.with_whom for c in saved.active_contacts] == ["ouders van slachtoffer 1"]

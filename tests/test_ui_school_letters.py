@@ -185,21 +185,39 @@ def _incident_with_sanne(s, tmp_path):
     s.see("Ouders van slachtoffer 1 (Sanne de Vries, 2B)")
 
 
-def _go_to_end_of_body(s):
+def _focus_body(s):
     s.scroll_to(s.page.get_by_role("textbox", name="Tekst van de brief").first).click()
     s.page.wait_for_function("() => document.activeElement?.tagName === 'TEXTAREA'")
-    s.page.keyboard.press("Control+End")
+
+
+def _select_in_body(s, text: str, *, before: bool = False):
+    """Select ``text`` in the letter (or put the cursor just before it), as a user would with the
+    mouse; Flutter follows the field's selection."""
+    _focus_body(s)
+    s.page.evaluate(
+        """([text, before]) => {
+            const el = document.activeElement;
+            const start = el.value.indexOf(text);
+            if (start < 0) throw new Error('not in the letter: ' + text);
+            const end = start + text.length;
+            el.setSelectionRange(start, before ? start : end);
+            document.dispatchEvent(new Event('selectionchange'));
+        }""",
+        [text, before],
+    )
+    s.page.wait_for_timeout(150)
+
+
+def _body_has(s, text: str, present: bool = True):
+    s.page.wait_for_function("([t, present]) => document.activeElement?.value?.includes(t) === present",
+                             arg=[text, present])
 
 
 def _sign(s):
     """Replace the one fill-in marker left: the sender, on the line before the school's name."""
-    _go_to_end_of_body(s)
-    for _ in "\n" + SCHOOL.school_name:
-        s.page.keyboard.press("ArrowLeft")
-    for _ in SENDER_MARKER:
-        s.page.keyboard.press("Shift+ArrowLeft")
+    _select_in_body(s, SENDER_MARKER)
     s.page.keyboard.type("Jeroen de Boer, directeur")
-    s.page.wait_for_function("() => document.activeElement.value.includes('groet,\\nJeroen de Boer, directeur\\n')")
+    _body_has(s, "groet,\nJeroen de Boer, directeur\n")
 
 
 def test_the_letter_to_all_parents_is_refused_while_sanne_is_in_it_then_exported_and_recorded(
@@ -212,9 +230,11 @@ def test_the_letter_to_all_parents_is_refused_while_sanne_is_in_it_then_exported
     _sign(s)
     s.see("Geen namen uit het incident gevonden, niets meer in te vullen.")
 
-    _go_to_end_of_body(s)
-    added = "\nWij denken vooral aan Sanne."
+    closing = "\n\nMet vriendelijke groet"
+    _select_in_body(s, closing, before=True)
+    added = " Wij denken vooral aan Sanne."
     s.page.keyboard.type(added)
+    _body_has(s, added + closing)
     s.see("Deze brief bevat een naam die in het incident staat")
     s.see("Naam van een leerling (slachtoffer 1) · in de tekst")
     downloads = []
@@ -225,9 +245,9 @@ def test_the_letter_to_all_parents_is_refused_while_sanne_is_in_it_then_exported
     s.screenshot("letter-blocked-phone")
     assert downloads == []
 
-    _go_to_end_of_body(s)
-    for _ in added:
-        s.page.keyboard.press("Backspace")
+    _select_in_body(s, added)
+    s.page.keyboard.press("Backspace")
+    _body_has(s, "Sanne", present=False)
     s.see("Geen namen uit het incident gevonden, niets meer in te vullen.")
     with s.page.expect_download() as download:
         s.tap("Exporteren als Word (.docx)")

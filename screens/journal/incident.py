@@ -292,7 +292,8 @@ def _contacts(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
         if c.not_informed:
             subtitle = _("Deliberately not informed yet: {reason}").format(reason=c.not_informed_reason)
         else:
-            subtitle = " · ".join(p for p in (moment(c.at, app.now()), c.summary) if p)
+            # on one run of lines: a letter's blank lines would leave the list's three lines empty
+            subtitle = " · ".join(p for p in (moment(c.at, app.now()), " ".join(c.summary.split())) if p)
         rows.append(_row(title, subtitle, lambda e, c=c: contact_form(app, incident, c)))
     return _list_section(_("Contacts (police, parents, care)"), _("Add a contact"),
                          lambda e: contact_form(app, incident), rows)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Optional
 import flet as ft
 
 from content.letter_model import LetterTemplate
-from letters.suggest import ParentsLetter, suggest_letters
+from letters.suggest import ParentsLetter, pupil_labels, suggest_letters
 from screens import routes
 from screens.i18n import _
 from screens.journal.gate import journal_view
@@ -36,6 +36,22 @@ def template_links(app: "AppContext", action_id: str) -> list[ft.Control]:
                           on_click=lambda e, t=template.id: app.go(routes.path("letter_template", template_id=t)))
         for template in app.letters.templates if template.action == action_id
     ]
+
+
+def parents_links(app: "AppContext", incident: inc.Incident, with_whom: ft.TextField) -> ft.Control:
+    """In the contact form: whose parents, in the words the letters and the LET OP check read
+    ("ouders van slachtoffer 1"), one tap per pupil."""
+    labels = pupil_labels(incident, app.letters)
+
+    def fill(label: str) -> None:
+        with_whom.value = app.letters.words.record.parents.replace("{pupil}", label)
+        with_whom.update()
+
+    return ft.Row(wrap=True, spacing=8, run_spacing=8, controls=[
+        ft.OutlinedButton(_("Parents of {pupil}").format(pupil=pupil_name(incident, p.id, labels[p.id])),
+                          on_click=lambda e, label=labels[p.id]: fill(label))
+        for p in incident.active_pupils
+    ])
 
 
 def _step_of(template: LetterTemplate) -> str:

@@ -82,6 +82,8 @@ class ProfileEditor:
         self.unsaved = ft.Text(_("Changes not saved yet."), italic=True, visible=False)
 
     def _changed(self, e=None) -> None:
+        if e is not None:
+            clear_error(e)
         if not self.unsaved.visible:
             self.unsaved.visible = True
             self.unsaved.update()
@@ -134,6 +136,13 @@ def field_error(text: Optional[str]) -> Optional[ft.Text]:
     return ft.Text(text, color=ft.Colors.ERROR, size=12) if text else None
 
 
+def clear_error(e) -> None:
+    """A field the user changes no longer says it is wrong (saving checks it again)."""
+    if e.control.error:
+        e.control.error = None
+        e.control.update()
+
+
 # -- one contact ------------------------------------------------------------------------------
 
 
@@ -159,13 +168,13 @@ def contact_form(editor: ProfileEditor, index: Optional[int] = None) -> None:
 
     role = Choice(app, _("Role"), [(r.id, r.label) for r in roles.items], current.role if current else "",
                   role_chosen)
-    name = ft.TextField(label=_("Name (optional)"), value=current.name if current else "")
+    name = ft.TextField(label=_("Name (optional)"), value=current.name if current else "", on_change=clear_error)
     phone = ft.TextField(label=_("Phone number"), value=current.phone if current else "",
-                         keyboard_type=ft.KeyboardType.PHONE)
+                         keyboard_type=ft.KeyboardType.PHONE, on_change=clear_error)
     email = ft.TextField(label=_("E-mail address"), value=current.email if current else "",
-                         keyboard_type=ft.KeyboardType.EMAIL)
+                         keyboard_type=ft.KeyboardType.EMAIL, on_change=clear_error)
     reachable = ft.TextField(label=_("When reachable"), hint_text=_("e.g. Mon to Thu 8.30-16.00"),
-                             value=current.reachable if current else "")
+                             value=current.reachable if current else "", on_change=clear_error)
     hours = HoursEditor(app, current.hours if current else None)
     message = ft.Text(color=ft.Colors.ERROR, visible=False)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 import flet as ft
 
 from content.model import Phone
-from school.placement import SANCTION_POLICY_ACTIONS, acute_contacts, contacts_for_action
+from school.placement import ACTION_TEAM_ACTION, SANCTION_POLICY_ACTIONS, acute_contacts, contacts_for_action
 from school.profile import SchoolContact, SchoolRole
 from screens import routes
 from screens.i18n import _
@@ -122,6 +122,27 @@ def for_action(app: "AppContext", action_id: str) -> list[ft.Control]:
         controls.append(ft.OutlinedButton(_("The school's sanction policy"), icon=ft.Icons.OPEN_IN_NEW,
                                           on_click=lambda e: app.open_link(profile.sanction_policy_url)))
     return controls
+
+
+def team_suggestions(app: "AppContext", role: ft.TextField, name: ft.TextField) -> list[ft.Control]:
+    """Step 2's suggested members of the action team from the profile: a tap fills the form."""
+    contacts = contacts_for_action(app.school.profile, ACTION_TEAM_ACTION)
+    if not contacts:
+        return []
+
+    def fill(contact: SchoolContact) -> None:
+        role.value, name.value = role_label(app, contact.role), contact.name
+        role.update()
+        name.update()
+
+    return [
+        ft.Text(_("From the school profile:"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
+        ft.Row(wrap=True, spacing=8, run_spacing=8, controls=[
+            ft.OutlinedButton(" · ".join(p for p in (role_label(app, c.role), c.name) if p),
+                              icon=ft.Icons.PERSON_ADD_ALT, on_click=lambda e, c=c: fill(c))
+            for c in contacts
+        ]),
+    ]
 
 
 def step_note(app: "AppContext", step_number: int) -> list[ft.Control]:
