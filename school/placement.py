@@ -39,12 +39,15 @@ ACUTE_ORDER: tuple[SchoolRole, ...] = (
     R.MEDIAWOORDVOERDER,
 )
 
+# Step 2's action that names the action team's members (its contacts are suggested as members).
+ACTION_TEAM_ACTION = "actieteam-samenstellen"
+
 ACTION_ROLES: Mapping[str, tuple[SchoolRole, ...]] = MappingProxyType({
     # step 1: "een vertrouwd persoon binnen de school"; "maak gebruik van de zorgstructuren"
     "betrokken-leerlingen": (R.VERTROUWENSPERSOON, R.ZORGCOORDINATOR),
     "zorg": (R.ZORGCOORDINATOR, R.SCHOOLMAATSCHAPPELIJK_WERK, R.JEUGDARTS),
     # step 2: the suggested members of the action team
-    "actieteam-samenstellen": (R.DIRECTIE, R.ZORGCOORDINATOR, R.MEDIAWOORDVOERDER),
+    ACTION_TEAM_ACTION: (R.DIRECTIE, R.ZORGCOORDINATOR, R.MEDIAWOORDVOERDER),
     # step 3: "Overleg met de contactpersoon van de politie van je school"
     "strafbare-feiten": (R.POLITIE,),
     # step 4: care for the pupil; Veilig Thuis for the LET OP case (a pupil threatened at home)

@@ -12,11 +12,11 @@ import logging
 import os
 import sys
 from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Awaitable, Callable, Optional, TypeVar
 
 import flet as ft
 
-from content.loader import load_organisations, load_plan
+from content.loader import load_organisations, load_plan, load_school_roles
 from content.model import Phone
 from content.progress import Progress
 from screens import routes
@@ -29,7 +29,11 @@ from screens.journal.team_sync import TeamSync
 from screens.preferences import Preferences
 from screens.ui import theme
 from screens.ui.live_status import LiveStatuses
+from school.store import ProfileStore, bundled_profile
 from storage.errors import JournalLockedError, StorageError
+
+if TYPE_CHECKING:
+    from content.letter_model import Letters
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +75,8 @@ class App:
         self._clock_offset = _clock_offset()
         self._use_language("nl")
         self.preferences = Preferences()
+        # The school's own profile: device settings, there before any passphrase.
+        self.school = ProfileStore(ft.SharedPreferences(), bundled=bundled_profile())
         self.journal = JournalSession(on_lock=self._journal_locked)
         self.team_sync = TeamSync(self)
         self.journal_filter = {"status": "", "type": ""}
@@ -80,6 +86,7 @@ class App:
         self._tasks: set[asyncio.Task] = set()  # short background work (see _spawn)
         self._launcher = ft.UrlLauncher()
         self._clipboard = ft.Clipboard()
+        self._share = ft.Share()
         self.file_picker = ft.FilePicker()
 
     def now(self) -> datetime:
@@ -100,13 +107,19 @@ class App:
         # for (one round trip), and redrawn only if they change anything.
         self.show(page.route or routes.path("home"))
         self._background = [page.run_task(self._minute_ticker), page.run_task(self._idle_lock)]
-        _, device = await asyncio.gather(self.preferences.load(), self._device_language())
+        _, device, school = await asyncio.gather(self.preferences.load(), self._device_language(),
+                                                 self._load_school())
         language = self.preferences.language or device
         if language != self.language:
             self._use_language(language)
             self._redraw_all()
-        elif self.preferences.police_contact is not None:
+        elif self.preferences.police_contact is not None or school:
             self.refresh()
+
+    async def _load_school(self) -> bool:
+        """Read the device's school profile; True if the first screen must show it."""
+        await self.school.load()
+        return self.school.stored is not None or self.school.stored_error is not None
 
     def show(self, route: str, in_place: bool = True) -> None:
         """Render the view stack for ``route`` (the top view is always rebuilt).
@@ -147,11 +160,20 @@ class App:
         self.language = set_language(language)
         self.plan = load_plan(self.language)
         self.organisations = load_organisations(self.language)
+        self.school_roles = load_school_roles(self.language)
         self.live_statuses = LiveStatuses(self.organisations, self.now)
         self.page.title = _("Online incidents step plan")
         self.page.locale_configuration = ft.LocaleConfiguration(
             supported_locales=[_LOCALES[code] for code in LANGUAGES], current_locale=_LOCALES[self.language]
         )
+
+    @property
+    def letters(self) -> "Letters":
+        """The letter templates in the user's language (loaded and checked when first needed:
+        the first screen is not held back by them; tests keep every template valid)."""
+        from letters.templates import load_letters
+
+        return load_letters(self.language)
 
     async def switch_language(self, language: Optional[str]) -> None:
         """Remember the choice (None: follow the device) and show every screen in it."""
@@ -315,12 +337,32 @@ class App:
         """On the web and on desktops a call may not be placed: offer the number to copy."""
         return self.page.web or self.page.platform in _DESKTOPS
 
-    def copy(self, text: str) -> None:
+    def copy(self, text: str, confirmation: Optional[str] = None) -> None:
         async def copy() -> None:
             await self._clipboard.set(text)
-            self.toast(_("Copied: {text}").format(text=text))
+            self.toast(confirmation or _("Copied: {text}").format(text=text))
 
         self._spawn(copy())
+
+    def share_text(self, text: str, subject: str = "") -> None:
+        async def share() -> None:
+            try:
+                await self._share.share_text(text, subject=subject or None)
+            except Exception:  # no share sheet here (e.g. a desktop browser without Web Share)
+                log.exception("share sheet unavailable")
+                self.toast(_("Sharing is not available here: copy the text instead."))
+
+        self._spawn(share())
+
+    def share_file(self, name: str, data: bytes, mime_type: str) -> None:
+        async def share() -> None:
+            try:
+                await self._share.share_files([ft.ShareFile.from_bytes(data, mime_type=mime_type, name=name)])
+            except Exception:  # no share sheet here
+                log.exception("share sheet unavailable")
+                self.toast(_("Sharing is not available here: save the file instead."))
+
+        self._spawn(share())
 
     def _launch(self, url: str) -> None:
         async def launch() -> None:

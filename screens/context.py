@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Awaitable, Callable, Optional, Protocol, TypeV
 if TYPE_CHECKING:
     import flet as ft
 
-    from content.model import Organisations, Phone, Plan
+    from content.letter_model import Letters
+    from content.model import Organisations, Phone, Plan, SchoolRoles
     from content.progress import Progress
     from screens.journal.session import JournalSession
     from screens.journal.team_sync import TeamSync
     from screens.preferences import Preferences
     from screens.ui.live_status import LiveStatuses
+    from school.store import ProfileStore
     from storage.errors import StorageError
 
 _T = TypeVar("_T")
@@ -32,6 +34,10 @@ class AppContext(Protocol):
     organisations: "Organisations"
     live_statuses: "LiveStatuses"
     preferences: "Preferences"
+    #: The school's own profile (device settings, no passphrase): ``app.school.profile``.
+    school: "ProfileStore"
+    #: The words of the school profile's roles, in the user's language.
+    school_roles: "SchoolRoles"
     #: The acute flow's checklist, for this session only.
     progress: "Progress"
     #: When the acute flow was first opened (saved as the report time of a new incident).
@@ -61,7 +67,18 @@ class AppContext(Protocol):
 
     def call(self, phone: "Phone") -> None: ...
 
-    def copy(self, text: str) -> None: ...
+    @property
+    def letters(self) -> "Letters":
+        """The letter templates in the user's language."""
+
+    def copy(self, text: str, confirmation: Optional[str] = None) -> None:
+        """Put ``text`` on the clipboard; ``confirmation`` is said instead of the text itself."""
+
+    def share_text(self, text: str, subject: str = "") -> None:
+        """The system's share sheet with ``text``."""
+
+    def share_file(self, name: str, data: bytes, mime_type: str) -> None:
+        """The system's share sheet with a file."""
 
     @property
     def can_copy_numbers(self) -> bool: ...

@@ -11,6 +11,7 @@ from typing import Optional
 import flet as ft
 
 from content.model import Phone
+from school.profile import valid_phone
 
 _PREFIX = "stappenplan."
 POLICE_NAME = _PREFIX + "police_contact.name"
@@ -24,18 +25,6 @@ class PoliceContact:
 
     name: str
     phone: Phone
-
-
-def valid_phone(text: str) -> bool:
-    """A phone number as people type it: digits with spaces, dashes, brackets, a leading +."""
-    stripped = text.strip()
-    digits = [c for c in stripped if c.isdigit()]
-    allowed = set("0123456789 -()+")
-    return (
-        3 <= len(digits) <= 15
-        and all(c in allowed for c in stripped)
-        and "+" not in stripped[1:]
-    )
 
 
 class Preferences:

@@ -26,6 +26,7 @@ PARAMETERS: dict[str, tuple[str, Callable[[str], object]]] = {
     "step": (r"[1-7]", int),
     "slug": (r"[a-z0-9-]+", str),
     "uuid": (r"[0-9a-f-]{36}", str),
+    "ident": (r"[A-Za-z0-9_.:-]{1,100}", str),  # a record id in the journal (storage.codec.Ident)
 }
 _PARAMETER = re.compile(r"\{(?P<name>\w+):(?P<kind>\w+)\}")
 
@@ -66,9 +67,18 @@ ROUTES: tuple[Route, ...] = (
     Route("helplines", "/hulplijnen", "home", "screens.plan.helplines"),
     Route("about", "/over", "home", "screens.plan.about"),
     Route("settings", "/instellingen", "home", "screens.plan.settings"),
+    Route("school_profile", "/instellingen/schoolprofiel", "settings", "screens.plan.school_profile"),
+    Route("letter_templates", "/brieven", "steps", "screens.journal.letters"),
+    Route("letter_template", "/brieven/{template_id:slug}", "letter_templates", "screens.journal.letter_editor"),
     Route("journal", "/logboek", "home", "screens.journal.home", needs_journal=True),
     Route("incident", "/logboek/incident/{incident_id:uuid}", "journal", "screens.journal.incident",
           needs_journal=True),
+    Route("letters", "/logboek/incident/{incident_id:uuid}/brieven", "journal", "screens.journal.letters",
+          needs_journal=True),
+    Route("letter", "/logboek/incident/{incident_id:uuid}/brief/{template_id:slug}", "journal",
+          "screens.journal.letter_editor", needs_journal=True),
+    Route("parents_letter", "/logboek/incident/{incident_id:uuid}/brief/{template_id:slug}/{pupil_id:ident}",
+          "journal", "screens.journal.letter_editor", needs_journal=True),
     Route("overview", "/logboek/overzicht", "journal", "screens.journal.overview", needs_journal=True),
     Route("journal_settings", "/logboek/instellingen", "journal", "screens.journal.settings", needs_journal=True),
     Route("team", "/logboek/team", "journal_settings", "screens.journal.team", needs_journal=True),

@@ -16,7 +16,6 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from storage.incidents import INCIDENT_TYPES, Incident
-from storage.vocabulary import EVALUATION_ACTION
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 UTC = timezone.utc

@@ -84,7 +84,8 @@ class AppServer:
         self.log.flush()
         text = self._log_path.read_text(errors="replace")
         fresh, self._log_checked = text[self._log_checked:], len(text)
-        own_code = [f'"{ROOT / part}' for part in ("screens", "report", "storage", "content", "main.py")]
+        own_code = [f'"{ROOT / part}' for part in
+                    ("screens", "report", "storage", "content", "school", "letters", "main.py")]
         found = []
         for block in re.split(r"(?=Traceback \(most recent call last\):)", fresh)[1:]:
             if any(marker in block for marker in own_code):

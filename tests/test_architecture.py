@@ -160,9 +160,13 @@ def test_every_link_names_a_route_with_its_parameters():
 
 def test_journal_routes_are_behind_the_gate():
     assert {r.name for r in routes.ROUTES if r.needs_journal} == {
-        "journal", "incident", "overview", "journal_settings", "policy", "team", "team_create", "team_join"}
+        "journal", "incident", "overview", "journal_settings", "policy", "team", "team_create", "team_join",
+        "letters", "letter", "parents_letter"}
     assert routes.needs_journal("/logboek/incident/0b7f6a1e-4c36-4b8e-9a55-6d4c1f0b2a11")
+    assert routes.needs_journal("/logboek/incident/0b7f6a1e-4c36-4b8e-9a55-6d4c1f0b2a11/brief/alle-ouders")
     assert not routes.needs_journal("/acuut") and not routes.needs_journal("/bestaat-niet")
+    # a letter written stand-alone (from a step) and the school profile need no passphrase
+    assert not routes.needs_journal("/brieven/alle-ouders") and not routes.needs_journal("/instellingen/schoolprofiel")
 
 
 # -- the app as screens see it ------------------------------------------------------------------

@@ -19,7 +19,6 @@ from storage.errors import (  # noqa: E402
     JournalLockedError,
     JournalRekeyedError,
     JournalReplacedError,
-    StaleRevisionError,
     WrongPassphraseError,
 )
 from storage.paths import open_store  # noqa: E402

@@ -22,7 +22,8 @@ import pytest
 
 from school import profile_file
 from school.yaml_form import read_profile_source
-from tests.support import ROOT
+from tests.support import ARTIFACTS, ROOT
+from tests.web_helpers.static_server import StaticServer
 from tools import web_shell
 
 EXAMPLE = ROOT / "docs" / "schoolprofiel.voorbeeld.yaml"
@@ -86,6 +87,36 @@ def test_the_built_page_shows_the_schools_contacts_before_python_starts(school_s
                     for c in PROFILE.contacts]
     assert set(school_links) <= set(links)
     assert links.index("tel:0301234568") < links.index("tel:0302856616")  # own school before the Adviespunt
+
+
+@pytest.mark.browser
+def test_in_chromium_the_schools_contacts_are_on_screen_before_python_starts(school_site, browser):
+    from tests.browser import open_session
+
+    out, _ = school_site
+    server = StaticServer(out)
+    session = open_session(browser, server.url, viewport={"width": 412, "height": 915})
+    session.context.route("**/app.tar.gz*", lambda route: route.abort())  # Python never gets its app
+    page = session.page
+    try:
+        page.goto(server.url + "/")
+        shell = page.locator("#shell")
+        shell.wait_for(state="visible", timeout=10_000)
+        heading = shell.get_by_role("heading", name="Eigen school: OSG De Linde")
+        assert heading.is_visible()
+        hrefs = shell.locator('a[href^="tel:"]').evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert hrefs[:4] == ["tel:112", "tel:0301234568", "tel:0301234560", "tel:0301234567"]
+        care = shell.get_by_role("link", name="Bel 030 123 45 68")
+        assert care.is_visible()
+        box = care.bounding_box()
+        assert box["y"] + box["height"] <= 915  # on the first screen of a phone, no scrolling
+        assert shell.get_by_text("Marieke Jansen · ma t/m do 8.00-16.30").is_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "web-shell-school.png"))
+        assert page.locator("#loading").count() == 1  # still the shell: the app never started
+    finally:
+        session.context.close()
+        server.stop()
 
 
 def test_the_app_package_carries_the_profile_and_no_docx(school_site):

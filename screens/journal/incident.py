@@ -268,7 +268,9 @@ def _list_section(title: str, add_label: str, on_add, rows: list[ft.Control]) ->
 
 
 def _row(text: str, subtitle: str, on_click) -> ft.Control:
-    return ft.ListTile(title=ft.Text(text), subtitle=ft.Text(subtitle) if subtitle else None,
+    # a contact may keep a whole letter: the list shows its start, the form all of it
+    return ft.ListTile(title=ft.Text(text),
+                       subtitle=ft.Text(subtitle, max_lines=3, overflow=ft.TextOverflow.ELLIPSIS) if subtitle else None,
                        trailing=ft.Icon(ft.Icons.EDIT_OUTLINED), on_click=on_click)
 
 
@@ -292,7 +294,8 @@ def _contacts(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
         if c.not_informed:
             subtitle = _("Deliberately not informed yet: {reason}").format(reason=c.not_informed_reason)
         else:
-            subtitle = " · ".join(p for p in (moment(c.at, app.now()), c.summary) if p)
+            # on one run of lines: a letter's blank lines would leave the list's three lines empty
+            subtitle = " · ".join(p for p in (moment(c.at, app.now()), " ".join(c.summary.split())) if p)
         rows.append(_row(title, subtitle, lambda e, c=c: contact_form(app, incident, c)))
     return _list_section(_("Contacts (police, parents, care)"), _("Add a contact"),
                          lambda e: contact_form(app, incident), rows)
@@ -348,6 +351,8 @@ def build(app: "AppContext", route: str, incident_id: str) -> ft.View:
         *conflicts_section(app, incident),
         *sharing_section(app, incident),
         _next_step(app, incident),
+        ft.FilledTonalButton(_("Letters and messages"), icon=ft.Icons.MAIL_OUTLINE,
+                             on_click=lambda e: app.go(routes.path("letters", incident_id=incident.id))),
         section_title(_("Progress per step")),
         _steps(app, journal, incident),
         section_title(_("Timeline")),

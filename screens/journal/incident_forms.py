@@ -13,7 +13,9 @@ import flet as ft
 from content.progress import Progress, Tick
 from screens import routes
 from screens.i18n import _
+from screens.journal import letters
 from screens.journal.edits import Stamp, add_incident, update_incident
+from screens.ui import school_contacts
 from screens.ui.forms import Choice, DateTimeField, form_dialog, text_field
 from screens.ui.labels import contact_kind_label, role_label, type_label
 from storage import incidents as inc
@@ -132,14 +134,22 @@ def team_form(app: "AppContext", incident: inc.Incident, member: Optional[inc.Te
         await update_incident(app, incident.id, lambda i, _stamp: inc.put_team_member(
             i, dataclasses.replace(member, removed=True)), in_form=True)
 
-    form_dialog(app, _("Action team member"), [role, name], on_save, on_remove=remove if member else None)
+    suggested = [] if member else school_contacts.team_suggestions(app, role, name)
+    form_dialog(app, _("Action team member"), [*suggested, role, name], on_save, on_remove=remove if member else None)
 
 
 def contact_form(app: "AppContext", incident: inc.Incident, contact: Optional[inc.Contact] = None) -> None:
-    kind = Choice(app, _("Who"), [(k, contact_kind_label(k)) for k in ContactKind],
-                  contact.kind if contact else ContactKind.POLICE)
-    when = DateTimeField(app, _("Contact"), contact.at if contact else app.now())
     with_whom = text_field(app, _("With whom (role)"), contact.with_whom if contact else "")
+    pupils = letters.parents_links(app, incident, with_whom)  # whose parents, one tap
+
+    def kind_chosen(value: str) -> None:
+        pupils.visible = value == ContactKind.PARENTS
+        pupils.update()
+
+    kind = Choice(app, _("Who"), [(k, contact_kind_label(k)) for k in ContactKind],
+                  contact.kind if contact else ContactKind.POLICE, kind_chosen)
+    pupils.visible = kind.value == ContactKind.PARENTS
+    when = DateTimeField(app, _("Contact"), contact.at if contact else app.now())
     summary = text_field(app, _("What was discussed or agreed"), contact.summary if contact else "",
                          multiline=True, min_lines=2)
     not_informed = ft.Checkbox(label=_("Parents deliberately not informed (yet)"),
@@ -162,7 +172,7 @@ def contact_form(app: "AppContext", incident: inc.Incident, contact: Optional[in
         return True
 
     form_dialog(app, _("Contact"), [
-        kind.control, when.control, with_whom, summary,
+        kind.control, when.control, with_whom, pupils, summary,
         ft.Text(_("Step 4: sometimes not informing parents straight away is a deliberate choice, when it "
                   "would endanger the child. Record the reason.")),
         not_informed, reason,

@@ -8,6 +8,7 @@ import flet as ft
 
 from screens import routes
 from screens.i18n import _
+from screens.ui import school_contacts
 from screens.ui.widgets import action_tile, contact_card, emergency_banner, page_view, section_title
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def build(app: "AppContext", route: str) -> ft.View:
         controls=[
             ft.Text(_("Step {number}: {title}").format(number=first.number, title=first.title),
                     theme_style=ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.BOLD),
-            *[action_tile(app, a) for a in plan.acute_actions],
+            *[action_tile(app, a, extra=school_contacts.for_action(app, a.id)) for a in plan.acute_actions],
         ],
     )
     onward = ft.Column(
@@ -57,6 +58,7 @@ def build(app: "AppContext", route: str) -> ft.View:
         controls=[
             section_title(_("Help lines")),
             emergency_banner(app),
+            *school_contacts.own_school(app),
             *[contact_card(app, o) for o in helplines],
             ft.TextButton(_("All help lines"), icon=ft.Icons.PHONE_IN_TALK,
                           on_click=lambda e: app.go(routes.path("helplines"))),

@@ -1,7 +1,8 @@
 """Help lines: who each line is for, whether it is open right now, one tap to call.
 
-112 is at the top; the police card carries the school's own police contact,
-which the school fills in here.
+112 is at the top, then the school's own people ("Eigen school", from the
+school profile).  The police card carries the school's own police contact:
+the profile's, or else a number kept on this device, filled in here.
 """
 
 from __future__ import annotations
@@ -11,13 +12,19 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from content.model import Phone
+from school.profile import valid_phone
+from screens import routes
 from screens.i18n import _
-from screens.preferences import PoliceContact, valid_phone
+from screens.preferences import PoliceContact
+from screens.ui import school_contacts
 from screens.ui.forms import form_dialog
 from screens.ui.widgets import contact_card, emergency_banner, page_view
 
 if TYPE_CHECKING:
     from screens.context import AppContext
+
+
+_COLUMNS = {"xs": 12, "md": 6, "xl": 4}
 
 
 def police_contact_editor(app: "AppContext") -> ft.Control:
@@ -96,19 +103,30 @@ def _edit_police_contact(app: "AppContext", holder: ft.Container) -> None:
     ], save, on_remove=remove if current else None)
 
 
+def _own_school(app: "AppContext") -> list[ft.Control]:
+    """The school's own people first; without a profile, the way to fill one in."""
+    if app.school.profile is None and app.school.stored_error is None:
+        return [ft.TextButton(_("Add your school's own contact people (school profile)"),
+                              icon=ft.Icons.SCHOOL_OUTLINED, on_click=lambda e: app.go(routes.path("school_profile")))]
+    return school_contacts.own_school(app, columns=_COLUMNS)
+
+
 def build(app: "AppContext", route: str) -> ft.View:
     cards = []
     for org in app.organisations.helplines:
         if org.emergency:
             continue  # 112 has its own button at the top
-        extra = [police_contact_editor(app)] if org.editable_phone else []
-        cards.append(contact_card(app, org, full=True, extra=extra, col={"xs": 12, "md": 6, "xl": 4}))
+        extra = []
+        if org.editable_phone:  # the profile's police contact replaces the one kept per device
+            extra = list(school_contacts.police_contacts(app)) or [police_contact_editor(app)]
+        cards.append(contact_card(app, org, full=True, extra=extra, col=_COLUMNS))
     return page_view(
         app,
         route,
         _("Help lines"),
         [
             emergency_banner(app),
+            *_own_school(app),
             ft.ResponsiveRow(spacing=12, run_spacing=12, controls=cards),
         ],
     )

@@ -12,6 +12,7 @@ import flet as ft
 from content.progress import next_action, step_progress
 from storage.followups import FollowUpState, follow_up_agenda
 from screens import routes
+from screens.ui import school_contacts
 from screens.ui.formatting import moment, relative
 from screens.i18n import _, ngettext
 from screens.ui.widgets import contact_card, icon_button, page_view, section_title
@@ -158,6 +159,7 @@ def build(app: "AppContext", route: str) -> ft.View:
                     # wide screens (Chromebooks) have room for the help lines as well
                     ft.Column(col={"xs": 0, "lg": 4}, spacing=8, controls=[
                         section_title(_("Help lines")),
+                        *school_contacts.own_school(app),
                         *[contact_card(app, o) for o in app.organisations.helplines
                           if o.origin == "stappenplan"],
                     ]),

@@ -1,4 +1,5 @@
-"""Settings of the app on this device: the language (remembered; by default the device's)."""
+"""Settings of the app on this device: the language (remembered; by default the device's),
+the way to the school profile and to the journal's settings."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ def build(app: "AppContext", route: str) -> ft.View:
         ),
         ft.Text(_("The step plan is by Stichting School & Veiligheid and written in Dutch; the English "
                   "version is a translation.")),
+        ft.Divider(),
+        section_title(_("School profile")),
+        ft.Text(_("The school's own contact people and agreements, filled in once and shared with colleagues "
+                  "as a file.")),
+        ft.TextButton(_("School profile: fill in, share or import"), icon=ft.Icons.SCHOOL_OUTLINED,
+                      on_click=lambda e: app.go(routes.path("school_profile"))),
         ft.Divider(),
         section_title(_("Journal")),
         ft.TextButton(_("Journal settings and backups"), icon=ft.Icons.BOOK_OUTLINED,

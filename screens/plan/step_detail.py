@@ -1,6 +1,8 @@
 """One step: its checklist (each action expandable to its full text), previous/next.
 
-On a wide screen a second pane lists all seven steps.
+The school's own agreement for the step comes first; inside an action, the
+school's own people it points to and the letters it asks for.  On a wide
+screen a second pane lists all seven steps.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import flet as ft
 from content.progress import step_progress
 from screens import routes
 from screens.i18n import _
+from screens.journal.letters import template_links
+from screens.ui import school_contacts
 from screens.ui.widgets import action_tile, page_view, section_title
 
 if TYPE_CHECKING:
@@ -50,18 +54,22 @@ def build(app: "AppContext", route: str, number: int, action_id: str = "") -> ft
         progress.value = _progress_text(app, step)
         progress.update()
 
+    def extra(action_id: str) -> list[ft.Control]:
+        return [*school_contacts.for_action(app, action_id), *template_links(app, action_id)]
+
     checklist = [
-        action_tile(app, a, expanded=a.id == action_id, on_toggle=ticked) for a in step.checklist
+        action_tile(app, a, expanded=a.id == action_id, on_toggle=ticked, extra=extra(a.id)) for a in step.checklist
     ]
     themes = [a for a in step.actions if not a.checklist]
     body: list[ft.Control] = [
         ft.Text(step.summary, theme_style=ft.TextThemeStyle.BODY_LARGE),
+        *school_contacts.step_note(app, step.number),
         progress,
         *checklist,
     ]
     if themes:
         body.append(section_title(_("Prevention")))
-        body.extend(action_tile(app, a, expanded=a.id == action_id) for a in themes)
+        body.extend(action_tile(app, a, expanded=a.id == action_id, extra=extra(a.id)) for a in themes)
 
     pager = []
     if number > 1:

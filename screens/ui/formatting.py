@@ -63,6 +63,31 @@ def helpline_status(status: Status) -> str:
     return text
 
 
+def contact_status(status: Status) -> str:
+    """The status line of one of the school's own people (hours given in the school profile)."""
+    if status.state is State.ALWAYS:
+        return _("Reachable day and night")
+    if status.state is State.UNCERTAIN:
+        return _("Reachability uncertain — call anyway")
+    if status.state is State.OPEN:
+        if status.until is None:
+            return _("Reachable now")
+        day = day_phrase(status.until, status.at)
+        if day:
+            return _("Reachable now · until {day} {time}").format(day=day, time=clock(status.until))
+        return _("Reachable now · until {time}").format(time=clock(status.until))
+    if status.opens is None:
+        return _("Not reachable now")
+    day = day_phrase(status.opens, status.at)
+    if day:
+        text = _("Not reachable now · again {day} at {time}").format(day=day, time=clock(status.opens))
+    else:
+        text = _("Not reachable now · again at {time}").format(time=clock(status.opens))
+    if not status.opens_certain:
+        text = _("{status} (uncertain)").format(status=text)
+    return text
+
+
 def long_date(iso_date: str) -> str:
     """'24 november 2026' from '2026-11-24'."""
     return format_date(date.fromisoformat(iso_date), "d MMMM y", locale=i18n.language())

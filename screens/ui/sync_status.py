@@ -10,7 +10,7 @@ errors of ``sync.errors``; the line keeps itself up to date through
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import flet as ft
 

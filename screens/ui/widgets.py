@@ -107,10 +107,12 @@ def action_tile(
     *,
     expanded: bool = False,
     on_toggle: Optional[Callable[[Action, bool], None]] = None,
+    extra: Sequence[ft.Control] = (),
 ) -> ft.ExpansionTile:
     """One action: a checkbox to tick it and the full text behind an expander.
 
     Prevention themes (``checklist: false``) get an icon instead of a checkbox.
+    ``extra`` follows the text (the school's own people, the letters the action asks for).
     """
     if action.checklist:
         def changed(e: ft.Event[ft.Checkbox]) -> None:
@@ -139,7 +141,7 @@ def action_tile(
         collapsed_bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
         controls_padding=ft.Padding.only(left=16, right=16, bottom=16),
         expanded_cross_axis_alignment=ft.CrossAxisAlignment.START,
-        controls=[ft.Column(spacing=10, controls=blocks(app, action.blocks))],
+        controls=[ft.Column(spacing=10, controls=[*blocks(app, action.blocks), *extra])],
     )
 
 
@@ -255,6 +257,20 @@ def section_title(text: str) -> ft.Text:
     return ft.Text(text, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.BOLD)
 
 
+# Beside "back", the lock and the 112 button a phone's app bar has room for about this many
+# characters at the title's full size; there a longer title ("Brief aan de ouders van een
+# slachtoffer") is set smaller on up to two lines instead of being cut off after a few words.
+_APP_BAR_TITLE_CHARS = 18
+_WIDE_APP_BAR = 600  # logical pixels: a tablet or a Chromebook has room for any title
+
+
+def _app_bar_title(app: "AppContext", title: str) -> ft.Text:
+    if len(title) <= _APP_BAR_TITLE_CHARS or (getattr(app.page, "width", None) or 0) >= _WIDE_APP_BAR:
+        return ft.Text(title)
+    return ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, max_lines=2,
+                   overflow=ft.TextOverflow.ELLIPSIS)
+
+
 def page_view(
     app: "AppContext",
     route: str,
@@ -267,7 +283,7 @@ def page_view(
     return ft.View(
         route=route,
         appbar=ft.AppBar(
-            title=ft.Text(title), actions=[*(actions or []), emergency_button(app)], center_title=False
+            title=_app_bar_title(app, title), actions=[*(actions or []), emergency_button(app)], center_title=False
         ),
         scroll=ft.ScrollMode.AUTO,
         padding=ft.Padding.symmetric(horizontal=12, vertical=8),
