@@ -15,7 +15,8 @@ this builds on Flet's own pieces instead, step by step:
    ``pyproject.toml``, compiled translations, ``tools/web/web_main.py`` as
    the entry point) and its pure-Python dependencies under
    ``__pypackages__/`` (pruned: Babel locales other than nl/en, time zones,
-   holiday countries, compiled extensions, stubs).  With ``--school-profile``
+   holiday countries, compiled extensions, stubs, the long descriptions in
+   the distributions' METADATA).  With ``--school-profile``
    (a YAML file, see ``docs/schoolprofiel.voorbeeld.yaml``, or a
    ``.stappenplan-school`` file exported from the app) the school's profile
    goes in too (``school/bundled.stappenplan-school``), so the school's
@@ -325,6 +326,15 @@ def web_distributions(pyproject: dict) -> list[Dist]:
     return sorted(seen.values(), key=lambda d: d.name)
 
 
+def _metadata_headers(metadata_file: bytes) -> bytes:
+    """A distribution's METADATA without its long description (the README
+    after the first blank line): ``importlib.metadata`` reads only the
+    headers (name, version, requirements), and the descriptions were over
+    100 kB of the compressed app package."""
+    headers, _, _ = metadata_file.partition(b"\n\n")
+    return headers + b"\n"
+
+
 def _keep_package_file(rel: str) -> bool:
     """Pruning of data the app never reads (see the module docstring)."""
     if rel.startswith("babel/locale-data/") and rel.endswith(".dat"):
@@ -418,7 +428,10 @@ def stage_app(stage: Path, prune: bool, school: Optional[SchoolProfile] = None) 
                 continue
             dst = pkgs / rel
             dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
+            if prune and rel.endswith(".dist-info/METADATA"):
+                dst.write_bytes(_metadata_headers(src.read_bytes()))
+            else:
+                shutil.copy2(src, dst)
     countries_init = pkgs / "holidays" / "countries" / "__init__.py"
     if prune and countries_init.exists():
         countries_init.write_bytes(_holidays_countries_init(countries_init.read_text(encoding="utf-8")))
