@@ -431,3 +431,15 @@ def test_an_edit_after_taking_in_a_value_stamped_ahead_is_valid_and_wins():
     edited = _edit(odd, ("title", "nieuw hier"), T0 + timedelta(minutes=1))
     inc.incident_from_dict(edited)
     assert edited["field_updated"]["title"] > ahead and conflicts_of(edited) == ()
+
+
+def test_a_record_from_an_older_app_without_field_stamps_merges_as_stamped_at_its_update():
+    """Backups of the first journal format carry no ``field_updated``: each
+    value counts as written at the incident's ``updated``."""
+    base = _base()
+    older = {k: v for k, v in _edit(base, ("title", "van de oude app"), T0 + timedelta(minutes=5)).items()
+             if k not in ("field_updated", "field_base")}
+    newer_here = _edit(base, ("channel", "mail"), T0 + timedelta(minutes=10))
+    for merged in (merge_incident(newer_here, older), merge_incident(older, newer_here)):
+        assert merged["title"] == "van de oude app" and merged["report_channel"] == "mail"
+        assert merged["field_updated"]["title"] == older["updated"]
