@@ -437,9 +437,15 @@ def test_a_record_from_an_older_app_without_field_stamps_merges_as_stamped_at_it
     """Backups of the first journal format carry no ``field_updated``: each
     value counts as written at the incident's ``updated``."""
     base = _base()
-    older = {k: v for k, v in _edit(base, ("title", "van de oude app"), T0 + timedelta(minutes=5)).items()
-             if k not in ("field_updated", "field_base")}
+    edited = _edit(_edit(base, ("title", "van de oude app"), T0 + timedelta(minutes=4)),
+                   ("eval", "q1", "antwoord"), T0 + timedelta(minutes=5))
+    # nor the lists that were empty (follow-ups and the status history came later)
+    older = {k: v for k, v in edited.items() if k not in ("field_updated", "field_base", "follow_ups", "status_history")}
     newer_here = _edit(base, ("channel", "mail"), T0 + timedelta(minutes=10))
     for merged in (merge_incident(newer_here, older), merge_incident(older, newer_here)):
         assert merged["title"] == "van de oude app" and merged["report_channel"] == "mail"
-        assert merged["field_updated"]["title"] == older["updated"]
+        assert merged["evaluation"] == {"q1": "antwoord"}
+        assert merged["field_updated"]["title"] == merged["field_updated"]["evaluation.q1"] == older["updated"]
+        assert merged["follow_ups"] == [] and merged["status_history"] == newer_here["status_history"]
+    without_evaluation = {k: v for k, v in older.items() if k != "evaluation"}  # older still: no evaluation
+    assert merge_incident(newer_here, without_evaluation)["evaluation"] == {}
