@@ -132,8 +132,8 @@ def review_letter(subject: str, body: str, incident: Optional[Incident], *,
         for hit in guard.hits:
             place = Place(part, hit.start, hit.end, hit)
             given = by_key.get(place_key(text, hit))
-            if given is not None and given.key not in used and (hit.certain or given.word):
-                used[given.key] = given  # one release, one place
+            if given is not None and given.key not in used and not (hit.certain and given.word):
+                used[given.key] = given  # one release, one place; a name needs a reason, not a confirmation
             elif hit.certain:
                 names.append(place)
             else:
