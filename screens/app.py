@@ -220,7 +220,9 @@ class App:
             if letter is None:
                 await self.page.push_route(back)
             else:
-                ask_before_leaving(self, letter, leave=lambda: self.page.navigate(back), stay=self.page.update)
+                # the view asks before it pops (leave_letter.confirm_before_pop); should it not have:
+                ask_before_leaving(self, letter, leave=lambda: self.page.navigate(back),
+                                   stay=lambda: self.show(letter, in_place=False))
 
     def go(self, route: str) -> None:
         """Go to ``route``; leaving a letter with unkept edits asks first."""

@@ -152,7 +152,7 @@ def _leave_question(app):
 def _answer(question, label: str) -> None:
     kind = ft.FilledButton if label == "Bewaren" else ft.TextButton
     button = find(question, kind, label)
-    button.on_click(SimpleNamespace(control=button, data=None))
+    tap(button.on_click, button)
 
 
 @pytest.mark.parametrize("how", ["back-arrow", "link", "address-bar"])
@@ -165,8 +165,15 @@ def test_leaving_with_edits_asks_first_and_each_answer_does_what_it_says(app, ca
     target = routes.path("letters", incident_id=case.id)
 
     def leave():
-        if how == "back-arrow":
-            run(app._on_view_pop(SimpleNamespace(view=screen(app))))
+        if how == "back-arrow":  # Flutter asks the view before it pops it, then tells the app
+            view = screen(app)
+
+            async def confirm_pop(should_pop: bool) -> None:
+                if should_pop:
+                    await app._on_view_pop(SimpleNamespace(view=view))
+
+            view.confirm_pop = confirm_pop
+            run(view.on_confirm_pop(SimpleNamespace(control=view, data=None)))
         elif how == "link":
             app.go(target)
         else:  # the browser's back button: the address has already changed

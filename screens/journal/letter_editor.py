@@ -35,6 +35,7 @@ from screens import routes
 from screens.i18n import _
 from screens.journal.edits import Stamp, update_incident
 from screens.journal.gate import journal_view
+from screens.journal.leave_letter import confirm_before_pop
 from screens.journal.letter_drafts import Draft
 from screens.journal.letters import pupil_name
 from screens.ui.forms import DateTimeField, fields, form_dialog
@@ -403,7 +404,9 @@ def build(app: "AppContext", route: str, template_id: str, incident_id: Optional
         ft.Column(col={"xs": 12, "lg": 4}, controls=[_guidance(template)]),
     ])
     frame = journal_view if incident is not None else page_view
-    return frame(app, route, template.title, [body])
+    view = frame(app, route, template.title, [body])
+    confirm_before_pop(app, view, editor.route)
+    return view
 
 
 __all__ = ["LetterEditor", "build", "record_edit", "sent_form"]
