@@ -232,7 +232,7 @@ def test_a_pupil_of_18_or_older_gets_the_letter_and_the_parents_letter_is_refuse
     app.show(routes.path("incident", incident_id=adult.id))
     assert "Slachtoffer · 18 jaar of ouder" in texts(screen(app))
     app.show(routes.path("letters", incident_id=adult.id))
-    assert "slachtoffer 1 (Sanne de Vries, 2B), 18 jaar of ouder: aan de leerling zelf" in texts(screen(app))
+    assert "Aan slachtoffer 1 (Sanne de Vries, 2B) zelf: 18 jaar of ouder" in texts(screen(app))
     open_letter(app, adult, "leerling-18plus", "p-victim")
     assert "Aan slachtoffer 1 (Sanne de Vries, 2B) (18 jaar of ouder)" in texts(screen(app))
     assert body_field(app).value.startswith("Beste Sanne de Vries,\n\nJe bent 18 jaar of ouder.")
@@ -247,7 +247,8 @@ def test_the_pupil_form_records_18_or_older(app, case):
     form = dialog(app)
     field(form, "Initialen of schuilnaam").value = "N.B."
     adult = next(c for c in walk(form) if isinstance(c, ft.Checkbox))
-    assert adult.label.startswith("18 jaar of ouder")
+    assert adult.label == "18 jaar of ouder"
+    assert "De school informeert dan de leerling zelf, niet de ouders (stap 4)." in texts(form)
     adult.value = True
     tap(find(form, ft.FilledButton, "Bewaren").on_click, form)
     stored = [p for p in app.journal.current.get(case.id).active_pupils if p.alias == "N.B."]

@@ -98,8 +98,10 @@ def pupil_form(app: "AppContext", incident: inc.Incident, pupil: Optional[inc.Pu
                   pupil.role if pupil else PupilRole.VICTIM)
     alias = text_field(app, _("Initials or a pseudonym"), pupil.alias if pupil else "", autofocus=True)
     group = text_field(app, _("Class or group"), pupil.group if pupil else "")
-    adult = ft.Checkbox(label=_("18 or older: the school informs the pupil, not the parents (step 4)"),
-                        value=pupil.adult if pupil else False, on_change=lambda e: app.journal.touch())
+    adult = ft.Checkbox(label=_("18 or older"), value=pupil.adult if pupil else False,
+                        on_change=lambda e: app.journal.touch())
+    adult_note = ft.Text(_("The school then informs the pupil, not the parents (step 4)."),
+                         theme_style=ft.TextThemeStyle.BODY_SMALL)
 
     async def on_save() -> bool:
         if not _required(alias, _("Enter initials or a pseudonym.")):
@@ -116,7 +118,7 @@ def pupil_form(app: "AppContext", incident: inc.Incident, pupil: Optional[inc.Pu
     form_dialog(app, _("Pupil involved"), [
         ft.Text(_("Record only what is needed (data minimisation): initials or a pseudonym and the class, "
                   "never full names.")),
-        role.control, alias, group, adult,
+        role.control, alias, group, adult, adult_note,
     ], on_save, on_remove=remove if pupil else None)
 
 

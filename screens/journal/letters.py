@@ -92,7 +92,7 @@ def pupil_name(incident: inc.Incident, pupil_id: str, label: str) -> str:
 def _parents_entry(app: "AppContext", incident: inc.Incident, item: ParentsLetter) -> ft.Control:
     template = app.letters.get(item.template_id)
     who = pupil_name(incident, item.pupil_id, item.label)
-    title = (_("{pupil}, 18 or older: to the pupil").format(pupil=who) if item.adult
+    title = (_("To {pupil} themselves: 18 or older").format(pupil=who) if item.adult
              else _("Parents of {pupil}").format(pupil=who))
     target = routes.path("parents_letter", incident_id=incident.id, template_id=item.template_id,
                          pupil_id=item.pupil_id)
@@ -150,7 +150,7 @@ def _from_incident(app: "AppContext", route: str, incident_id: str) -> ft.View:
     return journal_view(app, route, _("Letters and messages"), [
         ft.Text(incident.title, theme_style=ft.TextThemeStyle.TITLE_MEDIUM),
         ft.Text(letters.intro),
-        section_title(_("Parents of the pupils involved (step 4)")),
+        section_title(_("Parents of the pupils involved, or the pupil of 18 or older (step 4)")),
         ft.Column(spacing=8, controls=parents),
         section_title(_("All parents, the team, the media, whoever reported it")),
         ft.Column(spacing=0, controls=others),
