@@ -22,7 +22,14 @@ action team's names, the contact people and the name of the school from the
 profile), because the letters name them on purpose ("questions go to the
 action team", "contact the confidential adviser").  A free-text word that
 is also a staff name or a word of the school's name is therefore not
-matched alone; a pupil's alias is always protected.  Classes ("3B") are
+matched alone; a pupil's alias is always protected -- except where the
+school's own people from the profile stand as themselves
+(:func:`own_people_places`): a contact's name as the profile writes it (two
+words or more: "M. Jansen"), a contact's e-mail address, the school's name.
+A zorgcoördinator "M. Jansen" beside a pupil "Daan Jansen" passes in the
+letter's contact line, her e-mail and her signature; "mevrouw Jansen" does
+not.  In the message to the melder, the words of "reported by" may appear
+(``for_reporter``).  Classes ("3B") are
 not names: the message to the teachers of the classes involved names them
 on purpose, and the letter to all parents never inserts them.  The
 incident's title and notes are not searched for names: people are recorded
@@ -35,8 +42,11 @@ Case-insensitive and diacritics-insensitive (Sanne, SANNE, Sänne, Sánne;
 also ø/ł/æ/ß and full-width letters), with soft hyphens and other invisible
 format characters ignored, and only as whole words: not preceded or followed
 by a letter ("Sanne's", "Sanne-Marie", "@sanne_2010" match; "Sannemieke"
-does not).  A Dutch genitive "s" is allowed ("Sannes").  From "Sanne de
-Vries" the guard protects the full name (any whitespace, a line break too,
+does not).  A Dutch genitive "s" is allowed ("Sannes", "Daans"; "Daan's" and
+"Max'" end at the apostrophe), and every word of a name is also found in
+its Dutch diminutives ("Daantje", "Timmetje", "Timpje", "Annaatje",
+"Janneke", "Sannie"; the rules are in ``letters.name_forms``), with the same
+"s" ("Daantjes").  From "Sanne de Vries" the guard protects the full name (any whitespace, a line break too,
 between its words), each word that is not a *tussenvoegsel* ("Sanne",
 "Vries") and the initials ("SdV", "S.d.V.", "SV", "S.V.").  Initials are
 matched with their capitals as capitals ("SDV" too, not "sdv"), so that
@@ -101,6 +111,7 @@ _EXTRA_FOLD = {
     "Œ": "OE", "ß": "ss", "ı": "i", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D",
 }
 _TOKEN = re.compile(r"[^\s,;:/()\[\]{}\"“”„!?&+<>|]+")
+_SEPARATOR = r"[\s,;:/()\[\]{}\"“”„!?&+<>|]"  # between the tokens of a name
 _DOTTED_INITIALS = re.compile(rf"(?:{_LETTER}\.)+{_LETTER}?")
 
 
@@ -389,8 +400,8 @@ def _phrase(text: str) -> Optional[str]:
         return None
     parts = []
     for k, token in enumerate(tokens):
-        if k:
-            parts.append(r"[\s\u00a0]*" if tokens[k - 1].endswith(".") else r"[\s\u00a0]+")
+        if k:  # what the words were split on ("Jansen (testpersoon)"); after "M." a space may be left out
+            parts.append(f"{_SEPARATOR}*" if tokens[k - 1].endswith(".") else f"{_SEPARATOR}+")
         parts.append(re.escape(token))
     return "".join(parts)
 

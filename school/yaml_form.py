@@ -38,18 +38,13 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 class ProfileYamlError(ValueError):
     """The YAML form (or an app file given instead) cannot be read.
 
-    ``describe(language)`` says where and why in that language (``str()``: in English);
-    ``file``: the file's name; ``validation``: the rule the profile broke;
-    ``role_at``: the contacts' roles as the file gives them (to name a contact
-    as the editor does).
+    ``describe(language)`` says where and why in that language (``str()``: in
+    English); ``file``: the file's name.
     """
 
-    def __init__(self, words: Callable[[Translate, RoleLabel], str], *, file: str = "",
-                 validation: Optional[ProfileValidationError] = None, role_at: RoleAt = lambda index: None) -> None:
+    def __init__(self, words: Callable[[Translate, RoleLabel], str], *, file: str = "") -> None:
         self._words = words
         self.file = file
-        self.validation = validation
-        self.role_at = role_at
         super().__init__(self.describe("en"))
 
     def describe(self, language: str) -> str:
@@ -59,7 +54,7 @@ class ProfileYamlError(ValueError):
         return f"{self.file}: {said}" if self.file else said
 
     def in_file(self, file: str) -> "ProfileYamlError":
-        return ProfileYamlError(self._words, file=file, validation=self.validation, role_at=self.role_at)
+        return ProfileYamlError(self._words, file=file)
 
 
 def _validation_words(exc: ProfileValidationError, role_at: RoleAt) -> Callable[[Translate, RoleLabel], str]:
@@ -99,8 +94,7 @@ def profile_from_yaml(text: str) -> SchoolProfile:
     try:
         return profile_from_dict(value)
     except ProfileValidationError as exc:
-        role_at = _roles_in(value)
-        raise ProfileYamlError(_validation_words(exc, role_at), validation=exc, role_at=role_at) from None
+        raise ProfileYamlError(_validation_words(exc, _roles_in(value))) from None
 
 
 def read_profile_source(path: Path) -> SchoolProfile:
