@@ -248,10 +248,11 @@ class App:
             self.journal.lock_if_idle()
 
     def _on_close(self, e) -> None:
-        """The session expired (the browser tab is long gone): stop its timers, drop the key."""
+        """The session expired (the browser tab is long gone): stop its timers, drop the key and the drafts."""
         for task in [*self._background, *self._tasks]:
             task.cancel()
         self.journal.lock(quietly=True)
+        self.journal.drafts.clear()  # letters being written live in this session only
         self.team_sync.stop()
 
     def _on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
