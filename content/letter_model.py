@@ -1,9 +1,10 @@
 """Typed model of the letter templates (``content/data/brieven.<lang>.yaml``).
 
-The texts are written from the step plan's own guidance (step 2: who speaks
-to the media; step 4: inform the parents of the pupils involved and the
-team; step 5: inform all parents, in general terms) and live as data, so a
-non-programmer can edit them.  The file is checked against these
+The texts are written from the step plan's own guidance (step 1: keep the
+melder informed; step 2: who speaks to the media; step 4: inform the parents
+of the pupils involved, or the pupil of 18 or older, and the team; step 5:
+inform all parents, in general terms) and live as data, so a non-programmer
+can edit them.  The file is checked against these
 dataclasses on load (``content.loader.load_letter_data``); ``letters.templates``
 then checks every placeholder, see the header of ``brieven.nl.yaml``.
 """
@@ -14,15 +15,22 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # Who a letter is for.  ``parents``: the parents of one pupil involved (step 4,
-# one template per pupil role); ``all_parents``: every parent (step 5);
-# ``team``: the school's staff (step 4); ``media``: a holding statement (step 2).
-LetterKind = Literal["parents", "all_parents", "team", "media"]
+# one template per pupil role); ``pupil``: a pupil of 18 or older, to whom the
+# duty to inform then applies (step 4, one template, its paragraphs by role);
+# ``all_parents``: every parent (step 5); ``team``: the school's staff (step 4);
+# ``media``: a holding statement (step 2); ``melder``: whoever reported the
+# incident (step 1: thank them, keep them informed).
+LetterKind = Literal["parents", "pupil", "all_parents", "team", "media", "melder"]
 
-# A paragraph can depend on the incident or the profile:
-#   police           a contact with the police is recorded in the incident
-#   images           the incident is of the type "naaktfoto" (images of a pupil shared)
-#   sanction_policy  the school profile links to the school's sanction policy
-Condition = Literal["police", "images", "sanction_policy"]
+# A paragraph can depend on the incident, the pupil it is about, or the profile:
+#   police            a contact with the police is recorded in the incident
+#   images            images or videos are part of the incident (``letters.facts``)
+#   parents_withheld  the journal records that parents are deliberately not informed (yet)
+#   victim, instigator, bystander
+#                     the pupil the letter is about has that role
+#   sanction_policy   the school profile links to the school's sanction policy
+Condition = Literal["police", "images", "parents_withheld", "victim", "instigator", "bystander",
+                    "sanction_policy"]
 
 
 @dataclass(frozen=True)
@@ -44,17 +52,26 @@ class LetterTemplate:
     paragraphs: tuple[Paragraph, ...]
     role: str = ""  # kind "parents": the role of the pupil (slachtoffer, aanstichter, omstander)
 
+    @property
+    def for_one_pupil(self) -> bool:
+        """Written for one pupil involved (its parents, or the pupil itself): names that pupil."""
+        return self.kind in ("parents", "pupil")
+
 
 @dataclass(frozen=True)
 class RecordWords:
     """The words of a sent letter in the journal (``letters.record``)."""
 
     parents: str  # "ouders van {pupil}"
+    pupil: str  # "{pupil} zelf (18+)"
     all_parents: str
     team: str
     media: str
+    melder: str
     summary: str  # "Geïnformeerd per brief, {time}."
     note: str  # "{whom} geïnformeerd per brief, {time}: {subject}"
+    released: str  # before the places released by the user: "Vrijgegeven bij het versturen:"
+    release: str  # one of them: "„{found}” in „{context}”: {reason}"
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,22 @@ PDF
 fpdf2 (pure Python, so it runs in the browser too) with the DejaVu fonts
 bundled in ``assets/fonts`` (as the incident report); characters the fonts
 lack print as U+FFFD instead of disappearing.  A4, generous margins, the
-date at the top right (as in the .docx).
+date at the top right (as in the .docx).  The lines are laid out here, not
+by fpdf2's page break, so that (:func:`page_breaks`) the last paragraph --
+the closing and the signature -- is never split and never stands alone on
+a page (at least the last two lines of the paragraph before it go along),
+and no other paragraph leaves a single line at the foot or the head of a page.
+
+Phone numbers never break across lines: in every format their spaces are
+non-breaking (:func:`keep_together`).  E-mail addresses hold no space, and
+neither fpdf2 nor a text viewer breaks a line elsewhere in them.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import io
+import re
 from datetime import datetime, timezone
 from babel.dates import format_date
 
@@ -41,6 +50,12 @@ from report.pdf import FONT_BOLD, FONT_REGULAR, pdf_text
 from report.text import clean
 
 _FAMILY = "DejaVu"
+_LINE = 6  # mm per line of the body
+_GAP = 3.5  # mm between paragraphs
+_BOTTOM = 22  # mm of bottom margin
+NBSP = "\u00a0"
+# A phone number as letters write it: digits with spaces, dashes or brackets, a leading + (6-15 digits).
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?(?:\(\d{1,4}\)|\d)[\d \-\u00a0()]{4,}\d(?!\w)")
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LANGUAGE_TAGS = {"nl": "nl-NL", "en": "en-GB"}
 
@@ -70,10 +85,66 @@ def letter_date(now: datetime, language: str) -> str:
     return format_date(to_amsterdam(now).date(), "d MMMM y", locale=language)
 
 
+def keep_together(text: str) -> str:
+    """``text`` with the spaces inside phone numbers non-breaking: "030 123 45 68" never breaks."""
+
+    def joined(match: re.Match[str]) -> str:
+        digits = sum(c.isdigit() for c in match[0])
+        return match[0].replace(" ", NBSP) if 6 <= digits <= 15 else match[0]
+
+    return _PHONE.sub(joined, text)
+
+
 def plain_text(subject: str, body: str) -> str:
     """For the clipboard and the share sheet: the subject, a blank line, the body."""
-    parts = [" ".join(clean(subject).split())] + ["\n".join(p) for p in paragraphs(body)]
+    parts = [" ".join(clean(subject).split())] + ["\n".join(p) for p in paragraphs(keep_together(body))]
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def page_breaks(heights: list[int], room: float, page: float, *, line: float = _LINE,
+                gap: float = _GAP) -> list[int]:
+    """Where pages start, for paragraphs of ``heights`` lines: the indexes of the lines (counted
+    over all paragraphs) that begin a new page.  ``room``: the height left on the first page,
+    ``page``: on every next one; a line takes ``line``, a paragraph after another also ``gap``
+    (not at the top of a page).
+
+    A page may break between two lines of a paragraph only with two lines of it on either side,
+    and between two paragraphs only if the second is not the last; the last paragraph is never
+    split.  A run that cannot break and is longer than a page breaks where the page is full.
+    """
+    allowed: list[bool] = []  # after line i: may a page start at line i + 1?
+    starts: set[int] = set()  # lines that begin a paragraph after another
+    for p, n in enumerate(heights):
+        if p and n:
+            starts.add(len(allowed))
+        for k in range(n):
+            if k < n - 1:
+                allowed.append(p < len(heights) - 1 and k >= 1 and n - k - 1 >= 2)
+            else:
+                allowed.append(p < len(heights) - 2)
+    runs, first = [], 0
+    for i, ok in enumerate(allowed):
+        if ok or i == len(allowed) - 1:
+            runs.append((first, i + 1))
+            first = i + 1
+
+    def cost(i: int, at_top: bool) -> float:
+        return line + (gap if i in starts and not at_top else 0)
+
+    breaks: list[int] = []
+    left, top = room, False
+    for first, end in runs:
+        if not top and sum(cost(i, False) for i in range(first, end)) > left \
+                and sum(cost(i, i == first) for i in range(first, end)) <= page:
+            breaks.append(first)  # does not fit here, but on a fresh page
+            left, top = page, True
+        for i in range(first, end):  # line by line: breaks only inside a run longer than a page
+            if not top and cost(i, False) > left:
+                breaks.append(i)
+                left, top = page, True
+            left -= cost(i, top)
+            top = False
+    return breaks
 
 
 def letter_docx(subject: str, body: str, *, language: str, now: datetime) -> bytes:
@@ -107,7 +178,7 @@ def letter_docx(subject: str, body: str, *, language: str, now: datetime) -> byt
     if properties.title:
         heading = document.add_paragraph()
         heading.add_run(properties.title).bold = True
-    for lines in paragraphs(body):
+    for lines in paragraphs(keep_together(body)):
         paragraph = document.add_paragraph()
         for k, line in enumerate(lines):
             run = paragraph.add_run(line)
@@ -140,9 +211,20 @@ def letter_pdf(subject: str, body: str, *, language: str, now: datetime) -> byte
         pdf.multi_cell(0, 6.5, pdf_text(title), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
     pdf.set_font(_FAMILY, "", 11)
-    for lines in paragraphs(body):
-        pdf.multi_cell(0, 6, pdf_text("\n".join(lines)), align="L", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3.5)
+    laid_out = [pdf.multi_cell(0, _LINE, pdf_text("\n".join(lines)), dry_run=True, output="LINES")
+                for lines in paragraphs(keep_together(body))]
+    breaks = set(page_breaks([len(lines) for lines in laid_out], pdf.h - _BOTTOM - pdf.get_y(),
+                             pdf.h - _BOTTOM - pdf.t_margin))
+    pdf.set_auto_page_break(False)
+    index = 0
+    for p, lines in enumerate(laid_out):
+        for k, line in enumerate(lines):
+            if index in breaks:
+                pdf.add_page()
+            elif k == 0 and p:
+                pdf.ln(_GAP)
+            pdf.cell(0, _LINE, line, new_x="LMARGIN", new_y="NEXT")
+            index += 1
     return bytes(pdf.output())
 
 
@@ -150,9 +232,11 @@ __all__ = [
     "DOCX_MEDIA_TYPE",
     "docx_available",
     "export_formats",
+    "keep_together",
     "letter_date",
     "letter_docx",
     "letter_pdf",
+    "page_breaks",
     "paragraphs",
     "plain_text",
 ]

@@ -22,7 +22,14 @@ action team's names, the contact people and the name of the school from the
 profile), because the letters name them on purpose ("questions go to the
 action team", "contact the confidential adviser").  A free-text word that
 is also a staff name or a word of the school's name is therefore not
-matched alone; a pupil's alias is always protected.  Classes ("3B") are
+matched alone; a pupil's alias is always protected -- except where the
+school's own people from the profile stand as themselves
+(:func:`own_people_places`): a contact's name as the profile writes it (two
+words or more: "M. Jansen"), a contact's e-mail address, the school's name.
+A zorgcoördinator "M. Jansen" beside a pupil "Daan Jansen" passes in the
+letter's contact line, her e-mail and her signature; "mevrouw Jansen" does
+not.  In the message to the melder, the words of "reported by" may appear
+(``for_reporter``).  Classes ("3B") are
 not names: the message to the teachers of the classes involved names them
 on purpose, and the letter to all parents never inserts them.  The
 incident's title and notes are not searched for names: people are recorded
@@ -35,8 +42,11 @@ Case-insensitive and diacritics-insensitive (Sanne, SANNE, Sänne, Sánne;
 also ø/ł/æ/ß and full-width letters), with soft hyphens and other invisible
 format characters ignored, and only as whole words: not preceded or followed
 by a letter ("Sanne's", "Sanne-Marie", "@sanne_2010" match; "Sannemieke"
-does not).  A Dutch genitive "s" is allowed ("Sannes").  From "Sanne de
-Vries" the guard protects the full name (any whitespace, a line break too,
+does not).  A Dutch genitive "s" is allowed ("Sannes", "Daans"; "Daan's" and
+"Max'" end at the apostrophe), and every word of a name is also found in
+its Dutch diminutives ("Daantje", "Timmetje", "Timpje", "Annaatje",
+"Janneke", "Sannie"; the rules are in ``letters.name_forms``), with the same
+"s" ("Daantjes").  From "Sanne de Vries" the guard protects the full name (any whitespace, a line break too,
 between its words), each word that is not a *tussenvoegsel* ("Sanne",
 "Vries") and the initials ("SdV", "S.d.V.", "SV", "S.V.").  Initials are
 matched with their capitals as capitals ("SDV" too, not "sdv"), so that
@@ -62,6 +72,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Literal, Optional
 
+from letters.name_forms import diminutives
 from school.profile import SchoolProfile
 from storage.incidents import Incident
 
@@ -100,6 +111,7 @@ _EXTRA_FOLD = {
     "Œ": "OE", "ß": "ss", "ı": "i", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D",
 }
 _TOKEN = re.compile(r"[^\s,;:/()\[\]{}\"“”„!?&+<>|]+")
+_SEPARATOR = r"[\s,;:/()\[\]{}\"“”„!?&+<>|]"  # between the tokens of a name
 _DOTTED_INITIALS = re.compile(rf"(?:{_LETTER}\.)+{_LETTER}?")
 
 
@@ -223,14 +235,21 @@ class _Pattern:
 
 
 def _word_patterns(word: str) -> list[_Pattern]:
+    """The word itself and its diminutives (``letters.name_forms``), each with a possessive or
+    plural "s" (Daans, Daantjes); "Daan's" and "Max'" end at the apostrophe anyway."""
     key = word.casefold()
-    body = re.escape(word)
+    forms = sorted(diminutives(key), key=len, reverse=True)
+    body = "|".join([re.escape(word), *map(re.escape, forms)])
     if key in ORDINARY_WORD_NAMES:
-        return [_Pattern(re.compile(f"{_BEFORE}{body}s?{_AFTER}", re.IGNORECASE), False, True)]
+        return [_Pattern(re.compile(f"{_BEFORE}(?:{body})s?{_AFTER}", re.IGNORECASE), False, True)]
     if len(word) == 2:
         pattern = _letter_pattern(word[0].upper()) + _letter_pattern(word[1].lower())
-        return [_Pattern(re.compile(f"{_BEFORE}{pattern}{_AFTER}"))]
-    return [_Pattern(re.compile(f"{_BEFORE}{body}s?{_AFTER}", re.IGNORECASE))]
+        patterns = [_Pattern(re.compile(f"{_BEFORE}{pattern}{_AFTER}"))]
+        if forms:
+            alternatives = "|".join(map(re.escape, forms))
+            patterns.append(_Pattern(re.compile(f"{_BEFORE}(?:{alternatives})s?{_AFTER}", re.IGNORECASE)))
+        return patterns
+    return [_Pattern(re.compile(f"{_BEFORE}(?:{body})s?{_AFTER}", re.IGNORECASE))]
 
 
 @lru_cache(maxsize=512)
@@ -335,16 +354,22 @@ def staff_words(incident: Optional[Incident], profile: Optional[SchoolProfile]) 
 
 
 def protected_names(
-    incident: Incident, *, profile: Optional[SchoolProfile] = None, for_pupil: Optional[str] = None
+    incident: Incident, *, profile: Optional[SchoolProfile] = None, for_pupil: Optional[str] = None,
+    for_reporter: bool = False,
 ) -> tuple[ProtectedName, ...]:
     """The names a letter about ``incident`` must not contain.
 
-    ``for_pupil``: the letter is for the parents of that pupil, whose own
-    alias (and the contacts that name it) may then appear.
+    ``for_pupil``: the letter is for that pupil (18 or older) or its parents,
+    whose own alias (and the contacts that name it) may then appear.
+    ``for_reporter``: the message to the melder, who may be named in it, and
+    who knows the names they reported ("moeder van Sanne"): the words of
+    "reported by" are not protected there; every other name is.
     """
     own = next((p for p in incident.pupils if p.id == for_pupil), None) if for_pupil else None
     own_name = ProtectedName(own.alias, "pupil", own.id) if own is not None and own.alias.strip() else None
     own_words = frozenset(t.text.casefold() for t in _tokens(own.alias)) if own is not None else frozenset()
+    if for_reporter:
+        own_words |= frozenset(t.text.casefold() for t in _tokens(incident.reported_by) if t.kind == "word")
     staff = staff_words(incident, profile) | own_words
     names: list[ProtectedName] = []
     for pupil in incident.pupils:
@@ -355,7 +380,8 @@ def protected_names(
         if text.strip() and not (own_name is not None and mentions(text, own_name)):
             names.append(ProtectedName(text.strip(), origin, free_text=True, allowed=staff))
 
-    free(incident.reported_by, "reporter")
+    if not for_reporter:
+        free(incident.reported_by, "reporter")
     for contact in incident.contacts:
         free(contact.with_whom, "parents" if contact.kind == "ouders" else "contact")
     for follow_up in incident.follow_ups:
@@ -363,15 +389,69 @@ def protected_names(
     return tuple(dict.fromkeys(names))
 
 
+def _phrase(text: str) -> Optional[str]:
+    """A staff name or the school's name as a pattern of its words (any case, any spacing;
+    leading titles and roles optional: "wijkagent Sander Bakker" stands as "Sander Bakker" too),
+    or None if fewer than two of its words identify the person ("Jansen" alone does not)."""
+    tokens = [t.text for t in _tokens(text)]
+    while tokens and tokens[0].casefold() in NOT_NAMES:
+        tokens = tokens[1:]
+    if len([t for t in tokens if t.casefold() not in TUSSENVOEGSELS]) < 2:
+        return None
+    parts = []
+    for k, token in enumerate(tokens):
+        if k:  # what the words were split on ("Jansen (testpersoon)"); after "M." a space may be left out
+            parts.append(f"{_SEPARATOR}*" if tokens[k - 1].endswith(".") else f"{_SEPARATOR}+")
+        parts.append(re.escape(token))
+    return "".join(parts)
+
+
+def _own_patterns(profile: SchoolProfile) -> tuple[re.Pattern[str], ...]:
+    patterns = []
+    for text in [profile.school_name, *(c.name for c in profile.contacts)]:
+        phrase = _phrase(text)
+        if phrase is not None:
+            patterns.append(re.compile(f"{_BEFORE}{phrase}{_AFTER}", re.IGNORECASE))
+    for contact in profile.contacts:
+        if contact.email.strip():
+            patterns.append(re.compile(rf"(?<![\w.+-]){re.escape(folded(contact.email.strip()))}(?![\w-])",
+                                       re.IGNORECASE))
+    return tuple(patterns)
+
+
+def own_people_places(text: str, profile: Optional[SchoolProfile]) -> tuple[tuple[int, int], ...]:
+    """Where the school's own people stand in ``text`` as themselves: a contact's name as the
+    profile writes it (two words or more: "M. Jansen", "Marieke Jansen"), a contact's e-mail
+    address and the school's name.  A pupil's name inside such a place is that person's, not
+    the pupil's ("M. Jansen" and "m.jansen@school.nl" beside a pupil "Daan Jansen")."""
+    if profile is None:
+        return ()
+    view, origin = fold(text)
+    places = []
+    for pattern in _own_patterns(profile):
+        for match in pattern.finditer(view):
+            places.append((origin[match.start()], origin[match.end() - 1] + 1))
+    return tuple(places)
+
+
 def check_letter(
     text: str, incident: Optional[Incident], *, profile: Optional[SchoolProfile] = None,
-    for_pupil: Optional[str] = None,
+    for_pupil: Optional[str] = None, for_reporter: bool = False,
 ) -> GuardResult:
     """The guard on one text of a letter (subject or body).  Without an incident
-    (a letter written stand-alone) there are no names to look for."""
+    (a letter written stand-alone) there are no names to look for.  A hit inside
+    a place where the school's own people stand as themselves (:func:`own_people_places`)
+    is not a pupil's name.  ``for_reporter``: the message to the melder, who may be
+    named in it (see :func:`protected_names`)."""
     if incident is None:
         return GuardResult(())
-    return find_names(text, protected_names(incident, profile=profile, for_pupil=for_pupil))
+    names = protected_names(incident, profile=profile, for_pupil=for_pupil, for_reporter=for_reporter)
+    result = find_names(text, names)
+    own = own_people_places(text, profile)
+    if not own:
+        return result
+    hits = tuple(h for h in result.hits if not any(start <= h.start and h.end <= end for start, end in own))
+    return GuardResult(hits, result.unchecked)
 
 
 __all__ = [
@@ -386,6 +466,7 @@ __all__ = [
     "fold",
     "looks_like_a_name",
     "mentions",
+    "own_people_places",
     "protected_names",
     "staff_words",
 ]

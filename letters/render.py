@@ -10,11 +10,16 @@ stand-alone from a step screen) or when the profile lacks a role.  The user
 fills those in the editor; :func:`unfilled` finds the ones left, in any text.
 
 A pupil's name appears in one place only: ``{pupil}`` in the letter to that
-pupil's own parents (``letters.templates`` refuses it elsewhere).  The
-journal holds an alias (initials or a pseudonym); it is used when it looks
-like a name, otherwise the marker asks for the name with the alias as hint.
-The incident's own free text ("other" type, title, notes) is never copied
-into a letter: the type is described by the template's general words.
+pupil's own parents or to that pupil of 18 or older (``letters.templates``
+refuses it elsewhere).  The journal holds an alias (initials or a
+pseudonym); it is used when it looks like a name, otherwise the marker asks
+for the name with the alias as hint.  The incident's own free text ("other"
+type, title, notes) is never copied into a letter: the type is described by
+the template's general words (``{incident}``: where general words are what
+the step plan asks for, as to all parents), or, in a letter about one
+pupil, ``{what_happened}``: a marker that asks the user to make it specific,
+with those general words as a start.  Which paragraphs a letter has follows
+what the journal records (``letters.facts``).
 
 Dates are the Amsterdam date, formatted by Babel in the letter's language.
 """
@@ -31,8 +36,9 @@ from babel.dates import format_date
 from content.letter_model import Condition, LetterTemplate, Letters
 from content.loader import load_organisations, load_school_roles
 from content.opening_hours import to_amsterdam
+from letters.facts import images_involved, parents_withheld
 from letters.privacy import looks_like_a_name
-from letters.templates import PLACEHOLDER
+from letters.templates import PLACEHOLDER, ROLE_CONDITIONS
 from school.profile import SchoolContact, SchoolProfile, SchoolRole
 from storage.incidents import Incident, Pupil
 
@@ -42,7 +48,7 @@ MARKER = re.compile(r"\[\[[^\[\]\n]{1,300}\]\]")
 
 @dataclass(frozen=True)
 class Letter:
-    """A filled letter.  ``pupil_id``: the pupil whose parents it is for (kind ``parents``)."""
+    """A filled letter.  ``pupil_id``: the pupil it is about (kinds ``parents`` and ``pupil``)."""
 
     template_id: str
     kind: str
@@ -97,11 +103,17 @@ class _Filler:
         return format_date(to_amsterdam(moment).date(), self.words.date_format, locale=self.letters.language)
 
     def holds(self, condition: Condition) -> bool:
+        if condition in ROLE_CONDITIONS:
+            return self.pupil is not None and self.pupil.role == ROLE_CONDITIONS[condition]
+        if condition == "sanction_policy":
+            return self.profile is not None and bool(self.profile.sanction_policy_url)
+        if self.incident is None:
+            return False
         if condition == "police":
-            return self.incident is not None and any(c.kind == "politie" for c in self.incident.active_contacts)
+            return any(c.kind == "politie" for c in self.incident.active_contacts)
         if condition == "images":
-            return self.incident is not None and self.incident.type == "naaktfoto"
-        return self.profile is not None and bool(self.profile.sanction_policy_url)  # sanction_policy
+            return images_involved(self.incident)
+        return parents_withheld(self.incident, self.letters)  # parents_withheld
 
     def contact_line(self, contact: SchoolContact) -> str:
         role = self.roles.get(contact.role)
@@ -148,6 +160,9 @@ class _Filler:
             return self.profile.school_name if self.profile else self.marker("school")
         if name == "incident":
             return self.words.incident_words[self.incident.type] if self.incident else self.marker("incident")
+        if name == "what_happened":
+            general = self.words.incident_words[self.incident.type] if self.incident else ""
+            return self.marker("what_happened", incident=general) if general else self.marker("incident")
         if name == "date":
             return self.date(self.incident.reported_at) if self.incident else self.marker("date")
         if name == "today":
@@ -161,8 +176,8 @@ class _Filler:
         if name == "sanction_policy":
             url = self.profile.sanction_policy_url if self.profile else ""
             return url or self.marker("sanction_policy")
-        if name == "sender":
-            return self.marker("sender")
+        if name in ("sender", "reporter"):
+            return self.marker(name)
         if name == "contact":
             return self.contact(argument)
         organisation = self.organisations.get(argument)
@@ -185,23 +200,24 @@ def render_letter(
 ) -> Letter:
     """The letter ``template_id`` of ``letters`` (one language), filled.
 
-    ``pupil_id`` names the pupil of a parents letter; it must have the
-    template's role.  ``now`` (aware) dates the letter.  Raises KeyError
-    for an unknown template or pupil and ValueError for a pupil of another
-    role, a pupil given for a letter that is not to parents, or a naive ``now``.
+    ``pupil_id`` names the pupil of a letter about one pupil; a parents
+    letter's pupil must have the template's role.  ``now`` (aware) dates the
+    letter.  Raises KeyError for an unknown template or pupil and ValueError
+    for a pupil of another role, a pupil given for a letter that is not about
+    one pupil, or a naive ``now``.
     """
     template = letters.get(template_id)
     to_amsterdam(now)  # ValueError for a naive datetime
     pupil = None
     if pupil_id is not None:
-        if template.kind != "parents":
-            raise ValueError(f"{template_id} is not a letter to a pupil's parents")
+        if not template.for_one_pupil:
+            raise ValueError(f"{template_id} is not a letter about one pupil")
         if incident is None:
             raise ValueError("a pupil needs its incident")
         pupil = next((p for p in incident.pupils if p.id == pupil_id), None)
         if pupil is None:
             raise KeyError(pupil_id)
-        if pupil.role != template.role:
+        if template.kind == "parents" and pupil.role != template.role:
             raise ValueError(f"{template_id} is for a {template.role}, the pupil is a {pupil.role}")
     filler = _Filler(letters, template, profile, incident, pupil, now)
     paragraphs = [

@@ -1,7 +1,12 @@
 """Which letters an incident calls for, and for which pupils not (pure).
 
-Step 4 asks the school to inform the parents of every pupil involved, with
-one exception (LET OP): "In sommige gevallen is het een bewuste afweging om
+Step 4 asks the school to inform the parents of every pupil involved; for a
+pupil of 18 or older (``Pupil.adult``) the duty to inform is towards the
+pupil itself ("Als een leerling 18 jaar of ouder is ... geldt de
+informatieplicht van de school jegens de leerling zelf"), so the letter to
+that pupil is suggested instead, and a contact of the kind the journal
+records it with that names the pupil counts as informed.  For parents there
+is one exception (LET OP): "In sommige gevallen is het een bewuste afweging om
 ouders niet onmiddellijk te informeren over een incident, vooral wanneer
 dit de veiligheid van het kind in gevaar brengt."  The journal records that
 as a contact of kind ``ouders`` marked "not informed (yet)" with a reason.
@@ -19,8 +24,9 @@ For each pupil the latest parents contact that names the pupil decides
   asks before writing) rather than risk a letter to a parent the child must
   be protected from.
 
-The letter to all parents, the team messages and the media statement are
-always available; whether to send them is the action team's call.
+The letter to all parents, the team messages, the media statement and the
+message to the melder are always available; whether to send them is the
+action team's call.
 """
 
 from __future__ import annotations
@@ -37,9 +43,13 @@ from storage.incidents import PUPIL_ROLES, Contact, Incident, Pupil
 ParentsState = Literal["suggested", "withheld", "informed", "unclear"]
 
 
+#: The journal's contact kind for a letter to a pupil of 18 or older (``letters.record``).
+PUPIL_CONTACT_KIND = "anders"
+
+
 @dataclass(frozen=True)
 class ParentsLetter:
-    """The letter to one pupil's parents, or why there is none."""
+    """The letter to one pupil's parents (or to the pupil, ``adult``), or why there is none."""
 
     pupil_id: str
     role: str
@@ -48,12 +58,13 @@ class ParentsLetter:
     state: ParentsState
     reason: str = ""  # withheld / unclear: the recorded reason
     since: Optional[datetime] = None  # withheld / informed: the time of the deciding contact
+    adult: bool = False  # 18 or older: the letter is to the pupil
 
 
 @dataclass(frozen=True)
 class Suggestions:
     parents: tuple[ParentsLetter, ...]
-    others: tuple[str, ...]  # template ids: all parents, team, media
+    others: tuple[str, ...]  # template ids: all parents, team, media, melder
 
     @property
     def suggested(self) -> tuple[ParentsLetter, ...]:
@@ -95,8 +106,15 @@ def suggest_letters(incident: Incident, letters: Letters) -> Suggestions:
     unlinked = [c for c in holds if not any(_names_pupil(c, p, labels[p.id]) for p in incident.pupils)]
     parents = []
     for pupil in active:
-        template_id = next(t.id for t in letters.templates if t.kind == "parents" and t.role == pupil.role)
         label = labels[pupil.id]
+        if pupil.adult:
+            template_id = next(t.id for t in letters.templates if t.kind == "pupil")
+            told = [c for c in incident.active_contacts if c.kind == PUPIL_CONTACT_KIND and _names_pupil(c, pupil, label)]
+            parents.append(ParentsLetter(pupil.id, pupil.role, label, template_id,
+                                         "informed" if told else "suggested", since=told[-1].at if told else None,
+                                         adult=True))
+            continue
+        template_id = next(t.id for t in letters.templates if t.kind == "parents" and t.role == pupil.role)
         linked = parents_contacts(incident, pupil, label)
         if linked:
             latest = linked[-1]
@@ -108,8 +126,8 @@ def suggest_letters(incident: Incident, letters: Letters) -> Suggestions:
                                          unlinked[-1].not_informed_reason, unlinked[-1].at))
         else:
             parents.append(ParentsLetter(pupil.id, pupil.role, label, template_id, "suggested"))
-    others = tuple(t.id for t in letters.templates if t.kind != "parents")
+    others = tuple(t.id for t in letters.templates if not t.for_one_pupil)
     return Suggestions(tuple(parents), others)
 
 
-__all__ = ["ParentsLetter", "Suggestions", "ordered_pupils", "parents_contacts", "pupil_labels", "suggest_letters"]
+__all__ = ["PUPIL_CONTACT_KIND", "ParentsLetter", "Suggestions", "ordered_pupils", "parents_contacts", "pupil_labels", "suggest_letters"]

@@ -3,9 +3,11 @@
 ``content.loader.load_letter_data`` checks the shape of ``brieven.<lang>.yaml``;
 this module checks what the shape cannot say: every ``{placeholder}`` is
 known, a pupil's name (``{pupil}``) can only be asked for in a letter to
-that pupil's own parents and the classes (``{groups}``) only in a message to
-the team, every role, organisation and action exists, and the words cover
-every incident type and pupil role.  A mistake raises TemplateError with the
+that pupil's own parents or to that pupil (18 or older), the classes
+(``{groups}``) only in a message to the team and the melder's name
+(``{reporter}``) only in the message to the melder, every role, organisation
+and action exists, the conditions about a pupil's role are used only where
+there is one pupil, and the words cover every incident type and pupil role.  A mistake raises TemplateError with the
 file and the letter named, like the other content files (load them at start).
 """
 
@@ -23,13 +25,16 @@ from storage.incidents import INCIDENT_TYPES, PUPIL_ROLES
 # {name} or {name:argument}; the argument of contact is "role" or "role|role|...".
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([a-z0-9|-]+))?\}")
 SIMPLE_PLACEHOLDERS = frozenset(
-    {"school", "incident", "date", "today", "pupil", "groups", "action_team", "sanction_policy", "sender"}
+    {"school", "incident", "what_happened", "date", "today", "pupil", "groups", "action_team",
+     "sanction_policy", "sender", "reporter"}
 )
 ARGUMENT_PLACEHOLDERS = frozenset({"contact", "org", "web"})
-ONLY_IN = {"pupil": "parents", "groups": "team"}  # placeholder -> the only letter kind that may use it
+# placeholder -> the only letter kinds that may use it
+ONLY_IN = {"pupil": ("parents", "pupil"), "groups": ("team",), "reporter": ("melder",)}
+ROLE_CONDITIONS = {"victim": "slachtoffer", "instigator": "aanstichter", "bystander": "omstander"}
 MARKER_OPEN, MARKER_CLOSE = "[[", "]]"  # reserved for fill-in markers (letters.render)
-HINT_KEYS = frozenset({"school", "incident", "date", "pupil", "groups", "action_team", "contact",
-                       "sanction_policy", "sender"})
+HINT_KEYS = frozenset({"school", "incident", "what_happened", "date", "pupil", "groups", "action_team",
+                       "contact", "sanction_policy", "sender", "reporter"})
 
 
 class TemplateError(ContentError):
@@ -69,12 +74,16 @@ def check_letters(letters: Letters) -> None:
         if {p.name for p in placeholders(getattr(words, key))} != fields:
             raise TemplateError(f"{name}: words.{key} must use {', '.join('{' + f + '}' for f in sorted(fields))}")
     record = words.record
-    for key, fields in (("parents", {"pupil"}), ("all_parents", set()), ("team", set()), ("media", set()),
-                        ("summary", {"time"}), ("note", {"whom", "time", "subject"})):
+    for key, fields in (("parents", {"pupil"}), ("pupil", {"pupil"}), ("all_parents", set()), ("team", set()),
+                        ("media", set()), ("melder", set()), ("summary", {"time"}),
+                        ("note", {"whom", "time", "subject"}), ("released", set()),
+                        ("release", {"found", "context", "reason"})):
         if {p.name for p in placeholders(getattr(record, key))} != fields:
             raise TemplateError(f"{name}: words.record.{key} must use exactly {sorted(fields)}")
     if {p.name for p in placeholders(words.hints["contact"])} != {"noun"}:
         raise TemplateError(f"{name}: words.hints.contact must use {{noun}}")
+    if {p.name for p in placeholders(words.hints["what_happened"])} != {"incident"}:
+        raise TemplateError(f"{name}: words.hints.what_happened must use {{incident}}")
     if not words.fill_in.startswith(MARKER_OPEN) or not words.fill_in.endswith(MARKER_CLOSE):
         raise TemplateError(f"{name}: words.fill_in must start with [[ and end with ]]")
     seen = set()
@@ -85,6 +94,9 @@ def check_letters(letters: Letters) -> None:
         seen.add(template.id)
         if (template.kind == "parents") != (template.role in PUPIL_ROLES):
             raise TemplateError(f"{where}: a parents letter needs a pupil role, other letters none")
+        for paragraph in template.paragraphs:
+            if set(ROLE_CONDITIONS) & {*paragraph.when, *paragraph.unless} and template.kind != "pupil":
+                raise TemplateError(f"{where}: conditions on the pupil's role are for the letter to a pupil")
         try:
             step = plan.step_of(template.action)
         except KeyError:
@@ -104,8 +116,9 @@ def _check_text(text, template: LetterTemplate, where: str, organisations) -> No
         if p.name in SIMPLE_PLACEHOLDERS:
             if p.argument:
                 raise TemplateError(f"{where}: {{{p.name}}} takes no argument")
-            if p.name in ONLY_IN and template.kind != ONLY_IN[p.name]:
-                raise TemplateError(f"{where}: {{{p.name}}} is only allowed in {ONLY_IN[p.name]} letters")
+            if p.name in ONLY_IN and template.kind not in ONLY_IN[p.name]:
+                raise TemplateError(f"{where}: {{{p.name}}} is only allowed in {' and '.join(ONLY_IN[p.name])} "
+                                    "letters")
         elif p.name in ARGUMENT_PLACEHOLDERS:
             if p.name == "contact":
                 for role in p.argument.split("|"):
@@ -130,4 +143,5 @@ def load_letters(language: str) -> Letters:
     return letters
 
 
-__all__ = ["PLACEHOLDER", "Placeholder", "TemplateError", "check_letters", "load_letters", "placeholders"]
+__all__ = ["PLACEHOLDER", "ROLE_CONDITIONS", "Placeholder", "TemplateError", "check_letters", "load_letters",
+           "placeholders"]

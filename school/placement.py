@@ -10,7 +10,11 @@ outside help to involve (step 6), and where pupils can go (step 7).
 :data:`ACTION_ROLES` maps each of those actions (ids of
 ``content/data/stappenplan.*.yaml``) to the roles of the school profile it
 shows, in that order.  The acute flow and the help lines show every contact
-with a phone number, "Eigen school" first, in :data:`ACUTE_ORDER`.
+with a phone number, "Eigen school" first, in :data:`ACUTE_ORDER`.  In the
+acute flow only the first :data:`ACUTE_FIRST` of them come before the
+national help lines, the others after (:func:`acute_split`): so on a phone
+(412x915) "Eigen school" and the first national help line are both within
+the first two screens, whatever the size of the school's list.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ ACUTE_ORDER: tuple[SchoolRole, ...] = (
     R.LEERPLICHT,
     R.MEDIAWOORDVOERDER,
 )
+
+#: How many of the school's own contacts come before the national help lines in the acute flow:
+#: the action team's core (care, management) and whoever comes next in :data:`ACUTE_ORDER`.
+ACUTE_FIRST = 2
 
 # Step 2's action that names the action team's members (its contacts are suggested as members).
 ACTION_TEAM_ACTION = "actieteam-samenstellen"
@@ -76,6 +84,12 @@ def acute_contacts(profile: Optional[SchoolProfile]) -> tuple[SchoolContact, ...
     return tuple(c for role in ACUTE_ORDER for c in profile.contacts_with(role) if c.phone.strip())
 
 
+def acute_split(profile: Optional[SchoolProfile]) -> tuple[tuple[SchoolContact, ...], tuple[SchoolContact, ...]]:
+    """:func:`acute_contacts` as (before the national help lines, after them)."""
+    contacts = acute_contacts(profile)
+    return contacts[:ACUTE_FIRST], contacts[ACUTE_FIRST:]
+
+
 def contacts_for_action(profile: Optional[SchoolProfile], action_id: str) -> tuple[SchoolContact, ...]:
     """The school's contacts an action of the step plan points to (none for other actions)."""
     if profile is None:
@@ -91,9 +105,11 @@ def reachability(contact: SchoolContact, now: datetime) -> Optional[Status]:
 
 __all__ = [
     "ACTION_ROLES",
+    "ACUTE_FIRST",
     "ACUTE_ORDER",
     "SANCTION_POLICY_ACTIONS",
     "acute_contacts",
+    "acute_split",
     "contacts_for_action",
     "reachability",
 ]

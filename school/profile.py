@@ -85,17 +85,21 @@ LIMITS = Limits()
 class ProfileValidationError(ValueError):
     """A profile (or a part of one) breaks a rule.
 
-    ``field`` is a path such as ``contacts[2].email``; ``reason`` a stable
-    code the UI words: ``missing``, ``unknown_key``, ``type``, ``empty``,
-    ``too_long``, ``too_many``, ``text`` (lone surrogate, control or bidi
-    character), ``phone``, ``email``, ``url``, ``role``, ``step``, ``hours``,
-    ``date``, ``reach`` (a contact with neither phone nor e-mail).
+    ``field`` is a path such as ``contacts[2].email`` (indexes from 0);
+    ``reason`` a stable code the UI words (``school.profile_words``):
+    ``missing``, ``unknown_key``, ``type``, ``empty``, ``too_long``,
+    ``too_many``, ``text`` (lone surrogate, control or bidi character),
+    ``phone``, ``email``, ``url``, ``role``, ``step``, ``hours``, ``time`` (a
+    time the YAML form read as a number), ``date``, ``reach`` (a contact with
+    neither phone nor e-mail).  ``limit``: for ``too_long`` and ``too_many``,
+    the limit broken (from :data:`LIMITS`), so the user is told it.
     """
 
-    def __init__(self, field: str, reason: str, detail: str = "") -> None:
+    def __init__(self, field: str, reason: str, detail: str = "", *, limit: Optional[int] = None) -> None:
         self.field = field
         self.reason = reason
         self.detail = detail
+        self.limit = limit
         super().__init__(f"{field}: {reason}" + (f" ({detail})" if detail else ""))
 
 
@@ -155,7 +159,7 @@ def check_text(value: Any, where: str, max_len: int, *, multiline: bool = False)
     if not isinstance(value, str):
         raise ProfileValidationError(where, "type", "expected text")
     if len(value) > max_len:
-        raise ProfileValidationError(where, "too_long", f"{len(value)} > {max_len}")
+        raise ProfileValidationError(where, "too_long", f"{len(value)} > {max_len}", limit=max_len)
     for ch in value:
         category = unicodedata.category(ch)
         if category == "Cs":
@@ -249,7 +253,7 @@ class _Reader:
         if not isinstance(value, list):
             raise ProfileValidationError(self.path(key), "type", "expected a list")
         if len(value) > max_items:
-            raise ProfileValidationError(self.path(key), "too_many", f"{len(value)} > {max_items}")
+            raise ProfileValidationError(self.path(key), "too_many", f"{len(value)} > {max_items}", limit=max_items)
         return value
 
     def done(self) -> None:
@@ -272,7 +276,7 @@ def _iso_date(value: Any, where: str) -> str:
 
 def _hhmm(value: Any, where: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool):  # YAML 1.1 reads 16:00 as 57600
-        raise ProfileValidationError(where, "hours", 'write times in quotes, e.g. "16:00"')
+        raise ProfileValidationError(where, "time", 'write times in quotes, e.g. "16:00"')
     return check_text(value, where, 5)
 
 

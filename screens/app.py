@@ -24,6 +24,7 @@ from screens.errors import error_message
 from screens.i18n import LANGUAGES, _, device_language, set_language
 from screens.journal import gate
 from screens.journal.incident_forms import incident_form
+from screens.journal.leave_letter import ask_before_leaving
 from screens.journal.session import JournalSession
 from screens.journal.team_sync import TeamSync
 from screens.preferences import Preferences
@@ -196,17 +197,41 @@ class App:
             return gate.build(self, route)
         return found.route.builder()(self, route, **found.params)
 
+    def _unsaved_letter(self, target: str) -> Optional[str]:
+        """The route of the letter with unkept edits that going to ``target`` would leave, if any."""
+        here = self.stack[-1] if self.stack else None
+        if here is None or routes.normalise(target) == here or not self.journal.drafts.unsaved(here):
+            return None
+        return here
+
     def _on_route_change(self, e: ft.RouteChangeEvent) -> None:
-        self.show(e.route)
+        """A link, or the browser's back button or address bar (which have already changed the address)."""
+        letter = self._unsaved_letter(e.route)
+        if letter is None:
+            self.show(e.route)
+        else:
+            ask_before_leaving(self, letter, leave=lambda: self.show(e.route), stay=lambda: self.page.navigate(letter))
 
     async def _on_view_pop(self, e: ft.ViewPopEvent) -> None:
         """The Android back gesture and the app bar's back arrow."""
         if len(self.stack) > 1:
-            await self.page.push_route(self.stack[-2])
+            back = self.stack[-2]
+            letter = self._unsaved_letter(back)
+            if letter is None:
+                await self.page.push_route(back)
+            else:
+                # the view asks before it pops (leave_letter.confirm_before_pop); should it not have:
+                ask_before_leaving(self, letter, leave=lambda: self.page.navigate(back),
+                                   stay=lambda: self.show(letter, in_place=False))
 
     def go(self, route: str) -> None:
+        """Go to ``route``; leaving a letter with unkept edits asks first."""
         self.journal.touch()
-        self.page.navigate(route)
+        letter = self._unsaved_letter(route)
+        if letter is None:
+            self.page.navigate(route)
+        else:
+            ask_before_leaving(self, letter, leave=lambda: self.page.navigate(route))
 
     # --- time ---------------------------------------------------------------------
 
@@ -223,10 +248,11 @@ class App:
             self.journal.lock_if_idle()
 
     def _on_close(self, e) -> None:
-        """The session expired (the browser tab is long gone): stop its timers, drop the key."""
+        """The session expired (the browser tab is long gone): stop its timers, drop the key and the drafts."""
         for task in [*self._background, *self._tasks]:
             task.cancel()
         self.journal.lock(quietly=True)
+        self.journal.drafts.clear()  # letters being written live in this session only
         self.team_sync.stop()
 
     def _on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:

@@ -111,7 +111,10 @@ _FLAG = c.Flag()
 @dataclass(frozen=True)
 class Pupil:
     """A pupil involved, by role.  ``alias``: initials or a pseudonym, never a full name
-    (the UI should say so); ``group``: class or group."""
+    (the UI should say so); ``group``: class or group.  ``adult``: 18 or older (and
+    legally competent), so the school's duty to inform is towards the pupil, not the
+    parents (step 4); left out on the wire when False, so records written before it
+    existed, and by apps that do not know it, read and merge as they are."""
 
     id: str = field(metadata=wire(_ID))
     role: str = field(metadata=wire(c.Text(choices=PUPIL_ROLES)))
@@ -119,6 +122,7 @@ class Pupil:
     group: str = field(default="", metadata=wire(_SHORT))
     removed: bool = field(default=False, metadata=wire(_FLAG))
     updated: Optional[datetime] = field(default=None, metadata=wire(_OPT_STAMP))  # set by Journal.save
+    adult: bool = field(default=False, metadata=wire(_FLAG, omit_empty=True))
 
 
 @record("team")

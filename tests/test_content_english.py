@@ -313,6 +313,7 @@ ALLOWED_DUTCH = [
     "Alarmnummer",
     "Politie",
     "Offlimits",
+    "Helpwanted",
     "Meldknop.nl",
     "MOOZ grafisch ontwerp",
     "po, vo, go, mbo",

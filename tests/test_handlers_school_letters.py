@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 from types import SimpleNamespace
 
 import docx
@@ -17,6 +18,7 @@ import flet as ft
 import pytest
 
 import storage
+from letters import review
 from letters.privacy import check_letter
 from school import profile_file
 from school.profile import profile_from_dict
@@ -177,6 +179,16 @@ def test_wrong_input_is_named_in_dutch_at_its_field_and_nothing_is_saved(app):
     field(form, _("until (hh:mm)")).value = "07:00"  # before 08:30
     tap(find(form, ft.FilledButton, _("Save")).on_click, form)
     assert "Het einde moet na het begin liggen" in " ".join(texts(form))
+    assert form.open and PROFILE_KEY not in app.preferences_store.values
+
+
+def test_a_value_too_long_is_told_with_its_limit_like_the_school_name(app):
+    app.show(routes.path("school_profile"))
+    field(screen(app), _("Name of the school")).value = "OSG De Linde"
+    form = add_contact(app, "Directie", **{_("Name (optional)"): "J" * 121, _("Phone number"): "030 123 45 60",
+                                           _("When reachable"): "x" * 301})
+    assert error(form, _("Name (optional)")) == "Te lang: hoogstens 120 tekens."
+    assert error(form, _("When reachable")) == "Te lang: hoogstens 300 tekens."
     assert form.open and PROFILE_KEY not in app.preferences_store.values
 
 
@@ -364,8 +376,9 @@ def edit_body(app, text: str) -> None:
 
 
 def sign(app) -> None:
-    edit_body(app, body_field(app).value.replace("[[invullen: naam en functie van de afzender]]",
-                                                 "Jeroen de Boer, directeur"))
+    """Sign, and make specific what happened where the letter asks for it."""
+    body = body_field(app).value.replace("[[invullen: naam en functie van de afzender]]", "Jeroen de Boer, directeur")
+    edit_body(app, re.sub(r"\[\[invullen: wat er is gebeurd[^\]]*\]\]", "berichten in de groepsapp van de klas", body))
 
 
 def tap_button(app, kind, label: str) -> None:
@@ -490,13 +503,12 @@ def test_review_keys_a_confirmed_word_by_its_place_not_by_its_offset():
     profile = SCHOOL
     case = inc.put_pupil(sample_incident(), inc.Pupil("p-roos", "omstander", "Roos", "2B"))
     body = "Het team versiert morgen de aula en de gang. De Roos bloeit."
-    first = letter_editor.review_letter("Onderwerp", body, case, profile=profile, pupil_id=None)
+    first = review.review_letter("Onderwerp", body, case, profile=profile, pupil_id=None)
     [place] = first.to_confirm
-    key = letter_editor.confirmation_key(body, place.hit)
+    confirmed = review.release(body, place, "gewoon woord")
     moved = "Beste allen,\n\n" + body
-    again = letter_editor.review_letter("Onderwerp", moved, case, profile=profile, pupil_id=None,
-                                        confirmed=frozenset({key}))
-    assert again.to_confirm == () and again.ready
+    again = review.review_letter("Onderwerp", moved, case, profile=profile, pupil_id=None, releases=(confirmed,))
+    assert again.to_confirm == () and again.ready and again.released == (confirmed,)
 
 
 def test_file_name_of_a_profile_is_plain_ascii():

@@ -28,7 +28,23 @@ def test_every_pupil_gets_a_letter_for_its_role_and_the_rest_is_always_there():
         ("aanstichter 1", "ouders-aanstichter", "suggested"),
         ("omstander 1", "ouders-omstander", "suggested"),
     ]
-    assert suggestions.others == ("alle-ouders", "team-algemeen", "team-betrokken-klassen", "mediaverklaring")
+    assert suggestions.others == ("alle-ouders", "team-algemeen", "team-betrokken-klassen", "mediaverklaring",
+                                  "melder", "melder-ouder")
+
+
+def test_a_pupil_of_18_or_older_gets_the_letter_addressed_to_the_pupil():
+    adult = inc.put_pupil(incident(), inc.Pupil("p-victim", "slachtoffer", "Sanne de Vries", "2B", adult=True))
+    # a decision not to inform parents does not hold back the letter to a pupil of age
+    adult = with_contact(adult, "ouders", "ouders van Sanne", not_informed_reason="eerst overleg")
+    [victim] = [p for p in suggest_letters(adult, NL).parents if p.pupil_id == "p-victim"]
+    assert (victim.template_id, victim.state, victim.adult) == ("leerling-18plus", "suggested", True)
+    letter = render_letter(NL, "leerling-18plus", profile=SCHOOL, incident=adult, now=NOW, pupil_id="p-victim")
+    record = sent_record(NL, letter.kind, letter.subject, letter.body, incident=adult, sent_at=NOW,
+                         pupil_id="p-victim")
+    assert (record.contact_kind, record.with_whom) == ("anders", "slachtoffer 1 zelf (18+)")
+    saved = inc.put_contact(adult, inc.Contact(inc.new_id(), record.contact_kind, record.at, record.with_whom,
+                                               record.summary))
+    assert states(saved)["slachtoffer 1"] == ("informed", "")
 
 
 def test_parents_deliberately_not_informed_get_no_letter_and_the_reason_is_shown():
@@ -79,6 +95,7 @@ def test_the_record_of_a_sent_letter():
 
 @pytest.mark.parametrize("kind, whom, contact_kind", [
     ("all_parents", "alle ouders", "ouders"), ("team", "onderwijsteam", "school"), ("media", "media (verklaring)", "anders"),
+    ("melder", "de melder", "anders"),
 ])
 def test_records_of_the_other_letters(kind, whom, contact_kind):
     record = sent_record(NL, kind, "Onderwerp", "Tekst", incident=incident(),

@@ -42,7 +42,9 @@ def test_the_letters_the_step_plan_asks_for():
 
 
 @pytest.mark.parametrize("template_id, paragraph, message", [
-    ("alle-ouders", "Beste ouders van {pupil},", "only allowed in parents letters"),
+    ("alle-ouders", "Beste ouders van {pupil},", "only allowed in parents and pupil letters"),
+    ("alle-ouders", "Beste {reporter},", "only allowed in melder letters"),
+    ("ouders-slachtoffer", "Beste {reporter},", "only allowed in melder letters"),
     ("ouders-slachtoffer", "Klas {groups}", "only allowed in team letters"),
     ("mediaverklaring", "{schoolnaam}", "unknown placeholder"),
     ("mediaverklaring", "{contact:conciërge}", "not a placeholder"),
@@ -75,6 +77,8 @@ def test_a_template_in_the_wrong_step_is_refused():
 def _render(language, template_id, *, profile, incident_):
     template = load_letters(language).get(template_id)
     pupil = {"slachtoffer": "p-victim", "aanstichter": "p-instigator", "omstander": "p-bystander"}.get(template.role)
+    if template.kind == "pupil":
+        pupil = "p-victim"
     return render_letter(load_letters(language), template_id, profile=profile, incident=incident_, now=NOW,
                          pupil_id=pupil if incident_ is not None else None)
 
@@ -93,8 +97,14 @@ def test_with_a_profile_and_an_incident_only_the_signature_is_left_to_fill(langu
     assert "{" not in text and "}" not in text
     marker = letters.words.fill_in
     expected = []
-    if any("{sender}" in p.text for p in letters.get(template_id).paragraphs):
+    template = letters.get(template_id)
+    if any("{sender}" in p.text for p in template.paragraphs):
         expected.append(marker.replace("{what}", letters.words.hints["sender"]))
+    if template.kind == "melder":
+        expected.append(marker.replace("{what}", letters.words.hints["reporter"]))
+    if template.for_one_pupil:  # what happened, to be made specific, with the general words as a start
+        general = letters.words.incident_words["vernedering"]
+        expected.append(marker.replace("{what}", letters.words.hints["what_happened"].replace("{incident}", general)))
     if template_id == "ouders-omstander":  # the alias "L." is no name: the letter asks for it, with the alias
         expected.append(marker.replace("{what}", letters.words.hints["pupil"] + " (L.)"))
     assert sorted(text[a:b] for a, b in unfilled(text)) == sorted(expected)
@@ -118,11 +128,23 @@ def test_no_pupil_name_outside_the_letter_to_that_pupils_parents(language, templ
     letter = _render(language, template_id, profile=SCHOOL, incident_=case)
     guard = check_letter(letter.text, case, profile=SCHOOL, for_pupil=letter.pupil_id)
     assert guard.hits == (), [h.found for h in guard.hits]
-    own = {"ouders-slachtoffer": "Sanne", "ouders-aanstichter": "Bram"}.get(template_id)
+    own = {"ouders-slachtoffer": "Sanne", "ouders-aanstichter": "Bram", "leerling-18plus": "Sanne"}.get(template_id)
     for name in ("Sanne", "Bram", "Petra"):
         assert (name in letter.text) == (name == own), name
     if own:
         assert letter.body.splitlines()[0].endswith({"Sanne": "Sanne de Vries,", "Bram": "Bram,"}[own])
+
+
+def test_the_incident_is_made_specific_in_a_letter_about_one_pupil_and_general_elsewhere():
+    letters = load_letters("nl")
+    case = incident()
+    general = letters.words.incident_words["vernedering"]
+    for template in letters.templates:
+        letter = _render("nl", template.id, profile=SCHOOL, incident_=case)
+        marked = any(general in letter.text[a:b] for a, b in unfilled(letter.text))
+        assert marked == template.for_one_pupil, template.id
+        if template.kind in ("all_parents", "team"):
+            assert general in letter.text and not marked
 
 
 def test_the_incidents_own_free_text_never_goes_into_a_letter():
@@ -153,8 +175,10 @@ def test_paragraphs_that_depend_on_the_incident_and_the_profile():
     plain = incident()
     assert "politie ingeschakeld" not in body("ouders-slachtoffer", plain)
     assert "politie ingeschakeld" in body("ouders-slachtoffer", with_contact(plain, "politie", "wijkagent"))
-    assert "Offlimits (offlimits.nl) helpt" not in body("ouders-slachtoffer", plain)
-    assert "Offlimits (offlimits.nl) helpt" in body("ouders-slachtoffer", incident("naaktfoto"))
+    help_with_images = "Offlimits (offlimits.nl) u en uw kind adviseren over het laten verwijderen"
+    assert help_with_images not in body("ouders-slachtoffer", incident("bedreiging"))
+    for images in ("naaktfoto", "vernedering", "challenge"):
+        assert help_with_images in body("ouders-slachtoffer", incident(images))
     assert "https://delinde.nl/schoolgids#sancties" in body("ouders-aanstichter", plain)
     assert "sanctiebeleid" not in body("ouders-aanstichter", plain, dataclasses.replace(SCHOOL, sanction_policy_url=""))
 

@@ -17,7 +17,7 @@ SOURCE = Path("/work/shared/source/stappenplan-online-incidenten.txt")
 ORGS = load_organisations("nl")
 
 SOURCE_IDS = ["adviespunt", "kindertelefoon", "injebol", "offlimits", "meldknop", "nji"]
-ADDED_IDS = ["alarmnummer", "politie", "zelfmoordpreventie", "veilig-thuis"]
+ADDED_IDS = ["alarmnummer", "politie", "zelfmoordpreventie", "veilig-thuis", "helpwanted"]
 
 # Documented corrections of the source (see the header of organisaties.nl.yaml).
 WEBSITE_AS_WRITTEN = {"adviespunt": "www.schoolveiligheid.nl/adviespunt"}
@@ -176,7 +176,7 @@ def test_added_entries(org_id, numbers):
 def test_flags():
     assert [o.id for o in ORGS.items if o.emergency] == ["alarmnummer"]
     assert [o.id for o in ORGS.items if o.editable_phone] == ["politie"]
-    assert [o.id for o in ORGS.items if not o.helpline] == ["meldknop", "nji"]
+    assert [o.id for o in ORGS.items if not o.helpline] == ["meldknop", "nji", "helpwanted"]
     assert ORGS.get("zelfmoordpreventie").chat == "https://www.113.nl"
     assert [o.id for o in ORGS.from_source] == SOURCE_IDS
 

@@ -93,7 +93,7 @@ def test_a_full_profile_reads_and_writes_back_the_same():
      "contacts[0].hours.rules[0]", "hours"),
     (profile(contacts=[contact(hours={"kind": "weekly", "rules": [{"days": ["ma"], "opens": "08:00",
                                                                    "closes": 57600}]})]),
-     "contacts[0].hours.rules[0].closes", "hours"),
+     "contacts[0].hours.rules[0].closes", "time"),
     (profile(contacts=[contact(hours={"kind": "always", "closures": [
         {"start": "2027-02-30", "end": "2027-03-01", "reason": ""}]})]), "contacts[0].hours.closures[0].start", "date"),
     (profile(step_notes={"8": "x"}), "step_notes.8", "step"),

@@ -179,15 +179,19 @@ def test_letters_and_the_profile_work_in_the_browsers_own_python(school_site, tm
 
 
 def test_a_bad_school_profile_stops_the_build_with_a_clear_message(tmp_path):
+    """The field as the profile editor names it, counted from 1, in Dutch and in English."""
     bad = tmp_path / "school.yaml"
-    bad.write_text("school: De Linde\ncontacts:\n  - role: directie\n    phone: '12'\n", encoding="utf-8")
+    bad.write_text("school: De Linde\ncontacts:\n  - role: zorgcoordinator\n    phone: '030 123 45 68'\n"
+                   "  - role: directie\n    phone: '12'\n", encoding="utf-8")
     out = tmp_path / "web"
     done = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_web.py"), "--out", str(out), "--school-profile", str(bad)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 1
-    assert "school profile: school.yaml: contacts[0].phone: not a phone number" in done.stderr
+    assert "school.yaml: Contactpersoon 2 (Directie), telefoonnummer: Vul een telefoonnummer in" in done.stderr
+    assert "school.yaml: Contact person 2 (Management), phone number: Enter a phone number" in done.stderr
+    assert "contacts[" not in done.stderr and not out.exists()
     assert not out.exists()
 
 

@@ -80,7 +80,7 @@ from packaging.utils import canonicalize_name  # noqa: E402
 from school import profile_file  # noqa: E402
 from school.profile import SchoolProfile  # noqa: E402
 from school.store import BUNDLED_FILE  # noqa: E402
-from school.yaml_form import ProfileYamlError, read_profile_source  # noqa: E402
+from school.yaml_form import ProfileYamlError, explained, read_profile_source  # noqa: E402
 from tools import web_shell  # noqa: E402
 
 FLET_WEB = Path(flet_web.__file__).parent / "web"
@@ -998,7 +998,7 @@ def build(
         try:
             school = read_profile_source(school_profile)
         except ProfileYamlError as exc:
-            raise BuildError(f"school profile: {exc}") from None
+            raise BuildError(explained(exc)) from None
     out = out.resolve()
     if out == ROOT or ROOT.is_relative_to(out):
         raise BuildError(f"refusing to clear {out}")

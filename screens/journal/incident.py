@@ -276,7 +276,8 @@ def _row(text: str, subtitle: str, on_click) -> ft.Control:
 
 def _people(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
     pupils = [
-        _row(f"{p.alias}" + (f" ({p.group})" if p.group else ""), role_label(p.role),
+        _row(f"{p.alias}" + (f" ({p.group})" if p.group else ""),
+             role_label(p.role) + (" · " + _("18 or older") if p.adult else ""),
              lambda e, p=p: pupil_form(app, incident, p))
         for p in sorted(incident.active_pupils, key=lambda p: list(PupilRole).index(p.role))
     ]

@@ -98,12 +98,16 @@ def pupil_form(app: "AppContext", incident: inc.Incident, pupil: Optional[inc.Pu
                   pupil.role if pupil else PupilRole.VICTIM)
     alias = text_field(app, _("Initials or a pseudonym"), pupil.alias if pupil else "", autofocus=True)
     group = text_field(app, _("Class or group"), pupil.group if pupil else "")
+    adult = ft.Checkbox(label=_("18 or older"), value=pupil.adult if pupil else False,
+                        on_change=lambda e: app.journal.touch())
+    adult_note = ft.Text(_("The school then informs the pupil, not the parents (step 4)."),
+                         theme_style=ft.TextThemeStyle.BODY_SMALL)
 
     async def on_save() -> bool:
         if not _required(alias, _("Enter initials or a pseudonym.")):
             return False
         item = inc.Pupil(pupil.id if pupil else inc.new_id(), role.value, alias.value.strip(),
-                         (group.value or "").strip())
+                         (group.value or "").strip(), adult=bool(adult.value))
         await update_incident(app, incident.id, lambda i, _stamp: inc.put_pupil(i, item), in_form=True)
         return True
 
@@ -114,7 +118,7 @@ def pupil_form(app: "AppContext", incident: inc.Incident, pupil: Optional[inc.Pu
     form_dialog(app, _("Pupil involved"), [
         ft.Text(_("Record only what is needed (data minimisation): initials or a pseudonym and the class, "
                   "never full names.")),
-        role.control, alias, group,
+        role.control, alias, group, adult, adult_note,
     ], on_save, on_remove=remove if pupil else None)
 
 

@@ -1,10 +1,11 @@
 """Brieven en berichten: which letters an incident calls for, or every template stand-alone.
 
 From an incident (``/logboek/incident/<id>/brieven``) the list follows
-``letters.suggest``: a letter to the parents of each pupil involved, except
-where the journal records that they are deliberately not informed yet (step
-4, LET OP: the recorded reason is shown and no letter is offered); then the
-letter to all parents, the team messages and the media statement.
+``letters.suggest``: a letter to the parents of each pupil involved (to the
+pupil itself for one of 18 or older), except where the journal records that
+the parents are deliberately not informed yet (step 4, LET OP: the recorded
+reason is shown and no letter is offered); then the letter to all parents,
+the team messages, the media statement and the message to the melder.
 Stand-alone (``/brieven``, from the step screens) it lists every template;
 the app then knows no names to check a letter for, and says so.
 """
@@ -91,7 +92,8 @@ def pupil_name(incident: inc.Incident, pupil_id: str, label: str) -> str:
 def _parents_entry(app: "AppContext", incident: inc.Incident, item: ParentsLetter) -> ft.Control:
     template = app.letters.get(item.template_id)
     who = pupil_name(incident, item.pupil_id, item.label)
-    title = _("Parents of {pupil}").format(pupil=who)
+    title = (_("To {pupil} themselves: 18 or older").format(pupil=who) if item.adult
+             else _("Parents of {pupil}").format(pupil=who))
     target = routes.path("parents_letter", incident_id=incident.id, template_id=item.template_id,
                          pupil_id=item.pupil_id)
     if item.state == "withheld":
@@ -148,9 +150,9 @@ def _from_incident(app: "AppContext", route: str, incident_id: str) -> ft.View:
     return journal_view(app, route, _("Letters and messages"), [
         ft.Text(incident.title, theme_style=ft.TextThemeStyle.TITLE_MEDIUM),
         ft.Text(letters.intro),
-        section_title(_("Parents of the pupils involved (step 4)")),
+        section_title(_("Parents of the pupils involved, or the pupil of 18 or older (step 4)")),
         ft.Column(spacing=8, controls=parents),
-        section_title(_("All parents, the team, the media")),
+        section_title(_("All parents, the team, the media, whoever reported it")),
         ft.Column(spacing=0, controls=others),
         ft.Text(_("A sent letter is recorded in the incident's contacts and timeline, with its text, when you "
                   "mark it as sent.")),

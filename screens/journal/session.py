@@ -1,7 +1,8 @@
 """The journal as the UI sees it: absent, locked or open, and locking itself.
 
 It locks after the idle minutes set in the journal (default 5) and whenever
-the app is hidden.
+the app is hidden.  The letters being written (``drafts``) survive locking
+and unlocking; wiping the journal or starting over forgets them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import replace
 from typing import Callable, Optional
 
 import storage
+from screens.journal.letter_drafts import LetterDrafts
 from storage import errors
 
 
@@ -21,6 +23,7 @@ class JournalSession:
         self.journal: Optional[storage.Journal] = None
         self._exists: Optional[bool] = None
         self._last_activity = time.monotonic()
+        self.drafts = LetterDrafts()
 
     # --- state ------------------------------------------------------------------
 
@@ -70,6 +73,7 @@ class JournalSession:
         """Keep the unreadable journal under another name and allow a new one."""
         moved = await self._store.move_aside()
         self._exists = False
+        self.drafts.clear()
         return moved
 
     async def wipe(self) -> None:
@@ -77,6 +81,7 @@ class JournalSession:
             await self.journal.wipe()
         self.journal = None
         self._exists = False
+        self.drafts.clear()
 
     async def locked_itself(self) -> None:
         """The journal locked itself (another window removed or replaced the

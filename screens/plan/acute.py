@@ -1,4 +1,11 @@
-"""The acute flow: step 1's first actions as a checklist, the help lines, and the way on."""
+"""The acute flow: step 1's first actions as a checklist, the help lines, and the way on.
+
+On a phone everything is one column: the first actions and the way on, then
+112, "Eigen school" with its first contacts, the national help lines of the
+step plan, and the school's other contacts (``school.placement.acute_split``),
+so the school and the first national line are within the first two screens.
+On a wide screen the help lines are the right-hand column, in the same order.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ def build(app: "AppContext", route: str) -> ft.View:
     offences = plan.action("strafbare-feiten")
     offences_step = plan.step_of(offences.id)
     helplines = [o for o in app.organisations.helplines if o.origin == "stappenplan"]
+    own_first, own_later = school_contacts.acute_own_school(app)
     checklist = ft.Column(
         spacing=8,
         controls=[
@@ -58,8 +66,9 @@ def build(app: "AppContext", route: str) -> ft.View:
         controls=[
             section_title(_("Help lines")),
             emergency_banner(app),
-            *school_contacts.own_school(app),
+            *own_first,
             *[contact_card(app, o) for o in helplines],
+            *own_later,
             ft.TextButton(_("All help lines"), icon=ft.Icons.PHONE_IN_TALK,
                           on_click=lambda e: app.go(routes.path("helplines"))),
         ],

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Optional, Sequence
 import flet as ft
 
 from content.model import Phone
-from school.placement import ACTION_TEAM_ACTION, SANCTION_POLICY_ACTIONS, acute_contacts, contacts_for_action
+from school.placement import (ACTION_TEAM_ACTION, SANCTION_POLICY_ACTIONS, acute_contacts, acute_split,
+                              contacts_for_action)
 from school.profile import SchoolContact, SchoolRole
 from screens import routes
 from screens.i18n import _
@@ -101,6 +102,20 @@ def own_school(app: "AppContext", columns: Optional[dict] = None) -> list[ft.Con
         cards = [ft.ResponsiveRow(spacing=12, run_spacing=12,
                                   controls=[contact_card(app, c, col=columns) for c in contacts])]
     return [*stored_copy_problem(app), _heading(app), *cards]
+
+
+def acute_own_school(app: "AppContext") -> tuple[list[ft.Control], list[ft.Control]]:
+    """'Eigen school' in the acute flow, in two parts: the heading with the first contacts (before
+    the national help lines), and the school's other contacts (after them)."""
+    first, rest = acute_split(app.school.profile)
+    if not first:
+        return stored_copy_problem(app), []
+    later: list[ft.Control] = []
+    if rest:
+        later = [ft.Text(_("More of your own school: {school}").format(school=app.school.profile.school_name),
+                         theme_style=ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.BOLD),
+                 *[contact_card(app, c) for c in rest]]
+    return [*stored_copy_problem(app), _heading(app), *[contact_card(app, c) for c in first]], later
 
 
 def police_contacts(app: "AppContext") -> Sequence[ft.Control]:
