@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 SERVER = """
 import sys, uvicorn
-from server.api import Limiters
+from server.ratelimit import Limiters
 from server.app import create_app
 from server.config import Settings
 from server.ratelimit import RateLimiter

@@ -25,7 +25,7 @@ from typing import Iterator, Optional
 import httpx
 import pytest
 
-from server.api import Limiters
+from server.ratelimit import Limiters
 from server.app import create_app
 from server.config import Settings, normalise_database_url
 from server.ratelimit import RateLimiter
@@ -50,16 +50,18 @@ class Clock:
 
 
 def generous_limiters() -> Limiters:
-    return Limiters(RateLimiter(10_000, 60), RateLimiter(10_000, 60), RateLimiter(10_000, 60), RateLimiter(10_000, 60))
+    return Limiters(*(RateLimiter(10_000, 60) for _ in range(5)))
 
 
 class InProcess:
-    def __init__(self, database_url: str, limiters: Optional[Limiters] = None, web_dir: Optional[Path] = None) -> None:
+    def __init__(self, database_url: str, limiters: Optional[Limiters] = None, web_dir: Optional[Path] = None,
+                 **settings) -> None:
         self.clock = Clock()
         settings = Settings(database_url=normalise_database_url(database_url), data_dir=Path("."),
-                            web_dir=web_dir or Path("/nonexistent"))
+                            web_dir=web_dir or Path("/nonexistent"), **settings)
         self.app = create_app(settings, limiters=limiters or generous_limiters(), clock=self.clock)
-        self.engine = self.app.state.context.engine
+        self.context = self.app.state.context
+        self.engine = self.context.db.engine
 
     def http(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://team.test")
