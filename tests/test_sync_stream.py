@@ -191,3 +191,89 @@ def test_a_refused_token_gets_no_stream(tmp_path):
         assert answer.status_code == 401 and answer.json()["error"] == "unauthorized"
     finally:
         server.stop()
+
+
+# -- the app: two open journals (TeamSync), polls hours apart ------------------------------------------------
+
+
+@pytest.fixture
+def app_devices(tmp_path, monkeypatch):
+    """Two staff members' apps (the real App, journal and TeamSync) and a real server process;
+    ``proxy`` puts a buffering proxy between the second one and the server."""
+    import flet as ft
+
+    from screens import i18n
+    from tests.test_team_handlers import Device, create_team, invite, join
+
+    monkeypatch.setenv("FLET_APP_STORAGE_DATA", str(tmp_path))
+    monkeypatch.delenv("STAPPENPLAN_NOW", raising=False)
+    monkeypatch.setattr(ft.BaseControl, "update", lambda self: None)
+    i18n.set_language("nl")
+    server = ServerProcess(tmp_path / "server")
+    relays = []
+
+    def make(proxy: bool = False):
+        b_server = server
+        if proxy:
+            relays.append(BufferingRelay(server.port))
+            b_server = Proxied(relays[-1].url)
+        a, b = Device(tmp_path / "a", server, "mentor 3B"), Device(tmp_path / "b", b_server, "zorg")
+        create_team(a)
+        code, _dialog = invite(a)
+        join(b, code)
+        return a, b
+
+    yield make
+    for relay in relays:
+        relay.close()
+    server.stop()
+
+
+class Proxied:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def client(self):
+        from sync.client import TeamClient
+        from sync.native import HttpxTransport, NativeSyncCrypto
+        from tests.sync_helpers.servers import FAST_INVITES
+
+        return TeamClient(HttpxTransport(self.url), NativeSyncCrypto(), invite_iterations=FAST_INVITES)
+
+
+def _share_and_wait(a, b, interval_b: float, until_b) -> None:
+    from screens.journal.team_sync import TeamSync
+    from storage import incidents as inc
+    from tests.test_handlers import run
+
+    item = run(a.journal.save(inc.new_incident("Groepsapp", "vernedering", by="mentor 3B")))
+
+    async def scenario():
+        for device, interval in ((a, 3 * 3600), (b, interval_b)):
+            device.app.team_sync = TeamSync(device.app, client_factory=device._client, interval_s=interval,
+                                            save_delay_s=0.05)
+            device.app.team_sync.start()
+        try:
+            await wait_for(lambda: until_b(b.app.team_sync))
+            await a.app.team_sync.share(item.id)
+            await wait_for(lambda: item.id in {i.id for i in b.journal.incidents()}, timeout=60)
+        finally:
+            for device in (a, b):
+                device.app.team_sync.stop()
+
+    run(scenario())
+    assert b.journal.get(item.id).title == "Groepsapp"
+
+
+@pytest.mark.slow
+def test_a_shared_incident_reaches_an_open_journal_through_the_stream(app_devices):
+    """Both apps poll only every three hours: what brings the incident is the stream."""
+    a, b = app_devices()
+    _share_and_wait(a, b, 3 * 3600, lambda sync: sync._stream is not None and sync._stream.live)
+
+
+@pytest.mark.slow
+def test_behind_a_buffering_proxy_the_app_falls_back_to_polling_and_converges(app_devices, monkeypatch):
+    monkeypatch.setattr(stream_module, "STREAM_FIRST_EVENT_S", 1.0)
+    a, b = app_devices(proxy=True)
+    _share_and_wait(a, b, 1.0, lambda sync: sync._stream is not None and sync._stream.buffered)
