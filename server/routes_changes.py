@@ -148,11 +148,11 @@ def _push(conn: Connection, hashed: bytes, ctx: Context, body: PushBody, sealed:
                                        first_seq=first, count=len(sealed)))
     prune_pushes(conn, who.team_id, who.member_id)
     added = sum(len(c) for _, c in sealed) - compact_records(conn, who.team_id, (r.record_id for r in body.records))
+    ctx.usage.refresh_if_stale(conn)  # (before this push's bytes are counted in its team's row)
     stored = conn.scalar(update(teams).where(teams.c.id == who.team_id).values(
         head_seq=head, stored_bytes=teams.c.stored_bytes + added, last_active=now).returning(teams.c.stored_bytes))
     if added > 0 and stored > ctx.settings.team_quota_bytes:
         raise ApiError(409, "team_storage_full", "the team's storage on this server is full")
-    ctx.usage.refresh_if_stale(conn)
     if added > 0 and ctx.usage.total + added > ctx.settings.server_quota_bytes:
         raise ApiError(409, "server_storage_full", "this server's storage is full")
     ctx.usage.total += added
