@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from fastapi import Request
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from server import models as m
 from server.errors import ApiError
@@ -60,13 +60,13 @@ def bearer(request: Request) -> bytes:
 _CALLER = select(
     members.c.id, members.c.team_id, members.c.coordinator, members.c.removed_at, members.c.last_seen,
     teams.c.head_seq, teams.c.key_version, teams.c.rotation_needed, teams.c.roster,
-).select_from(members.join(teams, teams.c.id == members.c.team_id))
+).select_from(members.join(teams, teams.c.id == members.c.team_id)).where(members.c.token_hash == bindparam("hash"))
 _CALLER_LOCKING = _CALLER.with_for_update(of=teams)
 
 
 def caller(conn: Connection, hashed: bytes, lock_team: bool = False) -> Caller:
     """The member with this token hash and its team's state; 401/403 otherwise."""
-    row = conn.execute((_CALLER_LOCKING if lock_team else _CALLER).where(members.c.token_hash == hashed)).first()
+    row = conn.execute(_CALLER_LOCKING if lock_team else _CALLER, {"hash": hashed}).first()
     if row is None:
         raise ApiError(401, "unauthorized", "unknown access token")
     if row.removed_at is not None:

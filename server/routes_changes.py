@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from server import models as m
 from server.auth import Caller, caller, limit, mark_seen
@@ -28,7 +28,7 @@ from server.compaction import compact_records, prune_pushes
 from server.context import Context, context
 from server.errors import AUTHENTICATED, ApiError, responses
 from server.hub import TeamEvent
-from server.notify import announce
+from server.notify import send as notify
 from server.schemas import Page, PushBody, Pushed
 from sync import limits
 from sync.crypto import b64d
@@ -62,9 +62,19 @@ def _decode(value: str, what: str) -> bytes:
 # --- pull ------------------------------------------------------------------------------------------------
 
 
-_SIZES = select(changes.c.seq, changes.c.size)
+# Statements built once: each execution then only looks up its compiled form.
+_AFTER = (changes.c.team_id == bindparam("team"), changes.c.seq > bindparam("after"))
+_SIZES = select(changes.c.seq, changes.c.size).where(*_AFTER).order_by(changes.c.seq).limit(bindparam("n"))
 _ROWS = select(changes.c.seq, changes.c.record_id, changes.c.kind, changes.c.key_version, changes.c.nonce,
-               changes.c.ciphertext, changes.c.author_id, changes.c.received_at)
+               changes.c.ciphertext, changes.c.author_id, changes.c.received_at).where(
+    *_AFTER, changes.c.seq <= bindparam("last")).order_by(changes.c.seq)
+_EARLIER_PUSH = select(pushes.c.member_id, pushes.c.first_seq, pushes.c.count).where(
+    pushes.c.team_id == bindparam("team"), pushes.c.push_id == bindparam("push"))
+_INSERT_CHANGES = insert(changes)
+_INSERT_PUSH = insert(pushes)
+_MOVE_HEAD = update(teams).where(teams.c.id == bindparam("team")).values(
+    head_seq=bindparam("head"), stored_bytes=teams.c.stored_bytes + bindparam("added"),
+    last_active=bindparam("now")).returning(teams.c.stored_bytes)
 
 
 def page_cut(sizes: list[tuple[int, int]], limit_: int, max_bytes: int) -> int:
@@ -97,14 +107,12 @@ def _pull(conn: Connection, hashed: bytes, ctx: Context, after: int, limit_: int
     limit(ctx.limiters.authenticated, who.member_id)
     parts, more, head = [], False, who.head
     if after < who.head:
-        where = (changes.c.team_id == who.team_id, changes.c.seq > after)
-        sizes = conn.execute(_SIZES.where(*where).order_by(changes.c.seq).limit(limit_ + 1)).all()
+        sizes = conn.execute(_SIZES, {"team": who.team_id, "after": after, "n": limit_ + 1}).all()
         taken = page_cut(sizes, limit_, limits.MAX_PULL_PAGE_BYTES)
         if taken:
             last = sizes[taken - 1][0]
             # One row at a time: the page is held once, as the JSON it becomes.
-            parts = [_change(r) for r in conn.execute(_ROWS.where(*where, changes.c.seq <= last)
-                                                      .order_by(changes.c.seq))]
+            parts = [_change(r) for r in conn.execute(_ROWS, {"team": who.team_id, "after": after, "last": last})]
             head = max(head, last)
         more = taken < len(sizes) and bool(parts)
     return (b'{"changes":[%s],"head":%d,"more":%s,"key_version":%d,"rotation_needed":%s}' % (
@@ -129,8 +137,7 @@ def _push(conn: Connection, hashed: bytes, ctx: Context, body: PushBody, sealed:
           now: datetime) -> tuple[dict, Optional[TeamEvent]]:
     who = caller(conn, hashed, lock_team=True)
     limit(ctx.limiters.push, who.member_id)
-    earlier = conn.execute(select(pushes.c.member_id, pushes.c.first_seq, pushes.c.count).where(
-        pushes.c.team_id == who.team_id, pushes.c.push_id == body.push_id)).first()
+    earlier = conn.execute(_EARLIER_PUSH, {"team": who.team_id, "push": body.push_id}).first()
     if earlier is not None:
         if earlier.member_id != who.member_id or earlier.count != len(sealed):
             raise ApiError(409, "push_id_conflict", "this push id was used for another push")
@@ -143,27 +150,28 @@ def _push(conn: Connection, hashed: bytes, ctx: Context, body: PushBody, sealed:
     if body.base_seq > who.head:
         raise ApiError(400, "bad_request", "invalid request (base_seq is ahead of the team's log)")
     first = who.head + 1
-    conn.execute(insert(changes), [
+    conn.execute(_INSERT_CHANGES, [
         {"team_id": who.team_id, "seq": first + i, "record_id": r.record_id, "kind": r.kind,
          "key_version": r.key_version, "nonce": nonce, "ciphertext": ciphertext, "author_id": who.member_id,
          "base_seq": body.base_seq, "push_id": body.push_id, "received_at": now, "size": len(ciphertext)}
         for i, (r, (nonce, ciphertext)) in enumerate(zip(body.records, sealed))
     ])
     head = first + len(sealed) - 1
-    conn.execute(insert(pushes).values(team_id=who.team_id, push_id=body.push_id, member_id=who.member_id,
-                                       first_seq=first, count=len(sealed)))
+    conn.execute(_INSERT_PUSH, {"team_id": who.team_id, "push_id": body.push_id, "member_id": who.member_id,
+                                "first_seq": first, "count": len(sealed)})
     prune_pushes(conn, who.team_id, who.member_id)
     added = sum(len(c) for _, c in sealed) - compact_records(conn, who.team_id, (r.record_id for r in body.records))
     ctx.usage.refresh_if_stale(conn)  # (before this push's bytes are counted in its team's row)
-    stored = conn.scalar(update(teams).where(teams.c.id == who.team_id).values(
-        head_seq=head, stored_bytes=teams.c.stored_bytes + added, last_active=now).returning(teams.c.stored_bytes))
+    stored = conn.scalar(_MOVE_HEAD, {"team": who.team_id, "head": head, "added": added, "now": now})
     if added > 0 and stored > ctx.settings.team_quota_bytes:
         raise ApiError(409, "team_storage_full", "the team's storage on this server is full")
     if added > 0 and ctx.usage.total + added > ctx.settings.server_quota_bytes:
         raise ApiError(409, "server_storage_full", "this server's storage is full")
     ctx.usage.total += added
     mark_seen(conn, who, now)
-    event = announce(conn, who.team_id)
+    event = TeamEvent(who.team_id, head, who.key_version, who.rotation_needed, who.roster)
+    if ctx.db.postgres:
+        notify(conn, event)
     return {"seqs": list(range(first, head + 1)), "head": head, "replayed": False}, event
 
 
