@@ -228,8 +228,10 @@ class Load:
                 opened.append(team)
 
         opening = asyncio.ensure_future(open_all())
-        if not ramp_s:
+        if not ramp_s:  # steady state: measure after every device has opened and caught up
             await opening
+            await self.drain_pulls()
+            self.results = Results(streams=self.results.streams, errors=self.results.errors)
         t = time.perf_counter()
         end = t + seconds
         while t < end:
@@ -244,6 +246,11 @@ class Load:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def drain_pulls(self) -> None:
+        everyone = [d for team in self.devices.values() for d in team]
+        while any(d.pulling for d in everyone):
+            await asyncio.sleep(0.05)
 
     async def drain(self) -> None:
         while self._tasks:
