@@ -16,7 +16,7 @@ from server.auth import caller
 from server.config import Settings
 from server.context import Context
 from server.db import Database, make_engine, migrate
-from server.errors import ApiError, CrashGuard, install_error_handlers
+from server.errors import ApiError, CrashGuard, install_error_handlers, without_validation_422
 from server.notify import Listener, team_event
 from server.ratelimit import Limiters
 from server.schemas import Health
@@ -77,6 +77,7 @@ def create_app(
 
     for module in (routes_changes, routes_events, routes_team, routes_invites):
         app.include_router(module.router)
+    without_validation_422(app)
 
     if settings.web_dir.is_dir():
         app.mount("/", static_site(settings.web_dir), name="web")
