@@ -48,31 +48,45 @@ class Http:
         self._slots = asyncio.Semaphore(POOL)
 
     async def request(self, method: str, path: str, tok: str, body: bytes | None = None) -> tuple[int, bytes]:
+        head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {tok}\r\n"
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        message = head.encode() + b"\r\n" + (body or b"")
         async with self._slots:
-            conn = self._idle.pop() if self._idle else await asyncio.open_connection(self.host, self.port)
-            reader, writer = conn
-            head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {tok}\r\n"
-            if body is not None:
-                head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-            try:
-                writer.write(head.encode() + b"\r\n" + (body or b""))
-                status = int((await reader.readline()).split()[1])
-                length, close = 0, False
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    name, _, value = line.decode().partition(":")
-                    if name.lower() == "content-length":
-                        length = int(value)
-                    elif name.lower() == "connection" and "close" in value.lower():
-                        close = True
-                data = await reader.readexactly(length) if length else b""
-            except BaseException:
+            while self._idle:  # a kept-alive connection the server may have closed meanwhile
+                answer = await self._exchange(self._idle.pop(), message)
+                if answer is not None:
+                    return answer
+            answer = await self._exchange(await asyncio.open_connection(self.host, self.port), message)
+            if answer is None:
+                raise ConnectionError("closed without an answer")
+            return answer
+
+    async def _exchange(self, conn, message: bytes) -> tuple[int, bytes] | None:
+        reader, writer = conn
+        try:
+            writer.write(message)
+            status_line = await reader.readline()
+            if not status_line:
                 writer.close()
-                raise
-            if close:
-                writer.close()
-            else:
-                self._idle.append(conn)
-            return status, data
+                return None
+            status = int(status_line.split()[1])
+            length, close = 0, False
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+                elif name.lower() == "connection" and "close" in value.lower():
+                    close = True
+            data = await reader.readexactly(length) if length else b""
+        except BaseException:
+            writer.close()
+            raise
+        if close:
+            writer.close()
+        else:
+            self._idle.append(conn)
+        return status, data
 
 
 @dataclass
@@ -118,6 +132,12 @@ class Load:
         task.add_done_callback(self._tasks.discard)
 
     async def pull(self, device: Device) -> None:
+        try:
+            await self._pull(device)
+        except (OSError, ValueError, KeyError, asyncio.IncompleteReadError):
+            self.results.errors += 1
+
+    async def _pull(self, device: Device) -> None:
         if device.pulling:
             device.again = True
             return
@@ -151,7 +171,7 @@ class Load:
 
     async def sync(self, device: Device, scheduled: float, record: str) -> None:
         try:
-            await self.pull(device)
+            await self._pull(device)
             body = json.dumps({"push_id": os.urandom(16).hex(), "base_seq": device.cursor, "records": [
                 {"record_id": record, "kind": "incident", "key_version": 1, "nonce": "A" * 16,
                  "ciphertext": self.payload}]}).encode()
