@@ -284,3 +284,53 @@ def test_compaction_keeps_each_members_newest_version_and_what_a_tombstone_needs
     kept, head = run(scenario())
     assert head == 8
     assert kept == [("inc", "incident", True), ("inc", "incident", False), ("other", "tombstone", False)]
+
+
+def test_a_crash_answers_500_and_logs_no_request_data(sqlite_server, monkeypatch, caplog):
+    """Whatever fails inside (here: the database, with a token hash and a name in its message),
+    the answer is a bare 500 and the log names the exception's type and the route only."""
+    from server import routes_team
+    from sqlalchemy.exc import OperationalError
+
+    def broken(conn, hashed, ctx):
+        raise OperationalError("SELECT ... WHERE token_hash = ?", (hashed, "Mevr. Geheim"), Exception("disk I/O"))
+
+    monkeypatch.setattr(routes_team, "_team", broken)
+    caplog.set_level(logging.DEBUG)
+
+    async def scenario():
+        a = sqlite_server.client()
+        state = await a.create_team("T", "Mevr. Geheim", "c", "l")
+        return await raw(sqlite_server, "GET", "/api/v1/team", state.token)
+
+    answer = run(scenario())
+    assert answer.status_code == 500 and answer.json() == {"error": "server_error", "message": "internal error"}
+    assert "OperationalError in GET /api/v1/team" in caplog.text
+    assert "Geheim" not in caplog.text.replace("POST /api/v1/teams", "") and "token_hash" not in caplog.text
+
+
+@pytest.mark.postgres
+def test_a_dropped_postgresql_connection_is_tried_once_more(tmp_path):
+    """No pre-ping: a pooled connection that PostgreSQL dropped fails its first statement,
+    and the request runs again on a fresh connection."""
+    import psycopg
+
+    from tests.sync_helpers.servers import postgres_database
+
+    with postgres_database() as url:
+        server = InProcess(url)
+
+        async def scenario():
+            a = server.client()
+            state = await a.create_team("T", "D", "c", "l")
+            await push_one(a, state)
+            with psycopg.connect(url, autocommit=True) as admin:  # e.g. PostgreSQL restarted
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            assert (await a.pull(state, 0)).head == 1
+            assert await push_one(a, state, "r2") == [2]
+
+        try:
+            run(scenario())
+        finally:
+            server.close()
