@@ -91,23 +91,23 @@ class RequestGuard:
                 await self._refuse(send, *refusal)
                 return
         chunks, size = [], 0
-        deadline = asyncio.get_running_loop().time() + self.body_timeout_s
-        while True:
-            try:
-                message = await asyncio.wait_for(receive(), max(0.0, deadline - asyncio.get_running_loop().time()))
-            except asyncio.TimeoutError:
-                await self._refuse(send, 408, "timeout", "the request's body did not arrive in time")
-                return
-            if message["type"] != "http.request":  # the client went away
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await self._refuse(send, 413, "too_large", "request too large")
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        try:
+            async with asyncio.timeout(self.body_timeout_s):
+                while True:
+                    message = await receive()
+                    if message["type"] != "http.request":  # the client went away
+                        return
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit:
+                        await self._refuse(send, 413, "too_large", "request too large")
+                        return
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            await self._refuse(send, 408, "timeout", "the request's body did not arrive in time")
+            return
         body = b"".join(chunks)
         delivered = False
 

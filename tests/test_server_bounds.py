@@ -5,9 +5,7 @@ unknown tokens rate-limited, a large push's token checked before its body."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select

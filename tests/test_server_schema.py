@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import jsonschema
-import pytest
 
 from sync import crypto as c
 from tests.sync_helpers.fixtures import run, server  # noqa: F401 - fixtures

@@ -219,6 +219,7 @@ def run_generators(servers: Servers, job: dict, generators: int) -> dict:
 
 def capacity(name: str, servers: Servers, rates: list[float], seconds: float, generators: int) -> dict:
     print(f"  {name}: open-loop syncs (pull + push of 4 KiB), {seconds:.0f} s per offered rate")
+    run_generators(servers, {"kind": "rate", "rate": rates[0], "seconds": 2}, generators)  # warm-up, not counted
     best, cpu_at = 0.0, {}
     for rate in rates:
         before = cpu_seconds(servers.pids)
