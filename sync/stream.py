@@ -84,6 +84,8 @@ class SseParser:
                 if len(self._buffer) > MAX_LINE:
                     raise ValueError("event line too long")
                 return out
+            if self._buffer[cut:cut + 1] == b"\r" and cut + 1 == len(self._buffer):
+                return out  # a CR at the end of a chunk: its LF may be in the next one
             line = self._buffer[:cut].decode("utf-8", "replace")
             skip = 2 if self._buffer[cut:cut + 2] == b"\r\n" else 1
             self._buffer = self._buffer[cut + skip:]
