@@ -1,7 +1,10 @@
 """The server's tables. Nothing in them is plaintext of a journal.
 
 Every byte column holds ciphertext, a MAC, a public key or a SHA-256 of an
-access token. Times are UTC. The migration ``0001`` creates exactly these.
+access token. Times are UTC. The migrations ``0001`` and ``0002`` create
+exactly these. The hot routes (pull, push, the token check, the event
+stream) use the tables through SQLAlchemy Core (``Model.__table__``), never
+as ORM objects.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -34,6 +38,9 @@ class Team(Base):
     key_version: Mapped[int] = mapped_column(Integer)
     head_seq: Mapped[int] = mapped_column(BigInteger)  # the last sequence number given out
     rotation_needed: Mapped[bool] = mapped_column(Boolean)  # a member left: rotate before the next push
+    roster: Mapped[int] = mapped_column(Integer, default=0)  # counts joins, leaves and removals (for streams)
+    stored_bytes: Mapped[int] = mapped_column(BigInteger, default=0)  # ciphertext in the log (the quota)
+    last_active: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)  # last push or member seen
 
 
 class Member(Base):
@@ -80,9 +87,11 @@ class Invite(Base):
 
 
 class Change(Base):
-    """The append-only log: one encrypted record per row, numbered per team."""
+    """The log: one encrypted record per row, numbered per team, compacted
+    (``server.compaction``): a row stays while no later row supersedes it."""
 
     __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_record", "team_id", "record_id"),)
 
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -95,13 +104,15 @@ class Change(Base):
     base_seq: Mapped[int] = mapped_column(BigInteger)
     push_id: Mapped[str] = mapped_column(String(32))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    size: Mapped[int] = mapped_column(Integer)  # len(ciphertext): pages are cut by it before rows are read
 
 
 class Push(Base):
-    """One accepted push, so that the same push sent again appends nothing."""
+    """One accepted push, so that the same push sent again appends nothing.
+    The newest ``PUSH_IDS_KEPT`` of each member are kept (a retry repeats the last one)."""
 
     __tablename__ = "pushes"
-    __table_args__ = (UniqueConstraint("team_id", "push_id"),)
+    __table_args__ = (UniqueConstraint("team_id", "push_id"), Index("ix_pushes_member", "team_id", "member_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"))

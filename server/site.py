@@ -1,4 +1,4 @@
-"""Everything around the API: the web app at ``/``, headers, size limit, access log.
+"""Everything around the API: the web app at ``/``, headers, request bounds, access log.
 
 * The static web app (``build/web`` from ``tools/build_web.py``) is served
   at ``/`` on the same origin as the API, so its CSP ``connect-src 'self'``
@@ -7,23 +7,27 @@
   and ``.mjs`` with the types browsers require; the service worker sits at
   the root, so its scope covers the whole app (and not ``/api/``'s answers,
   which are ``no-store``).
-* Request bodies larger than ``MAX_REQUEST_BYTES`` are refused with 413
-  before they are read into memory.
+* Request bodies are bounded in size and time, and a large push's token is
+  checked before its body is read (``RequestGuard``).
 * The access log has method, route, status and duration — never a client
   address, a query string or a path with an id in it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
 from pathlib import Path
+from typing import Awaitable, Callable, Optional
 
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sync.limits import MAX_REQUEST_BYTES
+from sync.limits import MAX_REQUEST_BYTES, MAX_SMALL_REQUEST_BYTES
+
+PUSH_PATH = "/api/v1/changes"
 
 access_log = logging.getLogger("stappenplan.server.access")
 
@@ -37,25 +41,38 @@ NO_CACHE = {"index.html", "sw.js", ""}
 CONTENT_TYPES = {".wasm": b"application/wasm", ".mjs": b"text/javascript; charset=utf-8"}
 
 
-def _too_large() -> tuple[dict, bytes]:
-    body = json.dumps({"error": "too_large", "message": "request too large"}).encode()
-    return {"type": "http.response.start", "status": 413, "headers": [
+def _refusal(status: int, code: str, message: str) -> tuple[dict, bytes]:
+    body = json.dumps({"error": code, "message": message}).encode()
+    return {"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
         (b"cache-control", b"no-store"), (b"connection", b"close")]}, body
 
 
-class BodyLimit:
-    """413 for bodies over ``limit`` bytes, by Content-Length or by counting.
+def body_limit(scope: Scope) -> int:
+    """A push may be large; every other request is small."""
+    if scope["method"] == "POST" and scope["path"] == PUSH_PATH:
+        return MAX_REQUEST_BYTES
+    return MAX_SMALL_REQUEST_BYTES
 
-    The body is read here (at most ``limit`` bytes are ever held) and handed
-    to the app afterwards, so an oversized body never reaches a handler.
+
+class RequestGuard:
+    """Bounds on a request's body, before any of it reaches a handler.
+
+    * 413 for a body over its limit (``body_limit``), by Content-Length or by
+      counting; at most the limit is ever held;
+    * 408 when the body has not arrived ``body_timeout_s`` after the head;
+    * a push whose body is large (or of unknown length) has its access token
+      checked first (``authorize``): a stranger's 8 MiB is refused unread.
+
+    The body is read here and handed to the app afterwards.
     """
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_REQUEST_BYTES) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, body_timeout_s: float,
+                 authorize: Callable[[Scope], Awaitable[Optional[tuple[int, str, str]]]]) -> None:
+        self.app, self.body_timeout_s, self.authorize = app, body_timeout_s, authorize
 
-    async def _refuse(self, send: Send) -> None:
-        start, body = _too_large()
+    async def _refuse(self, send: Send, status: int, code: str, message: str) -> None:
+        start, body = _refusal(status, code, message)
         await send(start)
         await send({"type": "http.response.body", "body": body})
 
@@ -63,23 +80,34 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = body_limit(scope)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(send, 413, "too_large", "request too large")
             return
+        if limit > MAX_SMALL_REQUEST_BYTES and (declared is None or int(declared) > MAX_SMALL_REQUEST_BYTES):
+            refusal = await self.authorize(scope)
+            if refusal is not None:
+                await self._refuse(send, *refusal)
+                return
         chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":  # the client went away
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                await self._refuse(send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        try:
+            async with asyncio.timeout(self.body_timeout_s):
+                while True:
+                    message = await receive()
+                    if message["type"] != "http.request":  # the client went away
+                        return
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit:
+                        await self._refuse(send, 413, "too_large", "request too large")
+                        return
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            await self._refuse(send, 408, "timeout", "the request's body did not arrive in time")
+            return
         body = b"".join(chunks)
         delivered = False
 

@@ -4,7 +4,7 @@ Every answer goes through these functions before the client uses it; any
 field that is missing, of the wrong type, out of range or not canonical
 raises ``BadResponseError`` (the UI says "the server gave an answer the app
 does not understand"), never ``KeyError``/``TypeError``. The server's own
-request models (``server/api.py``) use the same patterns and limits.
+request models (``server/schemas.py``) use the same patterns and limits.
 """
 
 from __future__ import annotations

@@ -6,11 +6,12 @@ Used on phones, desktops and in the web-server mode; the browser build uses
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import socket
 import ssl
-from typing import Any, Mapping, Optional
+from typing import Any, AsyncIterator, Mapping, Optional
 
 import httpx
 from cryptography.hazmat.primitives import hashes, serialization
@@ -19,7 +20,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from storage.native import NativeCrypto
 from sync.backends import InvalidPublicKey
-from sync.errors import OfflineError, ServerUnreachableError
+from sync.errors import BadResponseError, OfflineError, ServerUnreachableError
 from sync.limits import CONNECT_TIMEOUT_S, KEEPALIVE_S, MAX_RESPONSE_BYTES, REQUEST_TIMEOUT_S
 from sync.transport import build_path, encode_body, interpret
 
@@ -116,8 +117,38 @@ class HttpxTransport:
             raise ServerUnreachableError(type(exc).__name__) from None
         return interpret(status, bytes(data), retry_after)
 
+    @contextlib.asynccontextmanager
+    async def events(self, path: str, *, token: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        """An event stream (``sync.stream``): its body's chunks as they arrive.
+
+        No read timeout here: ``sync.stream`` tells a silent stream by its
+        keepalives. A refusal raises the typed error ``interpret`` gives.
+        """
+        headers = {"Accept": "text/event-stream", "Authorization": f"Bearer {token}"}
+        timeout = httpx.Timeout(REQUEST_TIMEOUT_S, connect=CONNECT_TIMEOUT_S, read=None)
+        try:
+            async with self._client.stream("GET", self.base_url + build_path(path), headers=headers,
+                                           timeout=timeout) as response:
+                if response.status_code != 200:
+                    body = await response.aread()
+                    interpret(response.status_code, body[:MAX_RESPONSE_BYTES], response.headers.get("retry-after"))
+                    raise BadResponseError(f"unexpected status {response.status_code}")
+                yield _chunks(response)
+        except httpx.TransportError as exc:
+            if _is_offline(exc):
+                raise OfflineError(type(exc).__name__) from None
+            raise ServerUnreachableError(type(exc).__name__) from None
+
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in response.aiter_raw():
+            yield chunk
+    except httpx.TransportError as exc:
+        raise ServerUnreachableError(type(exc).__name__) from None
 
 
 __all__ = ["HttpxTransport", "NativeSyncCrypto"]

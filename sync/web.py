@@ -10,7 +10,8 @@ Importing this module outside Pyodide fails with ``ImportError``.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+import contextlib
+from typing import Any, AsyncIterator, Mapping, Optional
 
 import js  # Pyodide's bridge to the JavaScript global scope (worker or window)
 from pyodide.ffi import JsException, to_js
@@ -105,6 +106,46 @@ class FetchTransport:
             raise ServerUnreachableError(_error_name(exc) or "fetch failed") from None
         retry_after = response.headers.get("retry-after")  # a string, or JavaScript's null
         return interpret(int(response.status), data, retry_after if isinstance(retry_after, str) else None)
+
+    @contextlib.asynccontextmanager
+    async def events(self, path: str, *, token: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        """An event stream (``sync.stream``) over ``fetch`` and the body's ``ReadableStream``
+        (``EventSource`` cannot send an ``Authorization`` header). Leaving the
+        context aborts the request."""
+        controller = js.AbortController.new()
+        init = {
+            "method": "GET",
+            "headers": _obj(Accept="text/event-stream", Authorization=f"Bearer {token}"),
+            "credentials": "omit",
+            "redirect": "error",
+            "cache": "no-store",
+            "signal": controller.signal,
+        }
+        try:
+            try:
+                response = await js.fetch(self.base_url + build_path(path), _obj(**init))
+                if int(response.status) != 200:
+                    data = _bytes(await response.arrayBuffer())
+                    retry_after = response.headers.get("retry-after")
+                    interpret(int(response.status), data, retry_after if isinstance(retry_after, str) else None)
+                    raise ServerUnreachableError(f"unexpected status {response.status}")
+                reader = response.body.getReader()
+            except JsException as exc:
+                raise ServerUnreachableError(_error_name(exc) or "fetch failed") from None
+
+            async def chunks() -> AsyncIterator[bytes]:
+                while True:
+                    try:
+                        result = await reader.read()
+                    except JsException as exc:
+                        raise ServerUnreachableError(_error_name(exc) or "stream failed") from None
+                    if result.done:
+                        return
+                    yield _bytes(result.value)
+
+            yield chunks()
+        finally:
+            controller.abort()
 
     async def aclose(self) -> None:
         return None

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server import models as m
-from server.api import Limiters
+from server.ratelimit import Limiters
 from server.ratelimit import RateLimiter
 from sync import crypto as c
 from sync.client import OutgoingRecord
@@ -200,7 +200,10 @@ def test_rotation_reaches_remaining_members_and_cancels_open_invites(server):
     run(scenario())
 
 
-def test_leaving_makes_the_next_member_rotate_before_pushing(server):
+def test_after_a_leave_pushes_wait_for_the_coordinators_rotation(server):
+    """Only the coordinator rotates: another member's rotation is refused (403), and
+    pushes stay refused (409 rotation_needed) until the coordinator's device rotated."""
+
     async def scenario():
         a, sa, b, sb = await team_of_two(server)
         c3 = server.client()
@@ -211,9 +214,15 @@ def test_leaving_makes_the_next_member_rotate_before_pushing(server):
         with pytest.raises(RefusedError) as blocked:
             await push_one(c3, s3)
         assert blocked.value.reason == "rotation_needed"
-        s3 = await c3.rotate(s3)  # any member may rotate after a leave
-        assert s3.key_version == 2
-        sa = await a.refresh_keys(sa)
+        with pytest.raises(RefusedError) as not_theirs:
+            await c3.rotate(s3)
+        assert not_theirs.value.reason == "not_coordinator" and not_theirs.value.status == 403
+        with pytest.raises(RefusedError) as still:
+            await push_one(c3, s3)
+        assert still.value.reason == "rotation_needed"
+        sa = await a.rotate(sa)
+        assert sa.key_version == 2
+        s3 = await c3.refresh_keys(s3)
         assert sa.keys == s3.keys
         assert await push_one(c3, s3) == [1]
 
@@ -366,7 +375,8 @@ def test_unknown_routes_and_methods_answer_json(sqlite_server):
 
 
 def test_rate_limits_answer_429_with_retry_after(tmp_path):
-    limiters = Limiters(RateLimiter(3, 60), RateLimiter(100, 60), RateLimiter(2, 60), RateLimiter(1000, 60))
+    limiters = Limiters(RateLimiter(3, 60), RateLimiter(100, 60), RateLimiter(2, 60), RateLimiter(1000, 60),
+                        RateLimiter(1000, 60))
     server = InProcess(f"sqlite:///{tmp_path / 'team.sqlite3'}", limiters=limiters)
 
     async def scenario():

@@ -4,7 +4,7 @@
     python tools/bench.py journal [...]      encrypted journal: unlock, save latency, file size
     python tools/bench.py web [--runs 9]     static web build: time to shell / interactive, bytes, and
                                              Lighthouse TTI / TBT, vs hello-world
-    python tools/bench.py sync [...]         team sharing: 50 teams x 5 devices on SQLite and PostgreSQL
+    python tools/bench.py sync [...]         team server: capacity, CPU per sync vs a floor app, 1,000 teams x 5 devices
     python tools/bench.py                    all of the above
 
 ``ui`` starts this app and a Flet hello-world the same way (``python file.py`` in

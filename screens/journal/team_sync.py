@@ -4,8 +4,10 @@ and the team operations the screens call.
 ``TeamSync`` is ``AppContext.team_sync``.  While the journal is unlocked and
 in a team it runs a ``SyncEngine`` over ``storage.sharing.TeamJournal``: a
 round at unlock, a few seconds after every journal write (``App`` calls
-``changed`` after each), every 30 seconds, and when the app comes back to the
-foreground; it stops when the journal locks.  Saving never waits for it: the
+``changed`` after each), as soon as the team's event stream says there is
+something new (``sync.stream``; every 30 seconds instead while there is no
+live stream), and when the app comes back to the foreground; it stops when
+the journal locks.  Saving never waits for it: the
 journal keeps the outbox in the same write as the change, and a round sends
 it when the server can be reached.
 
@@ -34,8 +36,10 @@ from storage.sharing import TeamJournal
 from sync.client import CreatedInvite, TeamClient, default_client
 from sync.engine import RemoteRecord, SyncEngine, SyncState, SyncStatus
 from sync.errors import AccessRevokedError, RefusedError, SyncError
+from sync.limits import STREAM_DEBOUNCE_S
 from sync.messages import Member, PendingInvite
 from sync.state import TeamState
+from sync.stream import TeamEvent, TeamStream
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +106,9 @@ class TeamSync:
         self._due: Optional[float] = None
         self._background: set[asyncio.Task] = set()
         self._listeners: list[Callable[[], bool]] = []
+        self._stream: Optional[TeamStream] = None
+        self._stream_task: Optional[asyncio.Task] = None
+        self._roster: Optional[int] = None
 
     # --- what the screens read ----------------------------------------------------------------
 
@@ -160,6 +167,9 @@ class TeamSync:
         self.status = SyncStatus(SyncState.REMOVED if state.removed else SyncState.NEVER_SYNCED, pending=pending)
         self._journal = _ArrivalsJournal(journal, self._names, state.member_id)
         self._engine = SyncEngine(self._journal, self._client(state.server_url), clock=self._app.now)
+        if not state.removed and hasattr(self._engine.client.transport, "events"):
+            self._stream = TeamStream(self._engine.client.transport, state.token, self._stream_event,
+                                      on_live=lambda live: live or self._wake_up())  # lost: a round, then poll
         self._ensure_running()
         self._notify()
 
@@ -167,7 +177,9 @@ class TeamSync:
         """The journal locked (or the session ended): stop, and forget what the team said."""
         if self._task is not None:
             self._task.cancel()
-        self._task = self._wake = self._due = None
+        if self._stream_task is not None:
+            self._stream_task.cancel()
+        self._task = self._wake = self._due = self._stream = self._stream_task = self._roster = None
         self._engine = self._journal = None
         self.members = self.invites = self.team_problem = self.storage_problem = None
         self._fetched_at = -math.inf
@@ -189,6 +201,20 @@ class TeamSync:
             self._due = time.monotonic()
             self._wake_up()
 
+    def _stream_event(self, event: TeamEvent) -> None:
+        """The server says how the team stands: sync soon if that is news to this device."""
+        state = self.team()
+        if state is None:
+            return
+        roster_changed = self._roster is not None and event.roster != self._roster
+        self._roster = event.roster
+        if roster_changed:
+            self._fetched_at = -math.inf  # someone joined or left: the next round fetches the members
+        if roster_changed or event.head > state.cursor or event.key_version != state.key_version \
+                or event.rotation_needed:
+            self._due = min(self._due or math.inf, time.monotonic() + STREAM_DEBOUNCE_S)
+            self._wake_up()
+
     async def sync_now(self) -> SyncStatus:
         """A round now (the user asked): the members are fetched again, and what
         arrives is shown at once."""
@@ -204,6 +230,8 @@ class TeamSync:
             return
         self._wake = asyncio.Event()
         self._task = asyncio.ensure_future(self._run())
+        if self._stream is not None:
+            self._stream_task = asyncio.ensure_future(self._stream.run())
 
     def _wake_up(self) -> None:
         self._ensure_running()
@@ -215,8 +243,8 @@ class TeamSync:
         while True:
             await self._round()
             self._due = None
-            try:
-                await asyncio.wait_for(wake.wait(), self._interval_s)
+            try:  # a live stream wakes us when there is something new; without one, poll
+                await asyncio.wait_for(wake.wait(), None if self._stream and self._stream.live else self._interval_s)
             except asyncio.TimeoutError:
                 pass
             wake.clear()

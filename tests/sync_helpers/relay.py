@@ -5,6 +5,10 @@ loses its route to the server while the others keep theirs.
 connection to ``target_port``.  ``cut()`` closes the listener and every open
 connection (the device sees "connection refused", as when the school's
 network or the server is gone); ``restore()`` listens on the same port again.
+
+``BufferingRelay`` is a proxy with response buffering on (nginx's default
+``proxy_buffering on``): it passes an answer on only once it is complete, so
+an event stream, which never completes, never reaches the device.
 """
 
 from __future__ import annotations
@@ -65,8 +69,11 @@ class Relay:
                     client.close(), upstream.close()
                     return
                 self._sockets |= {client, upstream}
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._answers, args=(upstream, client), daemon=True).start()
+
+    def _answers(self, upstream: socket.socket, client: socket.socket) -> None:
+        self._pipe(upstream, client)
 
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
@@ -83,3 +90,43 @@ class Relay:
             with self._lock:
                 self._sockets.discard(source)
             source.close()  # each socket is the source of one pipe: closed once
+
+
+class BufferingRelay(Relay):
+    def _answers(self, upstream: socket.socket, client: socket.socket) -> None:
+        held = b""
+        try:
+            while data := upstream.recv(65536):
+                held += data
+                while (size := _complete_answer(held)) is not None:
+                    client.sendall(held[:size])
+                    held = held[size:]
+            client.sendall(held)
+        except OSError:
+            pass
+        finally:
+            for sock in (upstream, client):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            with self._lock:
+                self._sockets.discard(upstream)
+            upstream.close()
+
+
+def _complete_answer(data: bytes):
+    """The length of the first complete HTTP answer in ``data``, or None."""
+    head_end = data.find(b"\r\n\r\n")
+    if head_end < 0:
+        return None
+    head = data[:head_end].lower()
+    body_start = head_end + 4
+    for line in head.split(b"\r\n"):
+        if line.startswith(b"content-length:"):
+            end = body_start + int(line.split(b":", 1)[1])
+            return end if len(data) >= end else None
+    if b"transfer-encoding: chunked" in head:
+        end = data.find(b"\r\n0\r\n\r\n", body_start - 2)
+        return None if end < 0 else end + 7
+    return None  # until the connection closes

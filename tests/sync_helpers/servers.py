@@ -25,7 +25,7 @@ from typing import Iterator, Optional
 import httpx
 import pytest
 
-from server.api import Limiters
+from server.ratelimit import Limiters
 from server.app import create_app
 from server.config import Settings, normalise_database_url
 from server.ratelimit import RateLimiter
@@ -50,16 +50,18 @@ class Clock:
 
 
 def generous_limiters() -> Limiters:
-    return Limiters(RateLimiter(10_000, 60), RateLimiter(10_000, 60), RateLimiter(10_000, 60), RateLimiter(10_000, 60))
+    return Limiters(*(RateLimiter(10_000, 60) for _ in range(5)))
 
 
 class InProcess:
-    def __init__(self, database_url: str, limiters: Optional[Limiters] = None, web_dir: Optional[Path] = None) -> None:
+    def __init__(self, database_url: str, limiters: Optional[Limiters] = None, web_dir: Optional[Path] = None,
+                 **settings) -> None:
         self.clock = Clock()
         settings = Settings(database_url=normalise_database_url(database_url), data_dir=Path("."),
-                            web_dir=web_dir or Path("/nonexistent"))
+                            web_dir=web_dir or Path("/nonexistent"), **settings)
         self.app = create_app(settings, limiters=limiters or generous_limiters(), clock=self.clock)
-        self.engine = self.app.state.context.engine
+        self.context = self.app.state.context
+        self.engine = self.context.db.engine
 
     def http(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://team.test")
@@ -84,17 +86,19 @@ class ServerProcess:
     """``python -m server`` with its own data folder (and ``DATABASE_URL`` if given)."""
 
     def __init__(self, data_dir: Path, database_url: Optional[str] = None, workers: int = 1,
-                 port: Optional[int] = None, web_dir: Optional[Path] = None) -> None:
+                 port: Optional[int] = None, web_dir: Optional[Path] = None,
+                 env: Optional[dict[str, str]] = None) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir.parent / f"{data_dir.name}-server-{self.port}.log"
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        extra_env, env = env, {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env.update(STAPPENPLAN_SERVER_DATA=str(data_dir), STAPPENPLAN_SERVER_PORT=str(self.port),
                    STAPPENPLAN_SERVER_WORKERS=str(workers),
                    STAPPENPLAN_SERVER_WEB=str(web_dir or data_dir / "no-web-app"))
         if database_url:
             env["DATABASE_URL"] = database_url
+        env.update(extra_env or {})
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen([sys.executable, "-m", "server"], cwd=ROOT, env=env, stdout=self._log,
                                         stderr=subprocess.STDOUT)

@@ -8,6 +8,7 @@ check returns a dict (extra output for the pytest side to verify natively);
 
 from __future__ import annotations
 
+import asyncio
 import json
 import traceback
 
@@ -15,6 +16,7 @@ from sync import crypto as c
 from sync.backends import InvalidPublicKey
 from sync.client import TeamClient
 from sync.engine import SyncEngine, SyncState
+from sync.stream import TeamStream
 from sync.errors import IntegrityError, RefusedError, ServerUnreachableError
 from sync.testing import MemoryJournal
 from sync.web import FetchTransport, WebSyncCrypto
@@ -99,9 +101,19 @@ async def check_joins_and_syncs_through_fetch(config: dict) -> dict:
     status = await engine.sync()
     assert status.state is SyncState.SYNCED, status
     assert journal.visible()["inc-native"]["title"] == s["title"], journal.visible()
+    # The team's event stream over fetch + ReadableStream: its first event at once,
+    # then one for the browser's own push.
+    events: asyncio.Queue = asyncio.Queue()
+    stream = TeamStream(client.transport, (await journal.team_state()).token, events.put_nowait)
+    task = asyncio.ensure_future(stream.run())
+    first = await asyncio.wait_for(events.get(), 10)
+    assert stream.live and first.head == (await journal.team_state()).cursor, first
     journal.put("inc-browser", {"updated": "2025-03-14T10:00:00Z", "title": "Uit de browser"})
     status = await engine.sync()
     assert status.state is SyncState.SYNCED and status.pending == 0, status
+    later = await asyncio.wait_for(events.get(), 10)
+    assert later.head == first.head + 1, later
+    task.cancel()
     try:
         await client.redeem_invite(s["code"], "Nog een", "mentor", "Chromebook")
     except RefusedError as exc:
