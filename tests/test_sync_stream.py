@@ -256,7 +256,10 @@ def _share_and_wait(a, b, interval_b: float, until_b) -> None:
         try:
             await wait_for(lambda: until_b(b.app.team_sync))
             await a.app.team_sync.share(item.id)
-            await wait_for(lambda: item.id in {i.id for i in b.journal.incidents()}, timeout=60)
+            # Arrived, and the round that brought it has written it (stopping a round
+            # mid-write would roll the journal back to what is on disk).
+            await wait_for(lambda: item.id in {i.id for i in b.journal.incidents()}
+                           and not b.app.team_sync._engine._lock.locked(), timeout=60)
         finally:
             for device in (a, b):
                 device.app.team_sync.stop()
