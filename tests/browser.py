@@ -24,6 +24,7 @@ class Session:
     base_url: str
     outside_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)  # errors the page logged or raised
+    failed_requests: list[str] = field(default_factory=list)  # same-origin requests that failed or got >= 400
 
     def goto(self, route: str = "/") -> None:
         self.page.goto(self.base_url + route)
@@ -158,6 +159,16 @@ def open_session(browser, base_url: str, viewport: dict, **context_args) -> Sess
             route.abort()
 
     context.route("**/*", guard)
+    def answered(response):
+        if response.status >= 400 and urlparse(response.url).netloc == host:
+            session.failed_requests.append(f"{response.status} {response.url}")
+
+    def failed(request):
+        if urlparse(request.url).netloc == host and not request.url.endswith("/ws"):
+            session.failed_requests.append(f"{request.failure} {request.url}")
+
+    context.on("response", answered)
+    context.on("requestfailed", failed)
     session.page.on("console", lambda m: session.console_errors.append(m.text) if m.type == "error" else None)
     session.page.on("pageerror", lambda exc: session.console_errors.append(str(exc)))
     return session

@@ -92,7 +92,9 @@ APP_SHORT_NAME = "Stappenplan"
 THEME_COLOR = "#1f5f8b"
 BACKGROUND_COLOR = "#f8f9ff"  # the shell's background (tools/web_shell.py)
 ENTRY_MODULE = "web_main"
-ASSETS_NOT_PACKED = {"index.html", web_shell.PAGE_GUARD}  # the page of the web-server mode, and its script
+# The page of the web-server mode, its script, and the files it serves over Flet's web client
+# (assets/assets/: tools/server_font.py).
+ASSETS_NOT_PACKED = {"index.html", web_shell.PAGE_GUARD, "assets/*"}
 
 # --- what the page loads from Flet's web client ----------------------------------------
 
@@ -408,7 +410,7 @@ def stage_app(stage: Path, prune: bool, school: Optional[SchoolProfile] = None) 
     # the site's icons above).
     for path in files_under(ROOT / "assets"):
         rel = path.relative_to(ROOT / "assets").as_posix()
-        if rel in ASSETS_NOT_PACKED or any(fnmatch.fnmatch(rel, g) for g in ("icon*.png", "splash*.png")):
+        if any(fnmatch.fnmatch(rel, g) for g in (*ASSETS_NOT_PACKED, "icon*.png", "splash*.png")):
             continue
         app_files.append(path)
     for path in app_files:
@@ -609,8 +611,8 @@ def subset_material_icons(font_path: Path, flet_names: set[str]) -> dict:
     return {"icons": len(flet_names), "glyphs": len(wanted), "bytes_before": before, "bytes": font_path.stat().st_size}
 
 
-# Fonts to take glyphs from that Roboto lacks (Debian's fonts-dejavu-core; same 2048 units per em).
-GLYPH_SOURCES = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")]
+# Fonts to take glyphs from that Roboto lacks (the reports' DejaVu Sans; same 2048 units per em).
+GLYPH_SOURCES = [ROOT / "assets" / "fonts" / "DejaVuSans.ttf"]
 
 
 def app_texts(school: Optional[SchoolProfile] = None) -> str:
@@ -648,7 +650,7 @@ def complete_text_font(font_path: Path, texts: str, glyph_sources: list[Path]) -
         return {"added": []}
     source = next((p for p in glyph_sources if p.exists()), None)
     if source is None:
-        log(f"  warning: no font to take {''.join(map(chr, missing))!r} from; install fonts-dejavu-core")
+        log(f"  warning: no font to take {''.join(map(chr, missing))!r} from; restore assets/fonts/DejaVuSans.ttf")
         return {"added": [], "missing": [f"U+{c:04X}" for c in missing]}
     extra = TTFont(str(source))
     available = [c for c in missing if c in extra.getBestCmap()]
