@@ -674,7 +674,7 @@ class Journal:
         report.updated.append(iid)
         report.conflicts.extend(new_conflicts(iid, stored, doc, merged))
 
-    # -- sharing with a team (storage.sharing builds the sync protocol on these) --
+    # -- sharing with a team (sync.journal builds the sync protocol on these) --
 
     def team_record(self) -> Optional[bytes]:
         """This device's team membership (keys, token) as the sync client wrote

@@ -80,7 +80,7 @@ from packaging.utils import canonicalize_name  # noqa: E402
 from school import profile_file  # noqa: E402
 from school.profile import SchoolProfile  # noqa: E402
 from school.store import BUNDLED_FILE  # noqa: E402
-from school.yaml_form import ProfileYamlError, explained, read_profile_source  # noqa: E402
+from tools.school_yaml import ProfileYamlError, explained, read_profile_source  # noqa: E402
 from tools import web_shell  # noqa: E402
 
 FLET_WEB = Path(flet_web.__file__).parent / "web"
@@ -380,7 +380,7 @@ def _holidays_countries_init(original: str) -> bytes:
 def stage_app(stage: Path, prune: bool, school: Optional[SchoolProfile] = None) -> dict:
     """Lay out the app package in ``stage``; returns what went in."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    from screens.i18n import compile_catalogs
+    from words.i18n import compile_catalogs
 
     compile_catalogs()
 
@@ -465,7 +465,7 @@ from babel.dates import format_date, format_time
 from zoneinfo import ZoneInfo
 from content.loader import load_organisations, load_plan
 from content.opening_hours import public_holidays
-from screens.i18n import _, set_language
+from words.i18n import _, set_language
 out = {{}}
 for lang in ("nl", "en"):
     set_language(lang)
@@ -619,8 +619,8 @@ def app_texts(school: Optional[SchoolProfile] = None) -> str:
     """Every text the app can show: content (all languages), translations, UI code,
     the school profile built in."""
     parts = []
-    for pattern in ("content/data/*.yaml", "locale/*/LC_MESSAGES/*.po", "screens/**/*.py", "report/**/*.py", "main.py",
-                    "storage/errors.py"):
+    for pattern in ("content/data/*.yaml", "locale/*/LC_MESSAGES/*.po", "screens/**/*.py", "words/**/*.py",
+                    "report/**/*.py", "main.py", "storage/errors.py"):
         parts += [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob(pattern))]
     if school is not None:
         parts.append(profile_file.canonical_json(school).decode("utf-8"))
@@ -1096,8 +1096,8 @@ def print_report(report: dict, out: Path) -> None:
 
 
 # What a build reads: newer than the built index.html means the build is stale.
-BUILD_SOURCES = ["main.py", "pyproject.toml", "content", "screens", "storage", "sync", "locale", "assets",
-                 "tools/build_web.py", "tools/web_shell.py", "tools/web"]
+BUILD_SOURCES = ["main.py", "pyproject.toml", "content", "screens", "words", "storage", "school", "sync", "report",
+                 "letters", "locale", "assets", "tools/build_web.py", "tools/web_shell.py", "tools/web"]
 
 
 def is_stale(out: Path = DEFAULT_OUT) -> bool:
