@@ -104,6 +104,12 @@ class Session:
             waited += 0.1
         return last
 
+    def next_frames(self, frames: int = 2) -> None:
+        """Wait until the browser has drawn ``frames`` more frames (Flutter has handled
+        what happened before: a wheel step, a moved selection)."""
+        self.page.evaluate("n => new Promise(done => { const step = k => k ? requestAnimationFrame(() => step(k - 1))"
+                           " : done(); step(n); })", frames)
+
     def type_into(self, label: str, text: str) -> None:
         """Replace the text of the field labelled ``label`` by typing, as a user would."""
         self.scroll_to(self.page.get_by_role("textbox", name=label).first).click(timeout=TIMEOUT_MS)
@@ -111,7 +117,7 @@ class Session:
         self.page.wait_for_function(
             "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)", timeout=TIMEOUT_MS
         )
-        self.page.wait_for_timeout(150)  # focus moves from a previously focused field
+        self.next_frames(3)  # focus moves from a previously focused field
         self.page.keyboard.press("Control+A")
         self.page.keyboard.type(text)
         self.page.wait_for_function(
@@ -127,7 +133,7 @@ class Session:
     def screenshot(self, name: str) -> str:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        self.page.wait_for_timeout(400)  # let the frame with the last change paint
+        self.next_frames(3)  # let the frame with the last change paint
         self.page.screenshot(path=str(path))
         return str(path)
 

@@ -146,7 +146,7 @@ def test_chromebook_uses_the_width_for_a_steps_pane(chromebook):
 def test_text_reflows_at_double_text_size(phone):
     phone.goto("/")
     phone.page.evaluate("document.documentElement.style.fontSize = '200%'")
-    phone.page.wait_for_timeout(800)
+    phone.settled("Array.from(document.querySelectorAll('flt-semantics'), e => e.style.transform).join()")
     acute = phone.button("Acuut incident").first
     box = acute.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 412
