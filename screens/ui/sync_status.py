@@ -58,6 +58,10 @@ def status_text(status: SyncStatus, now: datetime, refused: int = 0) -> str:
             text += " · " + _waiting(pending)
     elif state is SyncState.NEVER_SYNCED:
         text = _("Syncing…")
+    elif state is SyncState.WAITING:
+        text = _("A member left the team: changes go out once the coordinator's device has renewed the team key")
+        if pending:
+            text += " · " + _waiting(pending)
     elif state in (SyncState.OFFLINE, SyncState.UNREACHABLE):
         where = _("Offline") if state is SyncState.OFFLINE else _("Server not reachable")
         if pending:
@@ -138,6 +142,7 @@ def problem_text(exc: Exception) -> str:
 _LOOK = {
     SyncState.SYNCED: (ft.Icons.CLOUD_DONE_OUTLINED, ft.Colors.GREEN),
     SyncState.NEVER_SYNCED: (ft.Icons.SYNC, ft.Colors.ON_SURFACE_VARIANT),
+    SyncState.WAITING: (ft.Icons.HOURGLASS_EMPTY, ft.Colors.ON_SURFACE_VARIANT),
     SyncState.OFFLINE: (ft.Icons.CLOUD_OFF, ft.Colors.ON_SURFACE_VARIANT),
     SyncState.UNREACHABLE: (ft.Icons.CLOUD_OFF, ft.Colors.AMBER),
     SyncState.REMOVED: (ft.Icons.GROUP_OFF_OUTLINED, ft.Colors.ERROR),
