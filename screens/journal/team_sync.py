@@ -26,7 +26,7 @@ import logging
 import math
 import time
 from datetime import datetime
-from typing import Callable, Optional, Protocol
+from typing import Callable, Optional, Protocol, Sequence
 
 from screens import routes
 from screens.journal.session import JournalSession
@@ -147,6 +147,19 @@ class TeamSync:
         shared = journal.shared_ids()
         return [i for i in journal.incidents() if i.id in shared]
 
+    def titles(self, incident_ids: Sequence[str]) -> list[str]:
+        """The titles of these incidents in the open journal (the id of one it no longer holds)."""
+        if not self._app.journal.is_open:
+            return []
+        journal = self._app.journal.current
+        out = []
+        for incident_id in incident_ids:
+            try:
+                out.append(journal.get(incident_id).title)
+            except StorageError:
+                out.append(incident_id)
+        return out
+
     def watch(self, listener: Callable[[], bool]) -> None:
         """Call ``listener`` when the status changes; it returns False once its
         control has left the screen (and is then forgotten)."""
@@ -241,7 +254,10 @@ class TeamSync:
     async def _run(self) -> None:
         wake = self._wake
         while True:
-            await self._round()
+            try:
+                await self._round()
+            except Exception as exc:  # noqa: BLE001 - whatever a peer sent, the next round still comes
+                log.error("sync round failed: %s", type(exc).__name__)
             self._due = None
             try:  # a live stream wakes us when there is something new; without one, poll
                 await asyncio.wait_for(wake.wait(), None if self._stream and self._stream.live else self._interval_s)
@@ -338,6 +354,8 @@ class TeamSync:
             if not quietly:
                 raise
             return False
+        if self._engine is not None:
+            self._engine.note_team(state, info)  # who sent a key the team does not vouch for
         changed = (info.members, invites) != (self.members, self.invites)
         self.members, self.invites, self.team_problem = info.members, invites, None
         self._names.update({m.member_id: m.display_name for m in info.members})

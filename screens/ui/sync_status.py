@@ -10,7 +10,7 @@ errors of ``sync.errors``; the line keeps itself up to date through
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import flet as ft
 
@@ -48,8 +48,12 @@ def _waiting(pending: int) -> str:
     return ngettext("{n} change waiting", "{n} changes waiting", pending).format(n=pending)
 
 
-def status_text(status: SyncStatus, now: datetime, refused: int = 0) -> str:
-    """The sync state in words, with what waits to be sent and what was left out."""
+def status_text(status: SyncStatus, now: datetime, refused: int = 0, unsent_titles: Sequence[str] = ()) -> str:
+    """The sync state in words, with what waits to be sent and what was left out.
+
+    ``unsent_titles``: the titles of ``status.unsent`` (the records too large
+    to go to the team), as the journal has them.
+    """
     state, pending = status.state, status.pending
     last = status.last_success
     if state is SyncState.SYNCED:
@@ -76,9 +80,15 @@ def status_text(status: SyncStatus, now: datetime, refused: int = 0) -> str:
         text = (_("The server asks to wait a moment — the app tries again soon") if status.reason == "rate_limited"
                 else _("The server refused to sync — the app tries again later"))
     elif state is SyncState.INTEGRITY:
-        text = _("The team's keys from the server did not check out: nothing was taken in. Tell the coordinator.")
+        text = _("A new team key did not check out: changes made with it are not taken in, and this device's "
+                 "changes wait. Tell the coordinator.")
     else:  # NOT_IN_TEAM
         text = _("Not in a team")
+    for fault in status.faults:
+        text += " · " + _("Member {name} sent an invalid key").format(name=fault.name or "?")
+    if unsent_titles:
+        text += " · " + _("Too large for the team, not sent: {titles}").format(
+            titles=", ".join(f"“{t}”" for t in unsent_titles))
     skipped = status.rejected + refused
     if skipped:
         text += " · " + ngettext("{n} change from the team was damaged or broke a rule and was left out",
@@ -156,7 +166,7 @@ def _line_text(app: "AppContext") -> str:
     sync = app.team_sync
     if sync.storage_problem is not None:
         return error_message(sync.storage_problem)
-    return status_text(sync.status, app.now(), sync.refused)
+    return status_text(sync.status, app.now(), sync.refused, sync.titles(sync.status.unsent))
 
 
 def status_line(app: "AppContext", *, to_team: bool = True) -> list[ft.Control]:
