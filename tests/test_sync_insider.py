@@ -75,6 +75,18 @@ async def member_id(journal) -> str:
     return (await journal.team_state()).member_id
 
 
+async def give_invalid_point(server, journal, coordinator_journal) -> str:
+    """The member's key in the server's database becomes a point off the curve, with
+    the MAC its own client would have made for it: as if it had joined with it on a
+    server that did not check points (or the database was changed)."""
+    bad, team_state = await member_id(journal), await coordinator_journal.team_state()
+    mac = c.member_key_mac(team_state.team_key, team_state.team_id, bad, OFF_CURVE)
+    members = m.Member.__table__
+    with server.engine.begin() as conn:
+        conn.execute(update(members).where(members.c.id == bad).values(public_key=OFF_CURVE, key_mac=mac))
+    return bad
+
+
 async def remove(engine, journal, member) -> None:
     await journal.save_team_state(await engine.client.remove_member(await journal.team_state(), member))
 
@@ -119,9 +131,7 @@ def test_an_invalid_point_is_refused_at_joining_and_one_that_got_in_does_not_bre
         device, status = await join_as_attacker(server, (ea.client, ja), "Kapot", public_key=OFF_CURVE)
         assert device is None and status == 400  # the server checks the point
         # A server that did not check (or whose database was changed) lists one anyway.
-        bad = await member_id(jc)
-        with server.engine.begin() as conn:
-            conn.execute(update(m.Member.__table__).where(m.Member.__table__.c.id == bad).values(public_key=OFF_CURVE))
+        bad = await give_invalid_point(server, jc, ja)
         status_b = await eb.sync()
         assert (status_b.state, names(status_b)) == (SyncState.SYNCED, ["Lid 2"])  # every member checks the list
         await remove(ea, ja, bad)  # the coordinator can remove it: nothing is wrapped to that point
@@ -139,9 +149,7 @@ def test_an_invalid_point_among_the_members_does_not_stop_the_coordinators_rotat
 
     async def scenario():
         (ja, ea, _), (jb, eb, _), (jc, ec, _), (jd, ed, _) = await team(server, 4)
-        bad = await member_id(jd)
-        with server.engine.begin() as conn:
-            conn.execute(update(m.Member.__table__).where(m.Member.__table__.c.id == bad).values(public_key=OFF_CURVE))
+        await give_invalid_point(server, jd, ja)
         await ec.client.leave(await jc.team_state())
         status_a = await ea.sync()
         assert (status_a.state, names(status_a)) == (SyncState.SYNCED, ["Lid 3"])
