@@ -91,6 +91,8 @@ class TeamSync:
         self.storage_problem: Optional[StorageError] = None
         #: Records from the team this session that broke a rule of the journal (left out).
         self.refused = 0
+        #: Records from the team this session that no longer fitted in the journal (left out).
+        self.no_room = 0
         #: The team as the server last told it (``None``: not fetched in this session).
         self.members: Optional[list[Member]] = None
         self.invites: Optional[list[PendingInvite]] = None
@@ -197,7 +199,7 @@ class TeamSync:
         self.members = self.invites = self.team_problem = self.storage_problem = None
         self._fetched_at = -math.inf
         self._names.clear()
-        self.refused = 0
+        self.refused = self.no_room = 0
         for client in self._clients.values():
             self._spawn(client.transport.aclose())
         self._clients.clear()
@@ -293,7 +295,7 @@ class TeamSync:
             return
         if engine is not self._engine:
             return  # stopped or restarted meanwhile
-        self.status, self.refused = status, journal.refused
+        self.status, self.refused, self.no_room = status, journal.refused, journal.no_room
         self._notify()
         arrived, journal.arrived = journal.arrived, set()
         if (arrived and self._shows_any(arrived)) or (team_changed and self._shown() == "team"):

@@ -48,11 +48,13 @@ def _waiting(pending: int) -> str:
     return ngettext("{n} change waiting", "{n} changes waiting", pending).format(n=pending)
 
 
-def status_text(status: SyncStatus, now: datetime, refused: int = 0, unsent_titles: Sequence[str] = ()) -> str:
+def status_text(status: SyncStatus, now: datetime, refused: int = 0, unsent_titles: Sequence[str] = (),
+                no_room: int = 0) -> str:
     """The sync state in words, with what waits to be sent and what was left out.
 
     ``unsent_titles``: the titles of ``status.unsent`` (the records too large
-    to go to the team), as the journal has them.
+    to go to the team), as the journal has them; ``no_room``: records from
+    the team that no longer fitted in the journal.
     """
     state, pending = status.state, status.pending
     last = status.last_success
@@ -89,6 +91,12 @@ def status_text(status: SyncStatus, now: datetime, refused: int = 0, unsent_titl
     if unsent_titles:
         text += " · " + _("Too large for the team, not sent: {titles}").format(
             titles=", ".join(f"“{t}”" for t in unsent_titles))
+    if no_room:
+        text += " · " + ngettext(
+            "{n} change from the team did not fit in the journal and was left out: delete incidents past their "
+            "retention period to make room",
+            "{n} changes from the team did not fit in the journal and were left out: delete incidents past their "
+            "retention period to make room", no_room).format(n=no_room)
     skipped = status.rejected + refused
     if skipped:
         text += " · " + ngettext("{n} change from the team was damaged or broke a rule and was left out",
@@ -166,7 +174,7 @@ def _line_text(app: "AppContext") -> str:
     sync = app.team_sync
     if sync.storage_problem is not None:
         return error_message(sync.storage_problem)
-    return status_text(sync.status, app.now(), sync.refused, sync.titles(sync.status.unsent))
+    return status_text(sync.status, app.now(), sync.refused, sync.titles(sync.status.unsent), sync.no_room)
 
 
 def status_line(app: "AppContext", *, to_team: bool = True) -> list[ft.Control]:
