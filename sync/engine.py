@@ -301,9 +301,12 @@ class SyncEngine:
     async def _push(self, state: TeamState) -> TeamState:
         """The outbox in pushes bounded by count and bytes (``sync.batches``); a
         record that cannot go is set aside and named, the others go."""
-        outbox = [r for r in await self.journal.outbox() if self._unsent.get(r.record_id) != r.revision]
-        batches, unsendable = plan(outbox, state.key_version)
-        self._unsent = {r.record_id: r.revision for r in unsendable}
+        outbox = list(await self.journal.outbox())
+        current = {r.record_id: r.revision for r in outbox}
+        # A record refused earlier in this session is tried again once it was edited.
+        self._unsent = {rid: revision for rid, revision in self._unsent.items() if current.get(rid) == revision}
+        batches, unsendable = plan([r for r in outbox if r.record_id not in self._unsent], state.key_version)
+        self._unsent.update((r.record_id, r.revision) for r in unsendable)
         for batch in batches:
             state = await self._send(state, batch)
         return state
