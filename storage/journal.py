@@ -50,10 +50,12 @@ from storage.errors import (
     JournalNotFoundError,
     JournalRekeyedError,
     JournalReplacedError,
+    JournalTooLargeError,
     NewerFormatError,
     NotABackupError,
     StaleRevisionError,
     StorageError,
+    TooLargeToShareError,
     ValidationError,
     WrongBackupPassphraseError,
     WrongPassphraseError,
@@ -81,7 +83,7 @@ from storage.incidents import (
     validate_policy,
     validate_settings,
 )
-from storage.limits import FUTURE_TOLERANCE, MAX_IMPORT_FILE
+from storage.limits import FUTURE_TOLERANCE, MAX_IMPORT_FILE, MAX_SHARED_RECORD
 from storage.merge import (
     Conflict,
     ImportReport,
@@ -134,6 +136,14 @@ def _open(history: list) -> bool:
 
 
 _PENDING_FOLLOW_UP = where("follow_ups").any((where("removed") == False) & (where("done_at") == None))  # noqa: E712,E711
+
+
+@dataclasses.dataclass
+class SharedReport:
+    """What ``Journal.apply_shared`` left out of the records from the team."""
+
+    refused: int = 0  # broke a rule of the journal, or named a personal incident
+    no_room: int = 0  # would have made the journal too large to open again
 
 
 class JournalStore:
@@ -463,6 +473,8 @@ class Journal:
         if new is None:
             return self.get(incident.id)
         saved = incident_from_dict(new)  # the stored version passes every rule a typed one does
+        if self._stored(SHARES, saved.id) is not None:
+            _check_shareable(new)
         self._put(INCIDENTS, saved.id, new)
         self._cache[(INCIDENTS, saved.id)] = (self._stored(INCIDENTS, saved.id), saved)
         self._queue(saved.id)
@@ -711,9 +723,11 @@ class Journal:
         the others have it."""
         self._check()
         async with self._transaction():
-            if self._stored(INCIDENTS, incident_id) is None:
+            stored = self._stored(INCIDENTS, incident_id)
+            if stored is None:
                 raise IncidentNotFoundError()
             if self._stored(SHARES, incident_id) is None:
+                _check_shareable(stored)
                 self._db.put(SHARES, incident_id, {"id": incident_id, "by": by[:200], "at": time_to_str(self._store._now())})
                 self._queue(incident_id)
 
@@ -754,40 +768,85 @@ class Journal:
                 if entry is not None and str(entry["revision"]) == revision:
                     self._db.drop(OUTBOX, rid)
 
-    async def apply_shared(self, records: Iterable[tuple[str, str, bytes]], author: Callable[[str], str]) -> int:
+    async def apply_shared(self, records: Iterable[tuple[str, str, bytes]], author: Callable[[str], str]) -> SharedReport:
         """Merge records from the team: (kind, record id, canonical JSON).
 
         Each is checked like an import (a stamp at most a day ahead of this
         device's clock included); a deletion wins; a record new here becomes
-        a shared incident.  Idempotent.  Returns how many records were
-        refused by the rules (they are left out, the rest applies).
+        a shared incident.  A record touches only an incident shared with or
+        received from the team: one naming a personal incident (its id is in
+        backups and in addresses) changes nothing.  Idempotent.  What breaks a
+        rule is left out and counted (``SharedReport.refused``), the rest
+        applies; when the journal is near its size limit, the records that
+        no longer fit are left out and counted (``no_room``) -- the journal
+        never grows past what it can open again, and the sync goes on.
         """
         self._check()
+        records = list(records)
+        report = SharedReport()
+        try:
+            await self._apply_shared(records, author, report)
+        except JournalTooLargeError:
+            report = SharedReport()  # that write was rolled back: take the records in as they fit
+            await self._apply_shared_in_parts(records, author, report)
+        return report
+
+    async def _apply_shared_in_parts(self, records: list[tuple[str, str, bytes]], author: Callable[[str], str],
+                                     report: SharedReport) -> None:
+        """As many of ``records`` as fit, in order, halving what does not."""
+        part = SharedReport()
+        try:
+            await self._apply_shared(records, author, part)
+        except JournalTooLargeError:
+            if len(records) == 1:
+                report.no_room += 1
+                return
+            half = len(records) // 2
+            await self._apply_shared_in_parts(records[:half], author, report)
+            await self._apply_shared_in_parts(records[half:], author, report)
+            return
+        report.refused += part.refused
+
+    async def _apply_shared(self, records: list[tuple[str, str, bytes]], author: Callable[[str], str],
+                            report: SharedReport) -> None:
         ctx = Context(horizon=self._store._now() + FUTURE_TOLERANCE)
-        refused = 0
         async with self._transaction():
             for kind, rid, plaintext in records:
                 try:
+                    if not self._team_may_touch(rid):
+                        raise ValidationError("record.id", "a personal incident")
                     doc = json.loads(plaintext, parse_constant=_reject_constant)
                     if kind == "tombstone":
                         tomb = tombstone_from_dict(doc, ctx)
                         if tomb.id != rid:
                             raise ValidationError("tombstone.id", "does not match")
                         self._apply_deletion(tomb)
+                        self._mark_received(rid, author)
                         continue
                     if kind != "incident" or not isinstance(doc, dict):
                         raise ValidationError("record.t", "unknown record kind")
                     incident = incident_from_dict({**doc, "revision": 0}, ctx)
                     if incident.id != rid:
                         raise ValidationError("incident.id", "does not match")
-                    report = ImportReport()
-                    self._import_incident(rid, codec_of(Incident).dump(incident), report, queue=False)
-                    refused += len(report.skipped_invalid)
-                    if report.added:
-                        self._db.put(SHARES, rid, {"id": rid, "by": author(rid)[:200], "at": time_to_str(self._store._now())})
+                    imported = ImportReport()
+                    self._import_incident(rid, codec_of(Incident).dump(incident), imported, queue=False)
+                    report.refused += len(imported.skipped_invalid)
+                    if imported.added:
+                        self._mark_received(rid, author)
                 except (ValueError, RecursionError, ValidationError):
-                    refused += 1
-        return refused
+                    report.refused += 1
+
+    def _team_may_touch(self, record_id: str) -> bool:
+        """A team record may change an incident shared with or received from the
+        team, or bring one this journal has never held; never a personal one."""
+        if self._stored(SHARES, record_id) is not None:
+            return True
+        return self._stored(INCIDENTS, record_id) is None and self._stored(TOMBSTONES, record_id) is None
+
+    def _mark_received(self, record_id: str, author: Callable[[str], str]) -> None:
+        if self._stored(SHARES, record_id) is None:
+            self._db.put(SHARES, record_id, {"id": record_id, "by": author(record_id)[:200],
+                                             "at": time_to_str(self._store._now())})
 
     def _apply_deletion(self, tomb: Tombstone) -> None:
         if self._stored(INCIDENTS, tomb.id) is not None:
@@ -905,6 +964,13 @@ class Journal:
         self._seen = blob
 
 
+def _check_shareable(doc: Any) -> None:
+    """Refuse a shared incident the team could not receive (``Journal.outbox`` sends this JSON)."""
+    size = len(_canonical(content_of(doc)))
+    if size > MAX_SHARED_RECORD:
+        raise TooLargeToShareError(size=size)
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
 
@@ -939,4 +1005,4 @@ def _checked(
     return out
 
 
-__all__ = ["Conflict", "ImportReport", "Journal", "JournalStore", "run_inline"]
+__all__ = ["Conflict", "ImportReport", "Journal", "JournalStore", "SharedReport", "run_inline"]

@@ -64,6 +64,8 @@ def interpret(status: int, body: bytes, retry_after: Optional[str] = None) -> An
             raise BadResponseError("answer is not JSON") from None
     if status in _UNAVAILABLE or status >= 500:
         raise ServerUnreachableError(f"server error {status}")
+    if status == 413:  # our server's too_large, or a proxy's own limit on request bodies
+        raise RefusedError("too_large", status)
     if 400 <= status < 500:
         reason = _reason(body)
         if reason is None:
