@@ -140,6 +140,20 @@ def test_after_30_days_a_deleted_shared_incident_is_purged_to_a_tombstone_and_ca
     assert "Weg" not in plaintext.decode()
 
 
+def test_a_journal_that_leaves_its_team_purges_every_deleted_incident_at_once():
+    clock = Clock()
+
+    async def scenario():
+        journal = await memory_store(now=clock).create(PASS)
+        item = await journal.save(rich_incident("Net verwijderd", when=clock.now - timedelta(hours=1)))
+        await journal.share(item.id, "Anna")
+        await journal.delete(item.id, by="Anna", restorable=True)
+        return journal, item, await journal.purge_deleted(everything=True)
+
+    journal, item, purged = run(scenario())
+    assert purged == [item.id] and journal.deleted_incident(item.id) is None and journal.is_deleted(item.id)
+
+
 def test_a_personal_incident_is_deleted_for_good_and_asking_for_restorable_changes_nothing():
     async def scenario():
         journal = await memory_store().create(PASS)

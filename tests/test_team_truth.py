@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from datetime import timedelta
 
 import flet as ft
 import pytest
@@ -208,6 +209,24 @@ def test_the_address_of_a_deleted_incident_says_who_deleted_it_and_restores_it(d
     b.press(ft.FilledButton, "Herstellen")
     b.show(routes.path("incident", incident_id=item.id))
     assert "Voortgang per stap" in b.words
+
+
+def test_after_the_restore_period_a_round_purges_it_and_the_team_forgets_it_too(devices, monkeypatch):
+    a, b = team_of_two(devices)
+    item = _shared_incident(a, "Wordt gewist")
+    a.sync(), b.sync()
+    run(a.journal.delete(item.id, by="Mevr. Jansen", restorable=True))
+    a.sync(), b.sync()
+    assert b.journal.deleted_incident(item.id) is not None
+    later = a.app.now() + timedelta(days=30, minutes=1)
+    monkeypatch.setattr(a.app, "now", lambda: later)
+    a.sync()  # reaches the server, then purges
+    assert a.journal.deleted_incident(item.id) is None and a.journal.is_deleted(item.id)
+    a.sync()  # the tombstone goes out
+    b.sync()
+    assert b.journal.deleted_incident(item.id) is None and b.journal.is_deleted(item.id)
+    b.show(routes.path("journal"))
+    assert not any(w.startswith("Verwijderd — herstellen") for w in b.words)
 
 
 def test_a_personal_incident_is_deleted_for_good_and_says_so(devices):

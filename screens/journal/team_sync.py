@@ -18,8 +18,9 @@ has not typed for a moment, so a field being filled in is not reset.
 After a round that reached the server, shared incidents deleted longer
 ago than the restore period are purged (``Journal.purge_deleted``): only
 then, so a colleague's restore that reached the server first is taken in
-before.  A journal in no team purges all of them at once: nobody is left
-to restore them with.  The status counts the changes waiting to be sent
+before (a device that cannot reach the server purges a week later, when
+the journal opens).  A journal in no team purges all of them at once:
+nobody is left to restore them with.  The status counts the changes waiting to be sent
 (``Journal.pending_changes``), not the records they touched.
 
 The team operations (create, join, invite, remove, leave, share) raise the
@@ -33,7 +34,7 @@ import dataclasses
 import logging
 import math
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable, Optional, Protocol
 
 from screens import routes
@@ -56,6 +57,9 @@ SAVE_DELAY_S = 2.0  # a burst of saves goes out in one round
 MEMBERS_MAX_AGE_S = 300.0  # the member list (names for "shared by") is fetched again after this
 TEAM_SCREEN_MAX_AGE_S = 15.0  # opening the team screen (or a shared incident) fetches members and invites if older
 MEMBERS_BEFORE_SHARING_S = 4.0  # how long the share dialog waits for the member list from the server
+#: Deleted shared incidents are purged after a round that reached the server; a device that reaches
+#: none purges them this much later, when the journal opens (their content does not stay for good).
+UNSYNCED_PURGE_GRACE = timedelta(days=7)
 QUIET_BEFORE_REDRAW_S = 5.0  # no redraw under the user's fingers
 #: Screens that show records from the team (drawn again when some arrive).
 _SHOWS_RECORDS = {"journal", "overview"}
@@ -180,12 +184,11 @@ class TeamSync:
         if state is None:
             self.status = SyncStatus(SyncState.NOT_IN_TEAM)
             if self._app.journal.is_open:
-                self._spawn(self._purge(everything=True))
+                self._spawn(self._purge_when_opened(everything=True))
             self._notify()
             return
         journal = self._app.journal.current
-        if state.removed:
-            self._spawn(self._purge(everything=True))
+        self._spawn(self._purge_when_opened(everything=state.removed))
         self.status = SyncStatus(SyncState.REMOVED if state.removed else SyncState.NEVER_SYNCED,
                                  pending=journal.pending_changes())
         self._journal = _ArrivalsJournal(journal, self._names, state.member_id)
@@ -228,12 +231,25 @@ class TeamSync:
             self.status = dataclasses.replace(self.status, pending=pending)
             self._notify()
 
-    async def _purge(self, *, everything: bool = False) -> list[str]:
-        """Shared incidents deleted longer ago than the restore period become
-        tombstones (``everything``: all of them, the journal being in no team)."""
+    async def _purge(self, *, everything: bool = False, late_by: timedelta = timedelta(0)) -> list[str]:
+        """Shared incidents deleted longer ago than the restore period (plus
+        ``late_by``) become tombstones; ``everything``: all of them, the
+        journal being in no team."""
         if not self._app.journal.is_open:
             return []
-        return await self._app.journal.current.purge_deleted(self._app.now(), everything=everything)
+        return await self._app.journal.current.purge_deleted(self._app.now() - late_by, everything=everything)
+
+    async def _purge_when_opened(self, *, everything: bool) -> None:
+        """At unlock (in the background): what a device that reaches no server must not keep."""
+        try:
+            if await self._purge(everything=everything, late_by=UNSYNCED_PURGE_GRACE):
+                self.changed()
+        except JournalLockedError:
+            pass  # locked again meanwhile: the next unlock purges
+        except StorageError as exc:
+            log.warning("purging deleted shared incidents failed: %s", type(exc).__name__)
+            self.storage_problem = exc
+            self._notify()
 
     def resume(self) -> None:
         """The app is in the foreground again: sync now."""
