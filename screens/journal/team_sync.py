@@ -62,7 +62,7 @@ MEMBERS_BEFORE_SHARING_S = 4.0  # how long the share dialog waits for the member
 UNSYNCED_PURGE_GRACE = timedelta(days=7)
 QUIET_BEFORE_REDRAW_S = 5.0  # no redraw under the user's fingers
 #: Screens that show records from the team (drawn again when some arrive).
-_SHOWS_RECORDS = {"journal", "overview"}
+_SHOWS_RECORDS = {"journal", "overview", "deleted"}
 
 ClientFactory = Callable[[str], TeamClient]
 
