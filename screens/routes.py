@@ -80,6 +80,7 @@ ROUTES: tuple[Route, ...] = (
     Route("parents_letter", "/logboek/incident/{incident_id:uuid}/brief/{template_id:slug}/{pupil_id:ident}",
           "journal", "screens.journal.letter_editor", needs_journal=True),
     Route("overview", "/logboek/overzicht", "journal", "screens.journal.overview", needs_journal=True),
+    Route("deleted", "/logboek/verwijderd", "journal", "screens.journal.deleted", needs_journal=True),
     Route("journal_settings", "/logboek/instellingen", "journal", "screens.journal.settings", needs_journal=True),
     Route("team", "/logboek/team", "journal_settings", "screens.journal.team", needs_journal=True),
     Route("team_create", "/logboek/team/aanmaken", "team", "screens.journal.team_create", needs_journal=True),

@@ -58,13 +58,22 @@ CLOSED_STATUS = Status.CLOSED.value
 SCALAR_FIELDS = ("title", "type", "type_other", "reported_at", "reported_by", "report_channel")
 # Sub-records kept by id, each a register of its own ("pupils:<id>").
 SUB_RECORDS = ("pupils", "team", "contacts", "follow_ups")
-# Append-only logs: entries are only ever added.
-LOGS = ("ticks", "status_history")
+# Append-only logs: entries are only ever added.  ``deletions`` is left out of
+# a record while it is empty (an incident never deleted reads and merges as in
+# schema 2).
+LOGS = ("ticks", "status_history", "deletions")
 
 # Documents inside the body (see FORMAT.md).  Version 2 added the register
-# bookkeeping (``field_base``, ``alternatives``, ``replaces``); version 1
-# files are read as they are.
-SCHEMA_VERSION = 2
+# bookkeeping (``field_base``, ``alternatives``, ``replaces``); version 3 who
+# wrote each register value (``field_by``, an alternative's ``by``), the
+# deletion log of a shared incident (``deletions``) and the journal's
+# ``deleted`` records (shared incidents deleted and still restorable).  Older
+# files are read as they are and written as the current version.
+SCHEMA_VERSION = 3
+
+#: A shared incident that a member deleted can be restored by any member for this long;
+#: then each device replaces it by a tombstone.
+RESTORE_PERIOD = timedelta(days=30)
 
 UTC = timezone.utc
 ONE_TICK = timedelta(microseconds=1)
@@ -245,18 +254,33 @@ class StatusChange:
     by: str = field(default="", metadata=wire(_SHORT))
 
 
+@record("deletion")
+@dataclass(frozen=True)
+class DeletionEvent:
+    """A shared incident deleted by a member (or, ``restored``, brought back);
+    the log is append-only and its latest event says whether the incident is
+    deleted (``Incident.deleted``)."""
+
+    id: str = field(metadata=wire(_ID))
+    at: datetime = field(metadata=wire(_STAMP))
+    by: str = field(default="", metadata=wire(_SHORT))
+    restored: bool = field(default=False, metadata=wire(_FLAG, omit_empty=True))
+
+
 @record("alternative")
 @dataclass(frozen=True)
 class Alternative:
     """A value of a register that lost a conflict, kept until someone chooses.
 
     ``value`` is in wire form (a string, a time string, or a sub-record's
-    dict); ``at``/``base`` are its register stamps.
+    dict); ``at``/``base`` are its register stamps, ``by`` who wrote it (as
+    they sign their entries; empty in records written before schema 3).
     """
 
     value: Any = field(metadata=wire(c.Raw()))
     at: datetime = field(metadata=wire(_STAMP))
     base: Optional[datetime] = field(default=None, metadata=wire(_OPT_STAMP, omit_empty=True))
+    by: str = field(default="", metadata=wire(_SHORT, omit_empty=True))
 
 
 # Register keys: a scalar name, "evaluation.<question id>" or "<collection>:<record id>".
@@ -352,11 +376,16 @@ class Incident:
     alternatives: Mapping[str, tuple[Alternative, ...]] = field(
         default_factory=dict, metadata=wire(_Alternatives(), omit_empty=True)
     )
+    # register key -> who wrote the value shown (as they sign their entries)
+    field_by: Mapping[str, str] = field(
+        default_factory=dict, metadata=wire(c.Mapping(REGISTER_KEY, _SHORT), omit_empty=True)
+    )
+    deletions: tuple[DeletionEvent, ...] = field(default=(), metadata=wire(c.Many(DeletionEvent), omit_empty=True))
 
     def __post_init__(self) -> None:
         for name in SUB_RECORDS + LOGS + ("notes",):
             object.__setattr__(self, name, _tup(getattr(self, name)))
-        for name in ("evaluation", "field_updated", "field_base", "alternatives"):
+        for name in ("evaluation", "field_updated", "field_base", "alternatives", "field_by"):
             object.__setattr__(self, name, _ro(getattr(self, name)))
 
     # -- derived views ---------------------------------------------------------
@@ -414,6 +443,18 @@ class Incident:
             if n.id == note_id:
                 return n
         raise KeyError(note_id)
+
+    @property
+    def deleted(self) -> Optional[DeletionEvent]:
+        """Who deleted this shared incident and when, while it is deleted (and
+        restorable); ``None`` when it is not (never deleted, or restored)."""
+        latest = max(self.deletions, key=lambda d: (d.at, d.id), default=None)
+        return latest if latest is not None and not latest.restored else None
+
+    def restorable_until(self) -> Optional[datetime]:
+        """Until when a member can restore it (``None``: not deleted)."""
+        deleted = self.deleted
+        return None if deleted is None else deleted.at + RESTORE_PERIOD
 
     def register_stamp(self, key: str) -> Optional[datetime]:
         """When register ``key`` was last written (``None``: no such register)."""
@@ -617,6 +658,26 @@ def put_contact(incident: Incident, contact: Contact) -> Incident:
 
 def put_follow_up(incident: Incident, follow_up: FollowUp) -> Incident:
     return dataclasses.replace(incident, follow_ups=_upsert(incident.follow_ups, follow_up))
+
+
+def _deletion_event(incident: Incident, by: str, at: datetime, restored: bool) -> Incident:
+    """The incident with one more event in its deletion log, later than every
+    event before it (so it is the latest on every device, whatever the clocks)."""
+    at = _aware(at)
+    if incident.deletions:
+        at = max(at, max(d.at for d in incident.deletions) + ONE_TICK)
+    event = DeletionEvent(new_id(), at, by, restored)
+    return dataclasses.replace(incident, deletions=incident.deletions + (event,))
+
+
+def mark_deleted(incident: Incident, *, by: str = "", at: Optional[datetime] = None) -> Incident:
+    """A shared incident deleted by ``by``: kept, restorable by every member (``RESTORE_PERIOD``)."""
+    return _deletion_event(incident, by, _aware(at), restored=False)
+
+
+def mark_restored(incident: Incident, *, by: str = "", at: Optional[datetime] = None) -> Incident:
+    """A deleted shared incident brought back by ``by``."""
+    return _deletion_event(incident, by, _aware(at), restored=True)
 
 
 def set_evaluation(incident: Incident, question_id: str, text: str) -> Incident:
@@ -833,11 +894,13 @@ __all__ = [
     "CLOSED_STATUS",
     "CONTACT_KINDS",
     "Contact",
+    "DeletionEvent",
     "FollowUp",
     "INCIDENT_TYPES",
     "Incident",
     "LOGS",
     "Note",
+    "RESTORE_PERIOD",
     "NoteVersion",
     "PUPIL_ROLES",
     "PolicyItem",
@@ -858,6 +921,8 @@ __all__ = [
     "filter_incidents",
     "incident_from_dict",
     "incident_to_dict",
+    "mark_deleted",
+    "mark_restored",
     "new_id",
     "new_incident",
     "past_retention",

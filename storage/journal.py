@@ -62,6 +62,7 @@ from storage.errors import (
 )
 from storage.incidents import (
     CLOSED_STATUS,
+    RESTORE_PERIOD,
     SCHEMA_VERSION,
     Incident,
     PolicyItem,
@@ -71,6 +72,8 @@ from storage.incidents import (
     incident_from_dict,
     incident_from_trusted,
     incident_to_dict,
+    mark_deleted,
+    mark_restored,
     past_retention,
     policy_from_dict,
     settings_to_dict,
@@ -112,7 +115,7 @@ T = TypeVar("T")
 RunBlocking = Callable[[Callable[[], T]], Awaitable[T]]
 
 INCIDENTS, POLICY, SETTINGS, TOMBSTONES = (KINDS[k] for k in ("incident", "policy", "settings", "tombstone"))
-TEAM, SHARES, OUTBOX = (KINDS[k] for k in ("team", "share", "outbox"))
+TEAM, SHARES, OUTBOX, DELETED = (KINDS[k] for k in ("team", "share", "outbox", "deleted"))
 TEAM_ID = "team"
 
 #: Versions of incidents this window has shown and that were superseded since:
@@ -257,7 +260,8 @@ class JournalStore:
         except (ValidationError, ValueError, KeyError, TypeError) as exc:
             raise DamagedFileError(reason="content", detail=type(exc).__name__) from None
         await self._succeeded()
-        if header.slot.iterations < self.iterations or header.encoding != self._encoding:
+        older_schema = body.schema is not None and body.schema < SCHEMA_VERSION
+        if header.slot.iterations < self.iterations or header.encoding != self._encoding or older_schema:
             await journal._upgrade(secret)
         else:
             journal._prepare_soon()
@@ -385,8 +389,26 @@ class Journal:
         return past_retention(closed, self.settings.retention_months, now or self._store._now())
 
     def is_deleted(self, incident_id: str) -> bool:
+        """Deleted here: for good (a tombstone), or a shared incident still restorable."""
         self._check()
-        return self._db.table(TOMBSTONES).contains(doc_id=incident_id)
+        return self._db.table(TOMBSTONES).contains(doc_id=incident_id) or self._db.table(DELETED).contains(
+            doc_id=incident_id)
+
+    def deleted_incidents(self, now: Optional[datetime] = None) -> list[Incident]:
+        """Shared incidents a member deleted that can still be restored, the latest deletion first."""
+        self._check()
+        now = now or self._store._now()
+        found = [self._object(DELETED, doc.doc_id, incident_from_trusted) for doc in self._db.table(DELETED).all()]
+        found = [i for i in found if i.restorable_until() > now]
+        found.sort(key=lambda i: (i.deleted.at, i.id), reverse=True)
+        return found
+
+    def deleted_incident(self, incident_id: str) -> Optional[Incident]:
+        """A shared incident a member deleted (restorable or not yet purged), or ``None``."""
+        self._check()
+        if not isinstance(incident_id, str) or self._stored(DELETED, incident_id) is None:
+            return None
+        return self._object(DELETED, incident_id, incident_from_trusted)
 
     # -- writing ----------------------------------------------------------------
 
@@ -451,19 +473,20 @@ class Journal:
 
     def _apply_edit(self, incident: Incident, doc: dict, now: datetime) -> Incident:
         stored = self._stored(INCIDENTS, incident.id)
+        by = self.settings.author
         if stored is None:
-            if incident.revision != 0 or self._stored(TOMBSTONES, incident.id) is not None:
-                raise IncidentNotFoundError()  # deleted (here or in another window)
-            new = stamp_edit(None, doc, now)
+            if incident.revision != 0 or self.is_deleted(incident.id):
+                raise IncidentNotFoundError()  # deleted (here, in another window or by a team member)
+            new = stamp_edit(None, doc, now, by)
         else:
             current = self.get(incident.id)
             if incident.revision == current.revision:
-                new = stamp_edit(stored, doc, now)
+                new = stamp_edit(stored, doc, now, by)
             else:
                 base = self._bases.get((incident.id, incident.revision))
                 if base is None:
                     raise StaleRevisionError(stored=current.revision, given=incident.revision)
-                mine = stamp_edit(_wire(base), doc, now)
+                mine = stamp_edit(_wire(base), doc, now, by)
                 if mine is None:
                     return current
                 new = merge_incident(stored, mine)
@@ -480,18 +503,72 @@ class Journal:
         self._queue(saved.id)
         return saved
 
-    async def delete(self, incident_id: str) -> None:
+    async def delete(self, incident_id: str, *, by: str = "", restorable: bool = False) -> None:
         """Delete one incident.  A content-free tombstone keeps it deleted:
-        no backup, window or team member's edit brings it back."""
+        no backup, window or team member's edit brings it back.
+
+        ``restorable`` (a shared incident, while the journal is in its team):
+        it is only marked deleted by ``by``, for the whole team, and any member
+        can restore it during ``RESTORE_PERIOD`` (``restore``); then each
+        device replaces it by a tombstone (``purge_deleted``).
+        """
         self._check()
         async with self._transaction():
             if self._stored(INCIDENTS, incident_id) is None:
                 raise IncidentNotFoundError()
-            self._remember_base(self.get(incident_id))
-            tomb = Tombstone(incident_id, self._store._now())
+            incident = self.get(incident_id)
+            self._remember_base(incident)
             self._db.drop(INCIDENTS, incident_id)
-            self._db.put(TOMBSTONES, incident_id, tombstone_to_dict(tomb))
+            if restorable and self.is_shared(incident_id):
+                now = self._store._now()
+                self._db.put(DELETED, incident_id, self._stamped(incident, mark_deleted(incident, by=by, at=now), now))
+            else:
+                self._db.put(TOMBSTONES, incident_id, tombstone_to_dict(Tombstone(incident_id, self._store._now())))
             self._queue(incident_id)  # a shared incident is deleted for the whole team
+
+    def _stamped(self, before: Incident, after: Incident, now: datetime) -> dict:
+        """``after`` as stored: ``before`` with the change stamped like an edit."""
+        doc = stamp_edit(incident_to_dict(before), validate_incident(after), now, self.settings.author)
+        incident_from_dict(doc)
+        return doc
+
+    async def restore(self, incident_id: str, *, by: str = "") -> Incident:
+        """Bring back a shared incident a member deleted (for the whole team),
+        while it is restorable; ``IncidentNotFoundError`` otherwise."""
+        self._check()
+        async with self._transaction():
+            deleted = self.deleted_incident(incident_id)
+            now = self._store._now()
+            if deleted is None or deleted.restorable_until() <= now:
+                raise IncidentNotFoundError()
+            doc = self._stamped(deleted, mark_restored(deleted, by=by, at=now), now)
+            self._db.drop(DELETED, incident_id)
+            self._put(INCIDENTS, incident_id, doc)
+            self._queue(incident_id)
+        return self.get(incident_id)
+
+    async def purge_deleted(self, now: Optional[datetime] = None, *, everything: bool = False) -> list[str]:
+        """Replace deleted shared incidents whose restore period is over (or,
+        ``everything``, all of them: the journal leaves its team) by tombstones,
+        which go to the team like any deletion.  Returns their ids."""
+        self._check()
+        now = now or self._store._now()
+
+        def expired() -> list[Incident]:
+            found = (self.deleted_incident(doc.doc_id) for doc in self._db.table(DELETED).all())
+            return [i for i in found if everything or i.restorable_until() <= now]
+
+        if not expired():
+            return []  # nothing to write (and no need to read the file)
+        purged = []
+        async with self._transaction():
+            for incident in expired():  # again: another window may have restored or purged meanwhile
+                self._db.drop(DELETED, incident.id)
+                # The deletion's own time: every device makes the same tombstone.
+                self._db.put(TOMBSTONES, incident.id, tombstone_to_dict(Tombstone(incident.id, incident.deleted.at)))
+                self._queue(incident.id)
+                purged.append(incident.id)
+        return purged
 
     async def save_settings(self, settings: Settings) -> Settings:
         self._check()
@@ -661,23 +738,29 @@ class Journal:
                     report.policy_updated.append(pid)
         return report
 
-    def _import_incident(self, iid: str, doc: dict, report: ImportReport, *, queue: bool = True) -> None:
-        if self._stored(TOMBSTONES, iid) is not None:
+    def _import_incident(self, iid: str, doc: dict, report: ImportReport, *, queue: bool = True,
+                         team: bool = False) -> None:
+        """Merge one incident from a backup, or (``team``) from the team: a
+        shared incident a member deleted takes in the team's changes (its
+        deletion log included, so a restore brings it back); a backup never
+        brings back what was deleted here."""
+        deleted = self._stored(DELETED, iid)
+        if self._stored(TOMBSTONES, iid) is not None or (deleted is not None and not team):
             report.skipped_deleted.append(iid)
             return
-        stored = self._stored(INCIDENTS, iid)
+        stored = deleted if deleted is not None else self._stored(INCIDENTS, iid)
         try:
             if stored is None:
                 new = {**normalise(doc), "revision": 1}
-                self._put(INCIDENTS, iid, _valid(new))
+                self._place(iid, _valid(new))
                 report.added.append(iid)
                 return
             merged = merge_incident(stored, doc)
             if content_of(merged) == content_of(stored):
                 report.unchanged.append(iid)
                 return
-            merged["revision"] = self.get(iid).revision + 1
-            self._put(INCIDENTS, iid, _valid(merged))
+            merged["revision"] = stored["revision"] + 1
+            self._place(iid, _valid(merged))
         except ValidationError as exc:  # MergeError included
             report.skipped_invalid.append((iid, exc.field))
             return
@@ -685,6 +768,19 @@ class Journal:
             self._queue(iid)
         report.updated.append(iid)
         report.conflicts.extend(new_conflicts(iid, stored, doc, merged))
+
+    def _place(self, iid: str, doc: dict) -> None:
+        """Store an incident in the table its deletion log says: the journal's
+        incidents, or the shared ones deleted by a member (still restorable)."""
+        latest = max(doc.get("deletions", ()), key=lambda d: (d["at"], d["id"]), default=None)
+        if latest is not None and not latest.get("restored", False):
+            if self._stored(INCIDENTS, iid) is not None:
+                self._remember_base(self.get(iid))
+                self._db.drop(INCIDENTS, iid)
+            self._db.put(DELETED, iid, doc)
+        else:
+            self._db.drop(DELETED, iid)
+            self._put(INCIDENTS, iid, doc)
 
     # -- sharing with a team (sync.journal builds the sync protocol on these) --
 
@@ -738,7 +834,7 @@ class Journal:
             return
         previous = self._stored(OUTBOX, incident_id)
         counter = (previous["revision"] + 1) if previous is not None else 1
-        self._db.put(OUTBOX, incident_id, {"id": incident_id, "revision": counter})
+        self._db.put(OUTBOX, incident_id, {**(previous or {}), "id": incident_id, "revision": counter})
 
     def outbox(self) -> list[tuple[str, str, bytes, str]]:
         """(record id, kind, canonical JSON, revision) of every shared record
@@ -747,7 +843,7 @@ class Journal:
         out = []
         for entry in self._db.table(OUTBOX).all():
             rid = entry.doc_id
-            incident = self._stored(INCIDENTS, rid)
+            incident = self._stored(INCIDENTS, rid) or self._stored(DELETED, rid)
             if incident is not None:
                 kind, doc = "incident", content_of(incident)
             else:
@@ -767,6 +863,14 @@ class Journal:
                 entry = self._stored(OUTBOX, rid)
                 if entry is not None and str(entry["revision"]) == revision:
                     self._db.drop(OUTBOX, rid)
+                elif entry is not None and revision.isdigit():
+                    self._db.put(OUTBOX, rid, {**entry, "sent": int(revision)})  # what was sent no longer waits
+
+    def pending_changes(self) -> int:
+        """Changes to shared records made here that the team has not received
+        yet: every save (or deletion) counts, not the records it touched."""
+        self._check()
+        return sum(entry["revision"] - entry.get("sent", 0) for entry in self._db.table(OUTBOX).all())
 
     async def apply_shared(self, records: Iterable[tuple[str, str, bytes]], author: Callable[[str], str]) -> SharedReport:
         """Merge records from the team: (kind, record id, canonical JSON).
@@ -829,7 +933,7 @@ class Journal:
                     if incident.id != rid:
                         raise ValidationError("incident.id", "does not match")
                     imported = ImportReport()
-                    self._import_incident(rid, codec_of(Incident).dump(incident), imported, queue=False)
+                    self._import_incident(rid, codec_of(Incident).dump(incident), imported, queue=False, team=True)
                     report.refused += len(imported.skipped_invalid)
                     if imported.added:
                         self._mark_received(rid, author)
@@ -852,6 +956,7 @@ class Journal:
         if self._stored(INCIDENTS, tomb.id) is not None:
             self._remember_base(self.get(tomb.id))
             self._db.drop(INCIDENTS, tomb.id)
+        self._db.drop(DELETED, tomb.id)
         stored = self._stored(TOMBSTONES, tomb.id)
         if stored is None or stored["deleted_at"] < time_to_str(tomb.deleted_at):
             self._db.put(TOMBSTONES, tomb.id, tombstone_to_dict(tomb))

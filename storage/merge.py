@@ -7,8 +7,9 @@ compare as their canonical strings (fixed width, UTC).
 **Registers.**  Every value that can be overwritten -- a scalar field, one
 evaluation answer, one sub-record (pupil, team member, contact, follow-up),
 a policy item -- is a register.  A register holds one or more *entries*
-``(value, at, base)``: ``at`` is when the value was written and ``base`` the
-latest stamp its writer had seen in that register.  Entry ``x`` is
+``(value, at, base, by)``: ``at`` is when the value was written, ``base`` the
+latest stamp its writer had seen in that register and ``by`` who wrote it
+(carried along, never compared).  Entry ``x`` is
 *superseded* by ``y`` when ``y.base >= x.at`` (whoever wrote ``y`` had seen
 ``x`` or something later).  Merging two registers keeps the entries of both
 that nobody superseded; the latest of those (ties: the canonical JSON of the
@@ -22,14 +23,17 @@ Local edits stamp a register with ``at = max(now, the record's latest stamp +
 clock): an edit made after taking in a colleague's change always supersedes
 it, even if the colleague's clock was ahead.
 
-**Logs** (ticks, status changes, note versions) are unions by id; an id that
+**Logs** (ticks, status changes, deletions, note versions) are unions by id; an id that
 comes with different content is refused (``MergeError``): entries are never
 rewritten.  A note whose versions have two heads (each written without
 having seen the other) is a conflict too, shown until someone writes a
 version that builds on both.
 
 **Deletion wins.**  A tombstone removes the incident whatever edits arrive
-later (see ``storage.journal``); it holds no content.
+later (see ``storage.journal``); it holds no content.  A shared incident a
+member deletes is first only marked deleted -- its ``deletions`` log, whose
+latest event says deleted or restored -- and so merges like any other
+change; the tombstone comes when the restore period is over.
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ class Entry:
     value: Any  # wire form
     at: str  # canonical time string
     base: Optional[str] = None
+    by: str = ""  # who wrote it (not part of the order)
 
     def superseded_by(self, other: "Entry") -> bool:
         return other.base is not None and other.base >= self.at
@@ -98,13 +103,14 @@ def join(entries: Iterable[Entry]) -> list[Entry]:
     """The entries nobody superseded, the shown one first (latest; ties by value).
 
     The same write (value and time) seen with two bases counts once, with
-    the later base.
+    the later base (and, should two copies name different writers, the
+    writer whose name sorts last: the same on every device).
     """
     by_write: dict[tuple[str, str], Entry] = {}
     for e in entries:
         key = (canon(e.value), e.at)
         seen = by_write.get(key)
-        if seen is None or (e.base or "") > (seen.base or ""):
+        if seen is None or (e.base or "", e.by) > (seen.base or "", seen.by):
             by_write[key] = e
     unique = list(by_write.values())
     kept = [e for e in unique if not any(e.superseded_by(o) for o in unique)]
@@ -113,7 +119,7 @@ def join(entries: Iterable[Entry]) -> list[Entry]:
 
 
 def _alternatives(doc: dict, key: str) -> list[Entry]:
-    return [Entry(a["value"], a["at"], a.get("base")) for a in doc.get("alternatives", {}).get(key, ())]
+    return [Entry(a["value"], a["at"], a.get("base"), a.get("by", "")) for a in doc.get("alternatives", {}).get(key, ())]
 
 
 def _entry_dicts(entries: list[Entry]) -> list[dict]:
@@ -122,13 +128,20 @@ def _entry_dicts(entries: list[Entry]) -> list[dict]:
         d = {"value": e.value, "at": e.at}
         if e.base is not None:
             d["base"] = e.base
+        if e.by:
+            d["by"] = e.by
         out.append(d)
     return out
 
 
+def _writer(doc: dict, key: str) -> str:
+    return doc.get("field_by", {}).get(key, "")
+
+
 def _register(doc: dict, key: str, value: Any) -> list[Entry]:
     """A scalar's or an answer's register in a normalised incident."""
-    return [Entry(value, doc["field_updated"][key], doc.get("field_base", {}).get(key))] + _alternatives(doc, key)
+    main = Entry(value, doc["field_updated"][key], doc.get("field_base", {}).get(key), _writer(doc, key))
+    return [main] + _alternatives(doc, key)
 
 
 def _settle(out: dict, key: str, kept: list[Entry]) -> Any:
@@ -139,6 +152,8 @@ def _settle(out: dict, key: str, kept: list[Entry]) -> Any:
         out["field_updated"][key] = shown.at
     if shown.base is not None:
         out["field_base"][key] = shown.base
+    if shown.by:
+        out["field_by"][key] = shown.by
     if len(kept) > 1:
         out["alternatives"][key] = _entry_dicts(kept[1:])
     return shown.value
@@ -165,6 +180,8 @@ def normalise(doc: dict) -> dict:
         )
     for name in LOGS:
         d[name] = sorted(d.get(name, ()), key=lambda x: (x["at"], x["id"]))
+    if not d["deletions"]:
+        del d["deletions"]  # never deleted: the record as schema 2 wrote it
     d["notes"] = sorted(
         ({**n, "versions": sorted(n["versions"], key=lambda v: (v["at"], v["id"]))} for n in d.get("notes", ())),
         key=lambda n: (n["created_at"], n["id"]),
@@ -174,6 +191,8 @@ def normalise(doc: dict) -> dict:
         d.pop("field_base", None)
     if not d.get("alternatives"):
         d.pop("alternatives", None)
+    if not d.get("field_by"):
+        d.pop("field_by", None)
     return d
 
 
@@ -230,6 +249,7 @@ def merge_incident(local: dict, other: dict) -> dict:
         "field_updated": {},
         "field_base": {},
         "alternatives": {},
+        "field_by": {},
     }
     for key in SCALAR_FIELDS:
         out[key] = _settle(out, key, join(_register(a, key, a[key]) + _register(b, key, b[key])))
@@ -252,18 +272,23 @@ def merge_incident(local: dict, other: dict) -> dict:
         out[name] = items
 
     for name in LOGS:
-        out[name] = _union_log(a[name], b[name], name)
+        out[name] = _union_log(_log(a, name), _log(b, name), name)
     out["notes"] = _union_notes(a["notes"], b["notes"])
-    if not out["field_base"]:
-        del out["field_base"]
-    if not out["alternatives"]:
-        del out["alternatives"]
+    for name in ("field_base", "alternatives", "field_by", "deletions"):
+        if not out[name]:
+            del out[name]
     return out
+
+
+def _log(doc: dict, name: str) -> list[dict]:
+    """A log of a normalised incident (``deletions`` is left out while empty)."""
+    return doc.get(name, [])
 
 
 def _register_of(doc: dict, key: str, item: dict) -> list[Entry]:
     """A sub-record's register: its own ``updated`` is its stamp."""
-    return [Entry(item, item["updated"], doc.get("field_base", {}).get(key))] + _alternatives(doc, key)
+    main = Entry(item, item["updated"], doc.get("field_base", {}).get(key), _writer(doc, key))
+    return [main] + _alternatives(doc, key)
 
 
 def conflicts_of(doc: dict) -> tuple[str, ...]:
@@ -304,8 +329,8 @@ def next_stamp(now: datetime, latest: str) -> str:
 
 def _check_audit_trail(stored: dict, given: dict) -> None:
     for name in LOGS:
-        have = {x["id"]: x for x in given[name]}
-        for x in stored[name]:
+        have = {x["id"]: x for x in _log(given, name)}
+        for x in _log(stored, name):
             if have.get(x["id"]) != x:
                 raise ValidationError(f"incident.{name}", "history entries cannot be changed or removed")
     notes = {n["id"]: n for n in given["notes"]}
@@ -322,19 +347,21 @@ def _latest_of(entries: list[Entry]) -> str:
     return max(e.at for e in entries)
 
 
-def stamp_edit(stored: Optional[dict], given: dict, now: datetime) -> Optional[dict]:
+def stamp_edit(stored: Optional[dict], given: dict, now: datetime, by: str = "") -> Optional[dict]:
     """The incident as it will be stored after a local edit, or ``None`` when
     ``given`` changes nothing.
 
     ``stored`` is the version the edit was made on (``None``: a new
-    incident); ``given`` the edited incident in wire form (already valid).
+    incident); ``given`` the edited incident in wire form (already valid);
+    ``by`` who makes the edit (as they sign their entries).
     The UI manages no stamps: they are taken from ``stored`` and set here
     for every register whose value -- or whose set of kept alternatives
-    (settling a conflict) -- changed.  A sub-record dropped from a list is
-    kept, marked removed, so a merge cannot bring it back.
+    (settling a conflict) -- changed, together with who wrote it.  A
+    sub-record dropped from a list is kept, marked removed, so a merge
+    cannot bring it back.
     """
     if stored is None:
-        return _stamp_new(given, time_to_str(now))
+        return _stamp_new(given, time_to_str(now), by)
     s, g = normalise(stored), normalise(given)
     _check_audit_trail(s, g)
     tick = next_stamp(now, _latest_stamp(s))
@@ -346,6 +373,7 @@ def stamp_edit(stored: Optional[dict], given: dict, now: datetime) -> Optional[d
         field_updated=dict(s["field_updated"]),
         field_base=dict(s.get("field_base", {})),
         alternatives={k: v for k, v in g.get("alternatives", {}).items() if k in s.get("alternatives", {})},
+        field_by=dict(s.get("field_by", {})),
     )
     changed = False
 
@@ -356,6 +384,10 @@ def stamp_edit(stored: Optional[dict], given: dict, now: datetime) -> Optional[d
         if before:
             out["field_base"][key] = _latest_of(before)
         out["alternatives"].pop(key, None)
+        if by:
+            out["field_by"][key] = by
+        else:
+            out["field_by"].pop(key, None)
 
     for key in SCALAR_FIELDS:
         before = _register(s, key, s[key])
@@ -390,16 +422,15 @@ def stamp_edit(stored: Optional[dict], given: dict, now: datetime) -> Optional[d
         for x in items:
             out["field_updated"].pop(f"{name}:{x['id']}", None)  # a sub-record's stamp is its own
         out[name] = sorted(items, key=lambda x: x["id"])
-    if any(g[name] != s[name] for name in LOGS) or g["notes"] != s["notes"]:
-        changed = True  # a log grew (a tick, a note, a status change)
+    if any(_log(g, name) != _log(s, name) for name in LOGS) or g["notes"] != s["notes"]:
+        changed = True  # a log grew (a tick, a note, a status change, a deletion)
     if not changed:
         return None
     out["updated"] = max(tick, _latest_log_stamp(g))
     out["revision"] = s["revision"] + 1
-    if not out["field_base"]:
-        del out["field_base"]
-    if not out["alternatives"]:
-        del out["alternatives"]
+    for name in ("field_base", "alternatives", "field_by"):
+        if not out[name]:
+            del out[name]
     return normalise(out)
 
 
@@ -414,12 +445,12 @@ def _latest_stamp(d: dict) -> str:
 
 
 def _latest_log_stamp(d: dict) -> str:
-    stamps = [x["at"] for name in LOGS for x in d[name]]
+    stamps = [x["at"] for name in LOGS for x in _log(d, name)]
     stamps += [v["at"] for n in d["notes"] for v in n["versions"]]
     return max(stamps, default=d["updated"])
 
 
-def _stamp_new(given: dict, now: str) -> dict:
+def _stamp_new(given: dict, now: str, by: str) -> dict:
     g = normalise(given)
     out = dict(g)
     stamps = {key: now for key in SCALAR_FIELDS}
@@ -427,6 +458,10 @@ def _stamp_new(given: dict, now: str) -> dict:
     out.update(created=now, revision=1, field_updated=stamps)
     out.pop("field_base", None)
     out.pop("alternatives", None)
+    out.pop("field_by", None)
+    if by:
+        keys = list(stamps) + [f"{name}:{x['id']}" for name in SUB_RECORDS for x in g[name]]
+        out["field_by"] = {key: by for key in keys}
     for name in SUB_RECORDS:
         out[name] = [{**x, "updated": now} for x in g[name]]
     out["updated"] = max(now, _latest_log_stamp(g))

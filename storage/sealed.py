@@ -41,6 +41,7 @@ KINDS = {
     "team": "team",  # this device's team membership and keys (sharing)
     "share": "shares",  # which incidents are shared with the team
     "outbox": "outbox",  # shared records changed here and not yet sent
+    "deleted": "deleted",  # shared incidents deleted by a member, restorable for a while (schema 3)
 }
 TABLE_KIND = {table: kind for kind, table in KINDS.items()}
 #: What a backup holds; the other tables belong to this device only, and a
@@ -95,10 +96,12 @@ class JournalDB(TinyDB):
 
 @dataclass
 class Body:
-    """A decoded body: documents by table, and each record's line as stored."""
+    """A decoded body: documents by table, and each record's line as stored;
+    ``schema``: the version its meta record names (``None``: not read from a file)."""
 
     tables: dict[str, dict[str, FrozenDocument]]
     lines: dict[_Key, bytes]
+    schema: Optional[int] = None
 
 
 def empty_body() -> Body:
@@ -132,7 +135,7 @@ def decode_body(plaintext: bytes, supported: int, reuse: Optional[Body] = None) 
     lines = plaintext.split(b"\n")
     if not plaintext.endswith(b"\n") or len(lines) < 2:
         raise ValueError("no records")
-    read_meta(lines[0], supported)
+    schema = read_meta(lines[0], supported)
     if len(lines) - 2 > MAX_RECORDS + 1:
         raise ValidationError("record", "too many records")
     known = {line: key for key, line in reuse.lines.items()} if reuse is not None else {}
@@ -162,7 +165,7 @@ def decode_body(plaintext: bytes, supported: int, reuse: Optional[Body] = None) 
             raise ValidationError(f"{TABLE_KIND[table]}.id", "duplicate id")
         tables[table][rid] = doc
         out_lines[(table, rid)] = line
-    return Body(tables, out_lines)
+    return Body(tables, out_lines, schema)
 
 
 def record_line(table: str, doc: dict) -> bytes:

@@ -146,18 +146,24 @@ class TeamClient:
     # -- creating and joining --------------------------------------------------------------
 
     async def create_team(self, team_name: str, display_name: str, role: str, device_label: str,
-                          server_url: str = "") -> TeamState:
-        """A new team with this device as its coordinator (key version 1)."""
+                          server_url: str = "", signup_code: str = "") -> TeamState:
+        """A new team with this device as its coordinator (key version 1).
+
+        ``signup_code``: the server's sign-up code, when its operator set one
+        (refused with 403 ``signup_code_required`` otherwise)."""
         device = await c.new_device_key(self.crypto)
         team_id, member_id = c.new_id(self.crypto), c.new_id(self.crypto)
         key = c.new_team_key(self.crypto)
         wrapped = await c.wrap_team_key(self.crypto, key, team_id, member_id, 1, device.public)
         mac = c.member_key_mac(key, team_id, member_id, device.public)
-        answer = await self._call("POST", "/teams", body={
+        body = {
             "team_id": team_id,
             "member": _member_body(member_id, device, mac, display_name, role, device_label),
             "wrapped_key": c.b64e(wrapped),
-        })
+        }
+        if signup_code:
+            body["signup_code"] = signup_code
+        answer = await self._call("POST", "/teams", body=body)
         return TeamState(server_url, team_id, team_name, member_id, msg.parse_token(answer), True, device, {1: key})
 
     async def create_invite(self, state: TeamState) -> CreatedInvite:

@@ -54,13 +54,18 @@ class AccessRevokedError(SyncError):
 
 
 class RefusedError(SyncError):
+    """``field``: for a malformed request (``bad_request``), the request field the
+    server named (``member.display_name``), when it named one."""
+
     code = "refused"
 
-    def __init__(self, reason: str, status: int, retry_after: Optional[float] = None) -> None:
+    def __init__(self, reason: str, status: int, retry_after: Optional[float] = None,
+                 field: Optional[str] = None) -> None:
         super().__init__(f"{status} {reason}")
         self.reason = reason
         self.status = status
         self.retry_after = retry_after
+        self.field = field
 
 
 class IntegrityError(SyncError):

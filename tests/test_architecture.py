@@ -193,7 +193,7 @@ def test_every_link_names_a_route_with_its_parameters():
 def test_journal_routes_are_behind_the_gate():
     assert {r.name for r in routes.ROUTES if r.needs_journal} == {
         "journal", "incident", "overview", "journal_settings", "policy", "team", "team_create", "team_join",
-        "letters", "letter", "parents_letter"}
+        "letters", "letter", "parents_letter", "deleted"}
     assert routes.needs_journal("/logboek/incident/0b7f6a1e-4c36-4b8e-9a55-6d4c1f0b2a11")
     assert routes.needs_journal("/logboek/incident/0b7f6a1e-4c36-4b8e-9a55-6d4c1f0b2a11/brief/alle-ouders")
     assert not routes.needs_journal("/acuut") and not routes.needs_journal("/bestaat-niet")

@@ -208,7 +208,7 @@ def _mutate(records: list, rng: random.Random) -> tuple[list, list[bytes] | None
         elif op == 8:  # another kind
             records[target]["t"] = rng.choice(["incident", "policy", "settings", "tombstone", "meta", "virus"])
         else:  # the meta record
-            records[0] = rng.choice([{"schema": 1, "t": "meta"}, {"schema": 3, "t": "meta"}, {"schema": "2", "t": "meta"}, {"t": "meta"}])
+            records[0] = rng.choice([{"schema": 1, "t": "meta"}, {"schema": inc.SCHEMA_VERSION + 1, "t": "meta"}, {"schema": "2", "t": "meta"}, {"t": "meta"}])
     if rng.random() < 0.05:  # broken JSON lines
         lines = [json.dumps(r).encode() + b"\n" for r in records]
         k = rng.randrange(len(lines))

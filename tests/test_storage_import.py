@@ -330,7 +330,8 @@ def test_a_record_that_breaks_a_rule_is_skipped_and_reported(journal_and_backup,
 
 def test_backup_from_a_newer_app_is_refused_politely(journal_and_backup):
     journal, _, directory = journal_and_backup
-    data = run(_forge_backup(b'{"schema":3,"t":"meta"}\n'))
+    newer = inc.SCHEMA_VERSION + 1
+    data = run(_forge_backup(b'{"schema":%d,"t":"meta"}\n' % newer))
     _refused(journal, directory, data, NewerFormatError)
 
 

@@ -58,6 +58,8 @@ edit_ops = st.one_of(
     st.tuples(st.just("status"), st.sampled_from(inc.STATUSES)),
     st.tuples(st.just("drop_pupil"),),
     st.tuples(st.just("settle"), st.integers(0, 5)),
+    st.tuples(st.just("delete"),),  # a shared incident deleted by a member (restorable)
+    st.tuples(st.just("restore"),),
 )
 steps = st.lists(
     st.one_of(
@@ -104,6 +106,10 @@ def _apply(i: inc.Incident, op: tuple, at) -> inc.Incident:
         return inc.set_status(i, op[1], at=at)
     if kind == "drop_pupil":
         return dataclasses.replace(i, pupils=())
+    if kind == "delete":
+        return inc.mark_deleted(i, by="iemand", at=at)
+    if kind == "restore":
+        return inc.mark_restored(i, by="iemand", at=at) if i.deleted else i
     if kind == "settle":
         keys = [k for k in i.conflicts if not k.startswith("notes:")]
         if not keys:
@@ -114,9 +120,9 @@ def _apply(i: inc.Incident, op: tuple, at) -> inc.Incident:
     raise AssertionError(op)
 
 
-def _edit(doc: dict, op: tuple, now) -> dict:
+def _edit(doc: dict, op: tuple, now, by: str = "") -> dict:
     given = _apply(inc.incident_from_trusted(doc), op, now)
-    return stamp_edit(doc, inc.validate_incident(given), now) or doc
+    return stamp_edit(doc, inc.validate_incident(given), now, by) or doc
 
 
 def _simulate(step_list, clock_skews) -> list[dict]:
@@ -130,7 +136,7 @@ def _simulate(step_list, clock_skews) -> list[dict]:
             continue
         _, me, op, pause = step
         real += timedelta(seconds=pause)  # pause 0: the same instant as the step before
-        state[me] = _edit(state[me], op, real + clock_skews[me])
+        state[me] = _edit(state[me], op, real + clock_skews[me], by=f"apparaat {me}")
     return state
 
 
@@ -158,9 +164,9 @@ def test_merge_is_commutative_associative_and_idempotent(step_list, clock_skews)
 def test_merge_loses_nothing(step_list, clock_skews):
     a, b, _ = _simulate(step_list, clock_skews)
     merged = merge_incident(a, b)
-    for name in ("ticks", "status_history", "notes"):
-        ids = [x["id"] for x in merged[name]]
-        assert len(ids) == len(set(ids)) and set(ids) == {x["id"] for side in (a, b) for x in side[name]}
+    for name in ("ticks", "status_history", "notes", "deletions"):
+        ids = [x["id"] for x in merged.get(name, [])]
+        assert len(ids) == len(set(ids)) and set(ids) == {x["id"] for side in (a, b) for x in side.get(name, [])}
     versions = {v["id"]: v for n in merged["notes"] for v in n["versions"]}
     for side in (a, b):
         for n in side["notes"]:
@@ -178,8 +184,31 @@ def test_merge_loses_nothing(step_list, clock_skews):
 
 
 def _entries(doc: dict, key: str) -> list[Entry]:
-    main = Entry(doc[key], doc["field_updated"].get(key, doc["updated"]), doc.get("field_base", {}).get(key))
-    return [main] + [Entry(x["value"], x["at"], x.get("base")) for x in doc.get("alternatives", {}).get(key, ())]
+    main = Entry(doc[key], doc["field_updated"].get(key, doc["updated"]), doc.get("field_base", {}).get(key),
+                 doc.get("field_by", {}).get(key, ""))
+    return [main] + [Entry(x["value"], x["at"], x.get("base"), x.get("by", ""))
+                     for x in doc.get("alternatives", {}).get(key, ())]
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps, skews)
+def test_every_version_of_a_value_keeps_who_wrote_it_through_any_merge(step_list, clock_skews):
+    """The version shown and each other version in a conflict name the device
+    that wrote them, however the devices took in each other's changes; and
+    whether the incident is deleted is the same on every device."""
+    a, b, c = _simulate(step_list, clock_skews)
+    writers = {}
+    for side in (a, b, c):
+        for key in inc.SCALAR_FIELDS:
+            for e in _entries(side, key):
+                writers.setdefault((canon(e.value), e.at), set()).add(e.by)
+    merged = merge_incident(merge_incident(a, b), c)
+    for key in inc.SCALAR_FIELDS:
+        for e in _entries(merged, key):
+            assert e.by in writers[(canon(e.value), e.at)], key  # (two devices may write one value at one instant)
+    shown = inc.incident_from_trusted(merged).deleted
+    for other in (merge_incident(c, merge_incident(b, a)), merge_incident(b, merge_incident(c, a))):
+        assert inc.incident_from_trusted(other).deleted == shown
 
 
 @settings(max_examples=200, deadline=None)
@@ -449,3 +478,14 @@ def test_a_record_from_an_older_app_without_field_stamps_merges_as_stamped_at_it
         assert merged["follow_ups"] == [] and merged["status_history"] == newer_here["status_history"]
     without_evaluation = {k: v for k, v in older.items() if k != "evaluation"}  # older still: no evaluation
     assert merge_incident(newer_here, without_evaluation)["evaluation"] == {}
+
+
+def test_a_conflict_names_who_wrote_each_version():
+    base = _base()
+    left = _edit(base, ("title", "links"), T0 + timedelta(minutes=1), by="Anna")
+    right = _edit(base, ("title", "rechts"), T0 + timedelta(minutes=2), by="Bob")
+    for merged in (merge_incident(left, right), merge_incident(right, left)):
+        assert merged["title"] == "rechts" and merged["field_by"]["title"] == "Bob"
+        assert [(x["value"], x["by"]) for x in merged["alternatives"]["title"]] == [("links", "Anna")]
+        incident = inc.incident_from_dict(merged)
+        assert incident.field_by["title"] == "Bob" and incident.alternatives["title"][0].by == "Anna"

@@ -4,11 +4,19 @@ app and journal (``python main.py`` twice, each its own data folder), and the
 team server started as a real process (``python -m server``).
 
 They join one team through the UI (create on the phone, the invite shows a
-code, typed on the Chromebook), share an incident, see each other's edits;
-the Chromebook loses its route to the server (a relay in front of it is
-cut), edits, comes back, and both converge.  Every new screen is
-photographed at both sizes (``test-artifacts/team-*``), and the invite's QR
-code in the screenshot reads back as the link to the join screen.
+code, typed on the Chromebook), share an incident -- the share dialog names
+the member who just joined, without anyone tapping "Nu synchroniseren" --
+and see each other's edits as they come (the event stream); the Chromebook
+loses its route to the server (a relay in front of it is cut), edits,
+comes back, and both converge; a title both changed shows on journal home,
+and each version names its writer; the phone deletes the shared incident
+and the Chromebook restores it for both.  Every new screen is photographed
+at both sizes (``test-artifacts/team-*``), and the invite's QR code in the
+screenshot reads back as the link to the join screen.
+
+A second test creates a team on a server that asks for a sign-up code and
+keeps very little room per team: the "Aanmeldcode" field, a refused name,
+and a full team's storage, each in words.
 """
 
 from __future__ import annotations
@@ -101,10 +109,24 @@ def navigate(s, route: str) -> None:
     s.wait_for_path(route)
 
 
+def on_home(s, expect: str) -> None:
+    """Journal home shows ``expect`` by itself: what the team changed arrives without a tap."""
+    navigate(s, "/logboek")
+    s.see(expect)
+
+
 def sync_on_home(s, expect: str) -> None:
+    """The user asks for a sync (after the network came back), then journal home shows ``expect``."""
     navigate(s, "/logboek")
     s.tap("Nu synchroniseren")
     s.see(expect)
+
+
+def edit_title(s, title: str) -> None:
+    s.tap("Incident bewerken")
+    s.type_into("Korte titel, zonder namen", title)
+    s.tap("Bewaren")
+    s.see(title)
 
 
 def member_fields(s, name: str, role: str, device: str) -> None:
@@ -118,6 +140,11 @@ def add_note(s, text: str) -> None:
     s.type_into("Notitie", text)
     s.tap("Bewaren")
     s.see(text)
+
+
+def gone(s, text: str) -> None:
+    """``text`` leaves the screen (once what the team changed has arrived)."""
+    s.text(text).first.wait_for(state="detached", timeout=TIMEOUT_MS)
 
 
 def open_incident(s, title: str) -> None:
@@ -184,7 +211,7 @@ def _scenario(phone, chromebook, team_server, relay) -> None:
     chromebook.see("Dhr. Bakker (jij)")
     both_sizes(chromebook, "member")
 
-    phone.tap("Nu synchroniseren")  # the new member is listed, with the device and role they chose
+    # No "Nu synchroniseren": the team screen lists the new member by itself, with the device and role they chose.
     phone.see("2 leden")
     phone.see("Dhr. Bakker")
     phone.see("mentor · Chromebook")
@@ -194,9 +221,10 @@ def _scenario(phone, chromebook, team_server, relay) -> None:
     navigate(phone, "/logboek")
     new_incident(phone, "Bangalijst in 2B")
     phone.see("Persoonlijk: alleen op dit apparaat")
-    phone.tap("Delen met het team")
+    phone.tap("Delen met het team")  # the dialog asks the server who is in the team: nobody synced by hand
     phone.see("Delen kan niet ongedaan worden gemaakt")
     phone.see("Dhr. Bakker (mentor)")
+    assert phone.text("verouderd").count() == 0
     both_sizes(phone, "share-confirm")
     phone.tap("Delen", exact=True)
     phone.see("Gedeeld met team Actieteam 2B")
@@ -204,7 +232,7 @@ def _scenario(phone, chromebook, team_server, relay) -> None:
     both_sizes(phone, "incident-shared")
     add_note(phone, f"{MARKER}: melding van de mentor")
 
-    sync_on_home(chromebook, "Bangalijst in 2B")
+    on_home(chromebook, "Bangalijst in 2B")
     chromebook.see("Gesynchroniseerd")
     both_sizes(chromebook, "home-synced")
     open_incident(chromebook, "Bangalijst in 2B")
@@ -214,29 +242,59 @@ def _scenario(phone, chromebook, team_server, relay) -> None:
     chromebook.see(f"{MARKER}: melding van de mentor")
     add_note(chromebook, "Ouders van J.K. gebeld")
 
-    sync_on_home(phone, "Gesynchroniseerd")
     open_incident(phone, "Bangalijst in 2B")
-    phone.see("Ouders van J.K. gebeld")
+    phone.see("Ouders van J.K. gebeld")  # drawn again when it arrives
 
-    # -- the Chromebook loses the server, both edit, it comes back ----------------------------------
+    # -- the Chromebook loses the server, both edit (the title too), it comes back ------------------------
     relay.cut()
     open_incident(chromebook, "Bangalijst in 2B")
     add_note(chromebook, "Offline: gesprek met de leerling")
-    sync_on_home(chromebook, "Server niet bereikbaar — 1 wijziging wacht")
+    edit_title(chromebook, "Bangalijst in 2B, ook 2C")
+    on_home(chromebook, "Server niet bereikbaar — 2 wijzigingen wachten")  # two changes, one incident
     both_sizes(chromebook, "home-unreachable")
     open_incident(phone, "Bangalijst in 2B")
     add_note(phone, "Politie gebeld terwijl de Chromebook offline was")
-    sync_on_home(phone, "Gesynchroniseerd")
+    edit_title(phone, "Bangalijst 2B en 2C")
+    on_home(phone, "Gesynchroniseerd")
 
     relay.restore()
-    sync_on_home(chromebook, "Gesynchroniseerd")
-    open_incident(chromebook, "Bangalijst in 2B")
+    sync_on_home(chromebook, "Op twee plaatsen gewijzigd: Korte titel, zonder namen")  # on the incident's row
+    both_sizes(chromebook, "home-conflict")
+    open_incident(chromebook, "Bangalijst 2B en 2C")
     chromebook.see("Politie gebeld terwijl de Chromebook offline was")
     chromebook.see("Offline: gesprek met de leerling")
-    sync_on_home(phone, "Gesynchroniseerd")
-    open_incident(phone, "Bangalijst in 2B")
+    on_home(phone, "Op twee plaatsen gewijzigd: Korte titel, zonder namen")
+    open_incident(phone, "Bangalijst 2B en 2C")
     phone.see("Offline: gesprek met de leerling")
     phone.see("Ouders van J.K. gebeld")
+    phone.see("Nu getoond · gewijzigd door Mevr. Jansen, vandaag om")  # each version names its writer
+    phone.see("Andere versie · gewijzigd door Dhr. Bakker, vandaag om")
+    phone.see("Bangalijst in 2B, ook 2C")
+    both_sizes(phone, "conflict-writers")
+    phone.tap("Deze houden")  # the version shown now
+    phone.see("Je keuze is bewaard.")
+    on_home(chromebook, "Bangalijst 2B en 2C")
+    gone(chromebook, "Op twee plaatsen gewijzigd")  # the choice arrived
+
+    # -- the phone deletes the shared incident, the Chromebook restores it for both -------------------------
+    open_incident(phone, "Bangalijst 2B en 2C")
+    phone.tap("Incident verwijderen")
+    phone.see("wordt voor het hele team verwijderd")
+    both_sizes(phone, "delete-confirm")
+    phone.page.get_by_role("alertdialog").get_by_role("button", name="Verwijderen").click()
+    phone.see("Verwijderd — herstellen (1 gedeeld incident)")
+    on_home(chromebook, "Verwijderd — herstellen (1 gedeeld incident)")
+    both_sizes(chromebook, "home-deleted")
+    chromebook.tap("Verwijderd — herstellen")
+    chromebook.see("Verwijderd door Mevr. Jansen, vandaag om")
+    chromebook.see("Iedereen in het team kan het herstellen tot")
+    both_sizes(chromebook, "deleted-list")
+    chromebook.tap("Herstellen", exact=True)
+    chromebook.see("is terug, voor het hele team")
+    on_home(phone, "Bangalijst 2B en 2C")
+    gone(phone, "Verwijderd — herstellen")
+    open_incident(phone, "Bangalijst 2B en 2C")
+    phone.see("Ouders van J.K. gebeld")  # back with everything written in it
 
     # -- leaving and removing say the truth ------------------------------------------------------
     navigate(chromebook, "/logboek/team")
@@ -253,10 +311,48 @@ def _scenario(phone, chromebook, team_server, relay) -> None:
     phone.see("Dhr. Bakker is uit het team verwijderd.")
     phone.see("1 lid")
 
-    sync_on_home(chromebook, "Verwijderd uit het team")
+    on_home(chromebook, "Verwijderd uit het team")
     both_sizes(chromebook, "home-removed")
     chromebook.see("Bangalijst in 2B")  # what it had stays
     navigate(chromebook, "/logboek/team")
     chromebook.see("Dit apparaat zit niet meer in team Actieteam 2B.")
     assert chromebook.page.get_by_role("button", name="Nu synchroniseren").count() == 0  # nothing left to sync
     both_sizes(chromebook, "removed")
+
+
+def test_creating_a_team_where_the_server_asks_for_a_sign_up_code_and_keeps_little_room(apps, sessions, tmp_path):
+    server = ServerProcess(tmp_path / "strict-server", env={"STAPPENPLAN_SIGNUP_CODE": "Lente-2026",
+                                                             "STAPPENPLAN_TEAM_QUOTA_MIB": "0.0001"})
+    try:
+        phone = sessions(apps("strict-phone"), PHONE)
+        create_journal(phone, author="Mevr. Jansen")
+        navigate(phone, "/logboek/team/aanmaken")
+        phone.type_into("Naam van het team, bijvoorbeeld Actieteam leerjaar 2", "Actieteam 2B")
+        phone.type_into("Adres van de teamserver", server.url)
+        member_fields(phone, "Mevr.\u200bJansen", "zorgcoördinator", "Telefoon")  # a zero-width space in it
+        phone.tap("Team aanmaken")
+        phone.see("Gebruik alleen letters, cijfers, spaties en leestekens die je kunt zien")
+        both_sizes(phone, "create-refused-name")
+        phone.type_into("Je naam in het team", "Mevr. Jansen")
+        phone.tap("Team aanmaken")
+        phone.see("Deze teamserver vraagt een aanmeldcode om een team aan te maken")
+        assert phone.text("niet bereikbaar").count() == 0
+        both_sizes(phone, "create-signup-code")
+        phone.type_into("Aanmeldcode", "Zomer-2026")
+        phone.tap("Team aanmaken")
+        phone.see("Deze aanmeldcode klopt niet.")
+        phone.type_into("Aanmeldcode", "Lente-2026")
+        phone.tap("Team aanmaken")
+        phone.see("Je bent de coördinator van het team.")
+
+        navigate(phone, "/logboek")
+        new_incident(phone, "Groepsapp 3A")
+        phone.tap("Delen met het team")
+        phone.tap("Delen", exact=True)
+        phone.see("Gedeeld met team Actieteam 2B")
+        on_home(phone, "De opslag van het team op de server is vol — wijzigingen wachten hier.")
+        phone.see("1 wijziging wacht")
+        assert phone.text("niet bereikbaar").count() == 0
+        both_sizes(phone, "home-team-storage-full")
+    finally:
+        server.stop()

@@ -4,8 +4,10 @@ When two windows, two members of the action team or an imported backup
 changed the same value without seeing each other's change, the journal
 keeps both (``Incident.conflicts``; see ``storage.merge``).  This section of
 the incident screen shows each such value: the version the journal shows
-now and the other one(s), with who and when.  "Keep this one" settles it:
-the choice is saved as a new edit, which every device takes over.
+now and the other one(s), each with who wrote it and when.  "Keep this one"
+settles it: the choice is saved as a new edit, which every device takes
+over.  Journal home names the values on the incident's row
+(``conflict_summary``).
 """
 
 from __future__ import annotations
@@ -65,6 +67,19 @@ def _card(title: str, versions: list[ft.Control]) -> ft.Control:
     )
 
 
+def conflict_summary(app: "AppContext", incident: inc.Incident) -> str:
+    """'Op twee plaatsen gewijzigd: Korte titel, Notitie' for journal home ('' when settled)."""
+    if not incident.conflicts:
+        return ""
+    labels = dict.fromkeys(_("Note") if key.startswith("notes:") else _field_label(app, key)
+                           for key in incident.conflicts)
+    return _("Changed in two places: {what}").format(what=", ".join(labels))
+
+
+def _written(who: str, when: str) -> str:
+    return _("changed by {who}, {when}").format(who=who, when=when) if who else _("changed {when}").format(when=when)
+
+
 def _version(label: str, text: str, on_keep) -> ft.Control:
     return ft.Container(
         bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST, border_radius=8, padding=10,
@@ -83,13 +98,15 @@ def _value_card(app: "AppContext", incident: inc.Incident, key: str) -> ft.Contr
     async def keep_shown(e) -> None:
         await keep_value(app, incident.id, key, None)
 
-    versions = [_version(_("Shown now · changed {when}").format(when=moment(shown_at, now)),
+    shown = _written(incident.field_by.get(key, ""), moment(shown_at, now))
+    versions = [_version(_("Shown now · {written}").format(written=shown),
                          _describe(app, key, incident.shown_value(key)), keep_shown)]
     for alternative in incident.alternatives[key]:
         async def keep_other(e, alternative=alternative) -> None:
             await keep_value(app, incident.id, key, alternative)
 
-        versions.append(_version(_("Other version · changed {when}").format(when=moment(alternative.at, now)),
+        other = _written(alternative.by, moment(alternative.at, now))
+        versions.append(_version(_("Other version · {written}").format(written=other),
                                  _describe(app, key, alternative.value), keep_other))
     return _card(_field_label(app, key), versions)
 
@@ -102,8 +119,12 @@ def _note_card(app: "AppContext", incident: inc.Incident, key: str) -> ft.Contro
         async def keep(e, head=head) -> None:
             await keep_note_version(app, incident.id, note.id, head.id)
 
-        who = f" · {head.by}" if head.by else ""
-        label = (_("Deleted {when}") if head.deleted else _("Written {when}")).format(when=moment(head.at, now)) + who
+        when = moment(head.at, now)
+        if head.by:
+            label = (_("Deleted by {who}, {when}") if head.deleted else _("Written by {who}, {when}")).format(
+                who=head.by, when=when)
+        else:
+            label = (_("Deleted {when}") if head.deleted else _("Written {when}")).format(when=when)
         versions.append(_version(label, head.text, keep))
     return _card(_("Note of {when}").format(when=moment(note.created_at, now)), versions)
 
@@ -164,4 +185,4 @@ _RECORD_PARTS = {
 }
 
 
-__all__ = ["conflicts_section", "keep_note_version", "keep_value"]
+__all__ = ["conflict_summary", "conflicts_section", "keep_note_version", "keep_value"]

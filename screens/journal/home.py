@@ -1,4 +1,5 @@
-"""The journal's first screen: the incidents, filtered by status and type, and what is due."""
+"""The journal's first screen: the incidents, filtered by status and type, and what is due; a value
+changed in two places on the incident's own row; shared incidents a member deleted, to restore."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import flet as ft
 
 from content.progress import next_action
 from screens import routes
+from screens.journal.conflicts import conflict_summary
 from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
 from screens.journal.incident_forms import incident_form, progress_of
@@ -41,6 +43,12 @@ def _incident_card(app: "AppContext", incident: inc.Incident) -> ft.Control:
             italic=True,
         ),
     ]
+    conflict = conflict_summary(app, incident)
+    if conflict:
+        lines.append(ft.Row(spacing=6, controls=[
+            ft.Icon(ft.Icons.CALL_SPLIT, size=18, color=ft.Colors.TERTIARY),
+            ft.Text(conflict, color=ft.Colors.TERTIARY, weight=ft.FontWeight.W_500, expand=True),
+        ]))
     return ft.Card(
         content=ft.Container(
             padding=12,
@@ -110,6 +118,18 @@ def _retention_banner(app: "AppContext", journal: Journal) -> list[ft.Control]:
     ]
 
 
+def _deleted_link(app: "AppContext", journal: Journal) -> list[ft.Control]:
+    """'Verwijderd — herstellen': shared incidents a member deleted, while they can be restored."""
+    deleted = journal.deleted_incidents(app.now())
+    if not deleted:
+        return []
+    return [ft.TextButton(
+        ngettext("Deleted — restore ({n} shared incident)", "Deleted — restore ({n} shared incidents)",
+                 len(deleted)).format(n=len(deleted)),
+        icon=ft.Icons.RESTORE_FROM_TRASH_OUTLINED, on_click=lambda e: app.go(routes.path("deleted")),
+    )]
+
+
 def build(app: "AppContext", route: str) -> ft.View:
     journal = app.journal.current
     chosen = app.journal_filter
@@ -123,6 +143,7 @@ def build(app: "AppContext", route: str) -> ft.View:
     return journal_view(app, route, _("Journal"), [
         *_retention_banner(app, journal),
         *status_line(app),
+        *_deleted_link(app, journal),
         ft.Row(wrap=True, spacing=8, run_spacing=8, controls=[
             ft.FilledButton(_("New incident"), icon=ft.Icons.ADD, on_click=lambda e: incident_form(app)),
             ft.OutlinedButton(_("Overview"), icon=ft.Icons.BAR_CHART,

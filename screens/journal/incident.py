@@ -18,6 +18,7 @@ from screens import routes
 from words.i18n import _
 from screens.journal.backup import export_backup
 from screens.journal.conflicts import conflicts_section
+from screens.journal.deleted import deleted_notice
 from screens.journal.edits import Stamp, update_incident
 from screens.journal.gate import journal_view, no_images_note
 from screens.journal.incident_forms import (
@@ -73,11 +74,30 @@ async def save_evaluation(app: "AppContext", incident_id: str, answers: dict[str
     await update_incident(app, incident_id, edit, saved=_("Evaluation saved."))
 
 
+def _restorable(app: "AppContext", incident_id: str) -> bool:
+    """A shared incident, while the journal is in its team: deleted for the team, and restorable."""
+    return app.journal.current.is_shared(incident_id) and app.team_sync.in_team()
+
+
 async def delete(app: "AppContext", incident_id: str) -> None:
     """From the confirmation dialog (which reports a storage error)."""
-    await app.journal.current.delete(incident_id)
+    restorable = _restorable(app, incident_id)
+    await app.journal.current.delete(incident_id, by=app.team_sync.signature(), restorable=restorable)
     app.go(routes.path("journal"))
-    app.toast(_("Incident deleted."))
+    app.toast(_("Incident deleted, for the whole team. Anyone in the team can restore it for {days} days: "
+                "Deleted — restore, on the journal.").format(days=inc.RESTORE_PERIOD.days) if restorable
+              else _("Incident deleted."))
+
+
+def _confirm_delete(app: "AppContext", incident: inc.Incident) -> None:
+    if _restorable(app, incident.id):
+        text = _("'{title}' is deleted for the whole team. Anyone in the team can restore it for {days} days; "
+                 "after that it is gone for good. Backups made earlier still contain it.").format(
+            title=incident.title, days=inc.RESTORE_PERIOD.days)
+    else:
+        text = _("'{title}' is removed from the journal on this device. Backups made earlier "
+                 "still contain it.").format(title=incident.title)
+    confirm(app, _("Delete this incident?"), text, _("Delete"), lambda: delete(app, incident.id))
 
 
 # -- the screen ---------------------------------------------------------------------------
@@ -329,11 +349,7 @@ def _danger_zone(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
                               on_click=lambda e: export_backup(app, [incident.id])),
             ft.TextButton(_("Delete incident"), icon=ft.Icons.DELETE_OUTLINE,
                           style=ft.ButtonStyle(color=ft.Colors.ERROR),
-                          on_click=lambda e: confirm(
-                              app, _("Delete this incident?"),
-                              _("'{title}' is removed from the journal on this device. Backups made earlier "
-                                "still contain it.").format(title=incident.title),
-                              _("Delete"), lambda: delete(app, incident.id))),
+                          on_click=lambda e: _confirm_delete(app, incident)),
         ]),
     ]
 
@@ -343,6 +359,9 @@ def build(app: "AppContext", route: str, incident_id: str) -> ft.View:
     try:
         incident = journal.get(incident_id)
     except errors.IncidentNotFoundError:
+        deleted = journal.deleted_incident(incident_id)
+        if deleted is not None and deleted.restorable_until() > app.now():
+            return deleted_notice(app, route, deleted)
         return journal_view(app, route, _("Incident"), [
             ft.Text(_("This incident is not in the journal (any more).")),
             ft.TextButton(_("To the journal"), on_click=lambda e: app.go(routes.path("journal"))),

@@ -12,10 +12,11 @@ import flet as ft
 from screens import routes
 from words.i18n import _, ngettext
 from screens.ui.forms import text_field
-from screens.ui.sync_status import sync_error_text
+from screens.ui.sync_status import refused_field, sync_error_text
 from screens.errors import error_message
 from sync.errors import SyncError
 from sync.limits import MAX_DEVICE_LABEL_CHARS, MAX_DISPLAY_NAME_CHARS, MAX_ROLE_CHARS
+from sync.names import name_problem
 
 if TYPE_CHECKING:
     from screens.context import AppContext
@@ -92,7 +93,12 @@ def server_note() -> list[ft.Control]:
 
 
 class MemberFields:
-    """How a member appears to the team: a name, a role and a device, each as they choose."""
+    """How a member appears to the team: a name, a role and a device, each as they choose.
+
+    A value the team server would refuse (``sync.names``: invisible or control
+    characters) is marked before anything is sent; a refusal from the server
+    that names one of these fields is marked on that field (``show_refusal``).
+    """
 
     def __init__(self, app: "AppContext") -> None:
         device = _("Phone") if app.page.platform in _MOBILE else _("Computer")
@@ -107,15 +113,34 @@ class MemberFields:
     def controls(self) -> list[ft.Control]:
         return [self.name, self.role, self.device]
 
+    def _by_request_field(self) -> dict[str, ft.TextField]:
+        return {"member.display_name": self.name, "member.role": self.role, "member.device_label": self.device}
+
     def read(self) -> Optional[tuple[str, str, str]]:
-        """(name, role, device), or None after marking the empty ones."""
-        values = []
+        """(name, role, device), or None after marking the empty ones and those the server would refuse."""
+        values, good = [], True
         for field in self.controls:
             value = (field.value or "").strip()
-            field.error = None if value else _("Fill this in.")
+            if not value:
+                field.error = _("Fill this in.")
+            elif name_problem(value) is not None:
+                field.error = _("Use only letters, digits, spaces and punctuation you can see: this holds an "
+                                "invisible or control character.")
+            else:
+                field.error = None
+            good = good and field.error is None
             field.update()
             values.append(value)
-        return tuple(values) if all(values) else None  # type: ignore[return-value]
+        return tuple(values) if good else None  # type: ignore[return-value]
+
+    def show_refusal(self, exc: SyncError) -> bool:
+        """Mark the field the server refused (True), if it refused one of these."""
+        field = self._by_request_field().get(refused_field(exc) or "")
+        if field is None:
+            return False
+        field.error = sync_error_text(exc)
+        field.update()
+        return True
 
 
 def privacy_note() -> ft.Control:
@@ -163,11 +188,16 @@ def cannot_start(app: "AppContext") -> Optional[list[ft.Control]]:
 
 
 class Submit:
-    """The form's button: it works while the server answers; a problem shows under it."""
+    """The form's button: it works while the server answers; a problem shows under it.
+
+    ``on_refused``: the form's own handling of a team error (marking a field);
+    True when the form said it all, so nothing more shows under the button.
+    """
 
     def __init__(self, app: "AppContext", label: str, icon: ft.IconData,
-                 action: Callable[["Submit"], Awaitable[None]]) -> None:
-        self._app, self._action = app, action
+                 action: Callable[["Submit"], Awaitable[None]],
+                 on_refused: Callable[[SyncError], bool] = lambda exc: False) -> None:
+        self._app, self._action, self._on_refused = app, action, on_refused
         self.message = ft.Text(color=ft.Colors.ERROR, visible=False)
         self.busy = ft.ProgressRing(width=24, height=24, visible=False)
         self.button = ft.FilledButton(label, icon=icon, on_click=self._clicked,
@@ -191,7 +221,8 @@ class Submit:
             try:
                 await self._action(self)
             except SyncError as exc:
-                self.show(sync_error_text(exc))
+                if not self._on_refused(exc):
+                    self.show(sync_error_text(exc))
 
         try:
             await self._app.storage_action(attempt(), on_error=lambda exc: self.show(error_message(exc)))

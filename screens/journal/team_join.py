@@ -102,7 +102,7 @@ def build(app: "AppContext", route: str) -> ft.View:
         app.toast(_("You are in team {name}. Shared incidents come in now.").format(
             name=state.team_name if state else ""))
 
-    submit = Submit(app, _("Join"), ft.Icons.LOGIN, join)
+    submit = Submit(app, _("Join"), ft.Icons.LOGIN, join, on_refused=member.show_refusal)
     return journal_view(app, route, _("Join a team"), [
         ft.Text(_("Ask the team's coordinator for an invite. Scan its QR code with your phone's camera: that opens "
                   "the app here with the code filled in. Or type the code of 16 characters. An invite is valid "

@@ -3,6 +3,10 @@
 Shown on the incident screen when the journal is in a team (or holds the
 incident from one).  Sharing cannot be undone -- the others have it -- and
 the confirmation says so; personal incidents never leave the device.
+
+Both name the members who receive it as the server tells them now: the
+dialog asks the server first (someone may have joined a minute ago), and
+where the server cannot be reached, both say the list may be out of date.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import flet as ft
 
 from words.i18n import _
 from screens.ui.forms import confirm
+from screens.ui.sync_status import problem_text
 from storage import incidents as inc
 from sync.messages import Member
 
@@ -42,6 +47,9 @@ def _shared(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
         people = _people(sync.members)
         lines.append(_("With: {people}").format(people=people) if people
                      else _("With every member of the team (the list shows once the server is reached)."))
+        if people and sync.team_problem is not None:
+            lines.append(_("This list may be out of date: {problem}").format(problem=problem_text(sync.team_problem)))
+        sync.refresh_members_soon()
     lines.append(_("Shared by {who}").format(who=by) if by != UNKNOWN_SHARER else _("Shared by a team member"))
     return [ft.Container(
         bgcolor=ft.Colors.SECONDARY_CONTAINER, border_radius=12, padding=12,
@@ -55,25 +63,34 @@ def _shared(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
     )]
 
 
-def _share(app: "AppContext", incident: inc.Incident) -> None:
-    state = app.team_sync.team()
-    people = _people(app.team_sync.members)
+async def _share(app: "AppContext", incident: inc.Incident, button: ft.Control) -> None:
+    sync = app.team_sync
+    button.disabled = True
+    button.update()
+    try:
+        fresh = await sync.refresh_members()  # who is in the team now, not five minutes ago
+    finally:
+        button.disabled = False
+        button.update()
+    state = sync.team()
+    if state is None or state.removed:
+        app.refresh()  # left or removed meanwhile (another window): nothing to share with
+        return
+    people = _people(sync.members)
 
     async def share() -> None:
-        await app.team_sync.share(incident.id)
+        await sync.share(incident.id)
         app.refresh()
         app.toast(_("Shared with the team."))
 
-    confirm(
-        app,
-        _("Share with team {name}?").format(name=state.team_name),
-        _("'{title}' goes to every member of the team{people}, and every change after this does too — yours and "
-          "theirs. Sharing cannot be undone: whoever has it, keeps it. It travels end-to-end encrypted: the team "
-          "server cannot read it. Personal incidents, the ones not shared, never leave this device.").format(
-            title=incident.title, people=f" ({people})" if people else ""),
-        _("Share"),
-        share,
-    )
+    text = _("'{title}' goes to every member of the team{people}, and every change after this does too — yours "
+             "and theirs. Sharing cannot be undone: whoever has it, keeps it. It travels end-to-end encrypted: the "
+             "team server cannot read it. Personal incidents, the ones not shared, never leave this device.").format(
+        title=incident.title, people=f" ({people})" if people else "")
+    if not fresh:
+        text += "\n\n" + _("The team server cannot be reached right now, so this list of members may be out "
+                            "of date: whoever joined since, gets it too.")
+    confirm(app, _("Share with team {name}?").format(name=state.team_name), text, _("Share"), share)
 
 
 def sharing_section(app: "AppContext", incident: inc.Incident) -> list[ft.Control]:
@@ -83,9 +100,12 @@ def sharing_section(app: "AppContext", incident: inc.Incident) -> list[ft.Contro
     state = app.team_sync.team()
     if state is None or state.removed:
         return []
+    async def share(e) -> None:
+        await _share(app, incident, e.control)
+
     return [ft.Row(wrap=True, spacing=8, run_spacing=4, vertical_alignment=ft.CrossAxisAlignment.CENTER, controls=[
         ft.OutlinedButton(_("Share with the team"), icon=ft.Icons.GROUP_ADD_OUTLINED,
                           style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=20, vertical=16)),
-                          on_click=lambda e: _share(app, incident)),
+                          on_click=share),
         ft.Text(_("Personal: only on this device"), theme_style=ft.TextThemeStyle.BODY_SMALL),
     ])]

@@ -15,6 +15,14 @@ When records from other members arrive, the screen that shows them (the
 incident list, that incident, the overview) is drawn again -- once the user
 has not typed for a moment, so a field being filled in is not reset.
 
+After a round that reached the server, shared incidents deleted longer
+ago than the restore period are purged (``Journal.purge_deleted``): only
+then, so a colleague's restore that reached the server first is taken in
+before (a device that cannot reach the server purges a week later, when
+the journal opens).  A journal in no team purges all of them at once:
+nobody is left to restore them with.  The status counts the changes waiting to be sent
+(``Journal.pending_changes``), not the records they touched.
+
 The team operations (create, join, invite, remove, leave, share) raise the
 typed errors of ``sync.errors`` and ``storage.errors``; the screens word them.
 """
@@ -22,10 +30,11 @@ typed errors of ``sync.errors`` and ``storage.errors``; the screens word them.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable, Optional, Protocol, Sequence
 
 from screens import routes
@@ -46,10 +55,14 @@ log = logging.getLogger(__name__)
 SYNC_INTERVAL_S = 30.0
 SAVE_DELAY_S = 2.0  # a burst of saves goes out in one round
 MEMBERS_MAX_AGE_S = 300.0  # the member list (names for "shared by") is fetched again after this
-TEAM_SCREEN_MAX_AGE_S = 15.0  # opening the team screen fetches members and invites if older
+TEAM_SCREEN_MAX_AGE_S = 15.0  # opening the team screen (or a shared incident) fetches members and invites if older
+MEMBERS_BEFORE_SHARING_S = 4.0  # how long the share dialog waits for the member list from the server
+#: Deleted shared incidents are purged after a round that reached the server; a device that reaches
+#: none purges them this much later, when the journal opens (their content does not stay for good).
+UNSYNCED_PURGE_GRACE = timedelta(days=7)
 QUIET_BEFORE_REDRAW_S = 5.0  # no redraw under the user's fingers
 #: Screens that show records from the team (drawn again when some arrive).
-_SHOWS_RECORDS = {"journal", "overview"}
+_SHOWS_RECORDS = {"journal", "overview", "deleted"}
 
 ClientFactory = Callable[[str], TeamClient]
 
@@ -135,6 +148,16 @@ class TeamSync:
         state = self.team()
         return next((m for m in self.members or [] if state and m.member_id == state.member_id), None)
 
+    def in_team(self) -> bool:
+        """The journal is in a team now (not removed from it, not left)."""
+        state = self.team()
+        return state is not None and not state.removed
+
+    def signature(self) -> str:
+        """How this member is named to the team: the name chosen there, else how the journal signs."""
+        own = self.own_member()
+        return own.display_name if own else self._app.journal.author
+
     def shared_elsewhere(self) -> list[Incident]:
         """Incidents shared with a team this journal is no longer in.
 
@@ -175,11 +198,14 @@ class TeamSync:
         state = self.team()
         if state is None:
             self.status = SyncStatus(SyncState.NOT_IN_TEAM)
+            if self._app.journal.is_open:
+                self._spawn(self._purge_when_opened(everything=True))
             self._notify()
             return
         journal = self._app.journal.current
-        pending = len(journal.outbox())
-        self.status = SyncStatus(SyncState.REMOVED if state.removed else SyncState.NEVER_SYNCED, pending=pending)
+        self._spawn(self._purge_when_opened(everything=state.removed))
+        self.status = SyncStatus(SyncState.REMOVED if state.removed else SyncState.NEVER_SYNCED,
+                                 pending=journal.pending_changes())
         self._journal = _ArrivalsJournal(journal, self._names, state.member_id)
         self._engine = SyncEngine(self._journal, self._client(state.server_url), clock=self._app.now)
         if not state.removed and hasattr(self._engine.client.transport, "events"):
@@ -208,7 +234,37 @@ class TeamSync:
         """A journal write succeeded: send it in a moment (several saves go together)."""
         if self._engine is not None:
             self._due = time.monotonic() + self._save_delay_s
+            self._count_pending()
             self._wake_up()
+
+    def _count_pending(self) -> None:
+        """The status says how many changes wait to be sent (not how many records)."""
+        if not self._app.journal.is_open:
+            return
+        pending = self._app.journal.current.pending_changes()
+        if pending != self.status.pending:
+            self.status = dataclasses.replace(self.status, pending=pending)
+            self._notify()
+
+    async def _purge(self, *, everything: bool = False, late_by: timedelta = timedelta(0)) -> list[str]:
+        """Shared incidents deleted longer ago than the restore period (plus
+        ``late_by``) become tombstones; ``everything``: all of them, the
+        journal being in no team."""
+        if not self._app.journal.is_open:
+            return []
+        return await self._app.journal.current.purge_deleted(self._app.now() - late_by, everything=everything)
+
+    async def _purge_when_opened(self, *, everything: bool) -> None:
+        """At unlock (in the background): what a device that reaches no server must not keep."""
+        try:
+            if await self._purge(everything=everything, late_by=UNSYNCED_PURGE_GRACE):
+                self.changed()
+        except JournalLockedError:
+            pass  # locked again meanwhile: the next unlock purges
+        except StorageError as exc:
+            log.warning("purging deleted shared incidents failed: %s", type(exc).__name__)
+            self.storage_problem = exc
+            self._notify()
 
     def resume(self) -> None:
         """The app is in the foreground again: sync now."""
@@ -284,6 +340,9 @@ class TeamSync:
             after = self.team()
             if before and after and after.key_version != before.key_version:
                 team_changed |= await self._fetch_team(quietly=True)  # a member left or was removed
+            if status.state is SyncState.SYNCED and await self._purge():
+                self.changed()  # the tombstones go to the team in the next round
+            status = dataclasses.replace(status, pending=self._app.journal.current.pending_changes())
             self.storage_problem = None
         except JournalLockedError:
             self.stop()  # locked or wiped under the round
@@ -364,6 +423,29 @@ class TeamSync:
         self._fetched_at = time.monotonic()
         return changed
 
+    async def refresh_members(self) -> bool:
+        """The member list from the server now (before sharing: who receives it);
+        False when the server could not tell in time (the list may be out of date)."""
+        try:
+            await asyncio.wait_for(self._fetch_team(quietly=True), MEMBERS_BEFORE_SHARING_S)
+        except asyncio.TimeoutError:
+            return False
+        return self.team_problem is None and self.members is not None
+
+    def refresh_members_soon(self) -> None:
+        """A screen naming the members (a shared incident) is open: fetch them
+        unless fetched a moment ago, and draw the screen again if they changed."""
+        if time.monotonic() - self._fetched_at < TEAM_SCREEN_MAX_AGE_S:
+            return
+
+        async def fetch() -> None:
+            problem = self.team_problem
+            if await self._fetch_team(quietly=True) or type(self.team_problem) is not type(problem):
+                await self._redraw_when_quiet()
+
+        if self._spawn(fetch()):
+            self._fetched_at = time.monotonic()  # one fetch at a time
+
     def team_may_have_changed(self) -> None:
         """Someone may have joined (an invite was shown): the team screen asks the server again."""
         self._fetched_at = -math.inf
@@ -388,8 +470,9 @@ class TeamSync:
         await TeamJournal(self._app.journal.current).save_team_state(state)
 
     async def create_team(self, server_url: str, team_name: str, display_name: str, role: str,
-                          device_label: str) -> None:
-        state = await self._client(server_url).create_team(team_name, display_name, role, device_label, server_url)
+                          device_label: str, signup_code: str = "") -> None:
+        state = await self._client(server_url).create_team(team_name, display_name, role, device_label, server_url,
+                                                           signup_code)
         await self._save(state)
         self.start()
 
@@ -443,8 +526,7 @@ class TeamSync:
 
     async def share(self, incident_id: str) -> None:
         """Share an incident with the team, as the name this member chose there."""
-        own = self.own_member()
-        await self._app.journal.current.share(incident_id, own.display_name if own else self._app.journal.author)
+        await self._app.journal.current.share(incident_id, self.signature())
         self.changed()
 
 

@@ -79,8 +79,9 @@ def status_text(status: SyncStatus, now: datetime, refused: int = 0, unsent_titl
     elif state is SyncState.REMOVED:
         text = _("Removed from the team — what is on this device stays here")
     elif state is SyncState.REFUSED:
-        text = (_("The server asks to wait a moment — the app tries again soon") if status.reason == "rate_limited"
-                else _("The server refused to sync — the app tries again later"))
+        text = _refused_status(status.reason)
+        if pending:
+            text += " · " + _waiting(pending)
     elif state is SyncState.INTEGRITY:
         text = _("A new team key did not check out: changes made with it are not taken in, and this device's "
                  "changes wait. Tell the coordinator.")
@@ -105,6 +106,37 @@ def status_text(status: SyncStatus, now: datetime, refused: int = 0, unsent_titl
     return text
 
 
+def _refused_status(reason: str | None) -> str:
+    """The status line when the server said no to a sync round (it is tried again)."""
+    if reason == "rate_limited":
+        return _("The server asks to wait a moment — the app tries again soon")
+    if reason == "busy":
+        return _("The team server is busy — the app tries again soon")
+    if reason == "timeout":
+        return _("The connection to the team server was too slow — the app tries again soon")
+    if reason == "team_storage_full":
+        return _("The team's storage on the server is full — changes wait here. Ask whoever runs the team "
+                 "server for more room")
+    if reason == "server_storage_full":
+        return _("The team server is full — changes wait here. Ask whoever runs the team server to make room")
+    return _("The server refused to sync — the app tries again later")
+
+
+#: What a refused request field is called in the form (``sync.client`` sends the member under ``member``).
+_NAME_FIELDS = {
+    "member.display_name": lambda: _("your name in the team"),
+    "member.role": lambda: _("your role"),
+    "member.device_label": lambda: _("the name of this device"),
+}
+
+
+def refused_field(exc: SyncError) -> str | None:
+    """The member field (``member.role`` ...) the server refused, if it refused one."""
+    if isinstance(exc, RefusedError) and exc.reason == "bad_request" and exc.field in _NAME_FIELDS:
+        return exc.field
+    return None
+
+
 def _refused_text(exc: RefusedError) -> str:
     reasons = {
         "invite_unknown": _("This code is not known. Check it, or ask the coordinator for a new invite."),
@@ -119,10 +151,26 @@ def _refused_text(exc: RefusedError) -> str:
         "cannot_remove_self": _("You cannot remove yourself: leave the team instead."),
         "member_unknown": _("This member is no longer in the team."),
         "too_large": _("This is too large to send to the team."),
+        "team_storage_full": _("The team's storage on the team server is full. What was not sent waits on this "
+                               "device; ask whoever runs the team server for more room."),
+        "server_storage_full": _("The team server is full. What was not sent waits on this device; ask whoever "
+                                 "runs the team server to make room."),
+        "signup_code_required": _("This team server asks for a sign-up code to create a team. Ask whoever runs "
+                                  "the team server for it."),
     }
+    field = refused_field(exc)
+    if field is not None:
+        return _("The team server does not accept {field}: use only letters, digits, spaces and punctuation you "
+                 "can see (no invisible or control characters).").format(field=_NAME_FIELDS[field]())
     if exc.reason in reasons:
         return reasons[exc.reason]
-    if exc.reason == "rate_limited":
+    if exc.reason in ("rate_limited", "busy", "timeout"):
+        when = (_("in {time}").format(time=seconds_text(exc.retry_after)) if exc.retry_after
+                else _("in a moment"))
+        if exc.reason == "busy":
+            return _("The team server is busy. Try again {when}.").format(when=when)
+        if exc.reason == "timeout":
+            return _("The connection to the team server was too slow. Try again {when}.").format(when=when)
         if exc.retry_after:
             return _("Too many attempts. Try again in {time}.").format(time=seconds_text(exc.retry_after))
         return _("Too many attempts. Try again in a moment.")
@@ -235,4 +283,4 @@ def status_line(app: "AppContext", *, to_team: bool = True) -> list[ft.Control]:
     )]
 
 
-__all__ = ["ago", "problem_text", "status_line", "status_text", "sync_error_text"]
+__all__ = ["ago", "problem_text", "refused_field", "status_line", "status_text", "sync_error_text"]
