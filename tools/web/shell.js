@@ -59,7 +59,7 @@
     if (view) return { view, target: null };
     const target = Array.from(root.querySelectorAll("[data-route-target]")).find((t) => t.dataset.routeTarget === route);
     if (target) return { view: target.closest("section[data-route]"), target };
-    return { view: startView, target: null };
+    return { view: startView, target: null, elsewhere: true };
   }
 
   const visited = []; // routes shown, for "back"
@@ -79,6 +79,7 @@
     const route = currentRoute();
     if (route === quietRoute) {
       quietRoute = null;
+      visited[visited.length - 1] = route; // the same page, at the place the user is reading
       return;
     }
     const { view, target } = resolve(route);
@@ -152,14 +153,36 @@
     window.dispatchEvent(new Event("stappenplan-app-ready"));
   }
 
+  // Where the app opens to keep the user where they are: the route of the action (or, on the
+  // first page, of the help lines) the user has scrolled to, else of the page; from the first
+  // page the acute flow, which shows the same first actions and help lines.
+  function readingRoute() {
+    const route = currentRoute();
+    if (resolve(route).elsewhere) return route; // a page of the app itself (the journal)
+    const line = loading.getBoundingClientRect().top + loading.clientHeight / 3;
+    const passed = Array.from(shown.querySelectorAll("[data-route-target]"))
+      .filter((mark) => mark.getBoundingClientRect().top <= line);
+    if (passed.length) return passed[passed.length - 1].dataset.routeTarget;
+    return shown.dataset.appRoute || shown.dataset.route;
+  }
+  // The app follows the address (Flutter listens to it): keep it at the reading place, without
+  // a new history entry and without moving the shell.
+  function follow() {
+    const route = readingRoute();
+    if (route === currentRoute()) return;
+    quietRoute = route;
+    location.replace("#" + route);
+  }
+
   function offer() {
-    // The app follows the address: on the first page it opens the acute flow, which shows the
-    // same first actions and help lines.
-    if (shown === startView && currentRoute() === "/") {
-      quietRoute = startView.dataset.appRoute;
-      location.replace("#" + quietRoute);
-    }
-    bar(words.appReady, words.openApp, handOver);
+    follow();
+    let scheduled = false;
+    loading.addEventListener("scroll", () => {
+      if (scheduled) return;
+      scheduled = true;
+      requestAnimationFrame(() => { scheduled = false; follow(); });
+    }, { passive: true });
+    bar(words.appReady, words.openApp, () => { follow(); handOver(); });
   }
 
   on("stappenplan-app-rendered", () => (touched ? offer() : handOver()), { once: true });
