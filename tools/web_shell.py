@@ -98,6 +98,7 @@ _SHELL_STYLE = """
 #shell h3 { font-size: 1.05rem; margin: 1.25rem 0 .4rem; }
 #shell h4 { font-size: 1rem; margin: 1rem 0 .25rem; }
 #shell [tabindex="-1"]:focus { outline: none; }
+#shell [data-route-target] { scroll-margin-top: 1rem; }
 #shell p, #shell li { margin: .4rem 0; }
 #shell ol, #shell ul { padding-left: 1.5rem; margin: .4rem 0; }
 #shell a { color: #1f5f8b; }
@@ -133,6 +134,11 @@ _SHELL_STYLE = """
 #shell .pager a { display: inline-block; box-sizing: border-box; min-height: 48px; padding: .75rem 1rem;
   border: 1px solid #72777f; border-radius: 24px; font-weight: 600; text-decoration: none; }
 #shell .pager a.next { margin-left: auto; background: #1f5f8b; border-color: #1f5f8b; color: #fff; }
+@media (min-width: 64rem) {
+  #shell { max-width: 64rem; }
+  #shell .view:not(.start) { max-width: 42rem; margin: 0 auto; }
+  #shell .columns { display: grid; grid-template-columns: 7fr 5fr; column-gap: 2.5rem; align-items: start; }
+}
 #shell-bar { position: fixed; left: 50%; bottom: 1rem; transform: translateX(-50%); box-sizing: border-box;
   width: calc(100% - 2rem); max-width: 30rem; display: flex; align-items: center; justify-content: space-between;
   gap: .75rem; padding: .5rem .5rem .5rem 1rem; border-radius: 12px; background: #2e3135; color: #eff0f7;
@@ -239,15 +245,18 @@ def start_view(language: str, profile: Optional[SchoolProfile]) -> str:
         f'<h1 id="{heading}" tabindex="-1">{esc(title)}</h1>\n'
         f'<p class="status" role="status">{esc(status)}</p>\n'
         f"{emergency}\n"
+        f'<div class="columns">\n<div>\n'
         f"<h2>{esc(plan_html.step_title(first))}</h2>\n"
         f'<ol class="links">{acute}</ol>\n'
         f"<h2>{esc(then)}</h2>\n"
         f'<ul class="links">{onward}</ul>\n'
+        f"</div>\n<div>\n"
         f"{school_html(profile, language)}"
         f'<h2 id="{lines_heading}" tabindex="-1" data-route-target="{esc(routes.path("helplines"))}">'
         f"{esc(help_lines)}</h2>\n"
         f'<ul class="cards">{lines}</ul>\n'
         f"{more_school_html(profile, language)}"
+        f"</div>\n</div>\n"
         f"</section>"
     )
 
