@@ -1097,7 +1097,8 @@ def print_report(report: dict, out: Path) -> None:
 
 # What a build reads: newer than the built index.html means the build is stale.
 BUILD_SOURCES = ["main.py", "pyproject.toml", "content", "screens", "words", "storage", "school", "sync", "report",
-                 "letters", "locale", "assets", "tools/build_web.py", "tools/web_shell.py", "tools/web"]
+                 "letters", "locale", "assets", "tools/build_web.py", "tools/web_shell.py", "tools/web_shell_plan.py",
+                 "tools/web"]
 
 
 def is_stale(out: Path = DEFAULT_OUT) -> bool:
