@@ -42,7 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools import build_web, lighthouse  # noqa: E402
+from tools import lighthouse  # noqa: E402
+from tools.webbuild.app_package import pack  # noqa: E402
+from tools.webbuild.common import FLET_WEB  # noqa: E402
+from tools.webbuild.distributions import web_distributions  # noqa: E402
+from tools.webbuild.pipeline import build  # noqa: E402
+from tools.webbuild.site_report import print_report  # noqa: E402
 
 HELLO_WORLD = """import flet as ft
 
@@ -62,19 +67,19 @@ def build_hello_world(out: Path) -> None:
     import flet_web
     from flet.controls.types import WebRenderer
 
-    shutil.copytree(build_web.FLET_WEB, out)
+    shutil.copytree(FLET_WEB, out)
     with tempfile.TemporaryDirectory() as tmp:
         stage = Path(tmp) / "app"
         (stage / "__pypackages__").mkdir(parents=True)
         (stage / "main.py").write_text(HELLO_WORLD, encoding="utf-8")
         pyproject = {"project": {"dependencies": ["flet==1.0.5"]}}
-        for dist in build_web.web_distributions(pyproject):
+        for dist in web_distributions(pyproject):
             for src, rel in dist.files:
                 dst = stage / "__pypackages__" / rel
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, dst)
-        build_web.pack(stage, out / "app.tar.gz")
-    version = json.loads((build_web.FLET_WEB / "pyodide" / "package.json").read_text())["version"]
+        pack(stage, out / "app.tar.gz")
+    version = json.loads((FLET_WEB / "pyodide" / "package.json").read_text())["version"]
     flet_web.patch_index_html(
         str(out / "index.html"), base_href="/", pyodide=True, pyodide_script_path="main.py",
         pyodide_version=version, app_package_url="app.tar.gz", web_renderer=WebRenderer.CANVAS_KIT, no_cdn=True,
@@ -132,8 +137,8 @@ def bench_web(runs: int, keep: Optional[Path] = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-web-")) if keep is None else keep
     try:
         print("building this app (tools/build_web.py) and a Flet hello-world static build ...", flush=True)
-        report = build_web.build(work / "app")
-        build_web.print_report(report, work / "app")
+        report = build(work / "app")
+        print_report(report, work / "app")
         build_hello_world(work / "hello")
         sites = {"app": (StaticServer(work / "app"), "Acuut incident"), "hello-world": (StaticServer(work / "hello"), "Hello")}
         results: dict[str, dict[str, list[dict]]] = {name: {"first": [], "later": []} for name in sites}
