@@ -47,7 +47,14 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="build the school's profile in (YAML, or a .stappenplan-school file from the app)")
     parser.add_argument("--if-stale", action="store_true",
                         help="build only if the output is missing or older than a source file (tools/serve)")
+    parser.add_argument("--hello-world", action="store_true",
+                        help="build instead the Flet hello-world the start is measured against (tools/bench.py web)")
     args = parser.parse_args(argv)
+    if args.hello_world:
+        from tools.webbuild.hello_world import build_hello_world
+
+        print(f"build_web: hello-world in {args.out}: {build_hello_world(args.out.resolve())}")
+        return 0
     if args.if_stale and not is_stale(args.out):
         print(f"build_web: {args.out} is up to date")
         return 0

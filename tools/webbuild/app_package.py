@@ -38,6 +38,7 @@ from tools.webbuild.node import run_pyodide
 from tools.webbuild.smoke import smoke_test
 
 ENTRY_MODULE = "web_main"
+START_MARKS = "start_marks.py"  # the Python worker's start-up marks (tools/web/start_marks.py)
 PACKAGE_NAME = "app.tar.gz"
 ASSETS_NOT_PACKED = {"index.html", web_shell.PAGE_GUARD}  # the page of the web-server mode, and its script
 # The app's own code that the browser never runs: the team server (a service of
@@ -57,7 +58,7 @@ def app_files(prune: bool) -> list[tuple[Path, str]]:
     """The app's own files, as (source, path in the package): the packages and
     modules ``pyproject.toml`` declares, compiled catalogs, the data the Python
     code reads from ``assets/`` (e.g. the fonts embedded in reports; not the
-    server mode's page, nor the icon sources), and the entry module."""
+    server mode's page, nor the icon sources), the entry module and its start-up marks."""
     setuptools = read_pyproject()["tool"]["setuptools"]
     files = [ROOT / f"{module}.py" for module in setuptools.get("py-modules", [])]
     for package in sorted({name.split(".")[0] for name in setuptools["packages"]}):  # subpackages inside
@@ -77,7 +78,7 @@ def app_files(prune: bool) -> list[tuple[Path, str]]:
         if rel not in ASSETS_NOT_PACKED and not any(fnmatch.fnmatch(rel, g) for g in ("icon*.png", "splash*.png")):
             files.append(path)
     pairs = [(path, path.relative_to(ROOT).as_posix()) for path in files]
-    return pairs + [(WEB_TOOLS / "web_main.py", f"{ENTRY_MODULE}.py")]
+    return pairs + [(WEB_TOOLS / "web_main.py", f"{ENTRY_MODULE}.py"), (WEB_TOOLS / START_MARKS, START_MARKS)]
 
 
 def copy_into(stage: Path, files: list[tuple[Path, str]]) -> None:

@@ -17,6 +17,7 @@ from school.profile import SchoolProfile
 from tools import web_shell
 from tools.webbuild.app_package import ENTRY_MODULE
 from tools.webbuild.common import FLET_WEB, BuildError, replace_once, sha256_b64
+from tools.webbuild.runtime import START_MARKS_SCRIPT
 
 THEME_COLOR = "#1f5f8b"
 
@@ -48,6 +49,7 @@ HEAD_EXTRA = f"""  <meta name="theme-color" content="{THEME_COLOR}">
       border-radius: 24px; background: #9ccbfb; color: #003352; font: inherit; font-weight: 600; cursor: pointer; }}
     #update-banner button:focus-visible {{ outline: 3px solid #fff; outline-offset: 2px; }}
   </style>
+  <script src="{START_MARKS_SCRIPT}" defer></script>
   <script src="boot.js" defer></script>"""
 
 

@@ -74,7 +74,36 @@ def patch_flutter_bootstrap(out: Path) -> None:
         "if (flet.webRenderer != \"auto\") {",
         "flutter_bootstrap.js (canvasKitVariant)",
     )
-    path.write_text(js, encoding="utf-8")
+    path.write_text(mark_flutter_phases(js), encoding="utf-8")
+
+
+START_MARKS_SCRIPT = "start-marks.js"  # tools/web/start-marks.js: records the marks in the page
+
+
+def mark_flutter_phases(js: str) -> str:
+    """Flutter's loader in ``flutter_bootstrap.js`` records its steps as start-up
+    marks (``tools/web/start-marks.js``): main.dart.js evaluated, the engine
+    and CanvasKit ready, the app running."""
+    mark = "globalThis.stappenplanMark?.({!r});".format
+    js = replace_once(
+        js,
+        "    onEntrypointLoaded: async function (engineInitializer) {\n",
+        "    onEntrypointLoaded: async function (engineInitializer) {\n        " + mark("flutter-entrypoint-loaded") + "\n",
+        "flutter_bootstrap.js (entrypoint mark)",
+    )
+    js = replace_once(
+        js,
+        "        const engine = await engineInitializer.initializeEngine(flutterConfig);\n",
+        "        const engine = await engineInitializer.initializeEngine(flutterConfig);\n        "
+        + mark("flutter-engine-ready") + "\n",
+        "flutter_bootstrap.js (engine mark)",
+    )
+    return replace_once(
+        js,
+        "        flet.flutterApp = await engine.runApp();\n",
+        "        flet.flutterApp = await engine.runApp();\n        " + mark("flutter-app-running") + "\n",
+        "flutter_bootstrap.js (app mark)",
+    )
 
 
 def patch_python_js(out: Path) -> None:

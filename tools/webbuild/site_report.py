@@ -7,10 +7,12 @@ from pathlib import Path
 
 from tools import web_shell
 from tools.webbuild.common import files_under, log
+from tools.webbuild.runtime import START_MARKS_SCRIPT
 from tools.webbuild.service_worker import NOT_PRECACHED
 
 # What the page itself loads before its service worker takes over (first visit).
-PAGE_BEFORE_SW = ["index.html", web_shell.PAGE_GUARD, "python.js", "boot.js", "manifest.json", "favicon.png", "sw.js"]
+PAGE_BEFORE_SW = ["index.html", web_shell.PAGE_GUARD, "python.js", START_MARKS_SCRIPT, "boot.js", "manifest.json",
+                  "favicon.png", "sw.js"]
 
 
 def first_load(out: Path, variant: str, compressed: bool = True) -> int:
