@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from screens import i18n
+from words import i18n
 from screens.ui.sync_status import status_text
 from server import models as m
 from sync import crypto as c

@@ -20,14 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "storage_helpers"))
 
 from storage_testkit import PASS, memory_store  # noqa: E402
 
-from screens import i18n  # noqa: E402
+from words import i18n  # noqa: E402
 from screens.errors import error_message  # noqa: E402
 from screens.ui.sync_status import status_text, sync_error_text  # noqa: E402
 from storage import container, sealed  # noqa: E402
 from storage import incidents as inc  # noqa: E402
 from storage.errors import TooLargeToShareError  # noqa: E402
 from storage.limits import MAX_SHARED_RECORD, MAX_TEXT  # noqa: E402
-from storage.sharing import TeamJournal  # noqa: E402
+from sync.journal import TeamJournal  # noqa: E402
 from sync.engine import SyncState  # noqa: E402
 from sync.errors import RefusedError, ServerUnreachableError  # noqa: E402
 from sync.transport import encode_body, interpret  # noqa: E402

@@ -155,7 +155,7 @@ print(json.dumps({
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js (installed by tools/test)")
 def test_letters_and_the_profile_work_in_the_browsers_own_python(school_site, tmp_path):
-    from tools.build_web import run_pyodide
+    from tools.webbuild.node import run_pyodide
 
     out, _ = school_site
     app = tmp_path / "app"

@@ -17,7 +17,7 @@ import pytest
 
 from content.loader import load_plan
 from report.text import plain
-from school.yaml_form import read_profile_source
+from tools.school_yaml import read_profile_source
 from tests.support import ARTIFACTS, ROOT
 from tests.test_web_shell import what_a_block_says
 from tests.web_helpers.static_server import StaticServer

@@ -23,9 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools import build_web  # noqa: E402
+from tools.webbuild.common import WEB_TOOLS  # noqa: E402
+from tools.webbuild.node import npm_install  # noqa: E402
 
-LIGHTHOUSE = build_web.WEB_TOOLS / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE = WEB_TOOLS / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-quic --enable-unsafe-swiftshader --disable-background-networking"
 
@@ -34,7 +35,7 @@ def run(url: str, categories: Sequence[str] = ("accessibility", "best-practices"
         blocked: Sequence[str] = ()) -> dict:
     """Lighthouse's report (its JSON, as a dict) for ``url``; requests matching a pattern of
     ``blocked`` ("*app.tar.gz*") fail, as if the network had dropped them."""
-    build_web.npm_install()
+    npm_install()
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
         out = Path(tmp) / "report.json"
         done = subprocess.run(

@@ -47,8 +47,9 @@ from content.loader import load_organisations, load_plan  # noqa: E402
 from content.model import Organisation  # noqa: E402
 from school.placement import acute_split  # noqa: E402
 from school.profile import SchoolProfile  # noqa: E402
-from screens import i18n, routes  # noqa: E402
-from screens.i18n import _  # noqa: E402
+from screens import routes  # noqa: E402
+from words import i18n  # noqa: E402
+from words.i18n import _  # noqa: E402
 from screens.preferences import LANGUAGE as LANGUAGE_PREFERENCE  # noqa: E402
 from tools import web_shell_plan as plan_html  # noqa: E402
 from tools.web_shell_plan import call_link, contact_card, esc, href, own_school_heading  # noqa: E402
@@ -169,7 +170,7 @@ _SHELL_STYLE = """
 }
 """.strip()
 
-#: The languages of the shell, the device's first one shown (as the app chooses: ``screens.i18n``).
+#: The languages of the shell, the device's first one shown (as the app chooses: ``words.i18n``).
 LANGUAGES = i18n.LANGUAGES
 
 

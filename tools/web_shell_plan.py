@@ -28,7 +28,7 @@ from content.model import Action, Block, ListItem, Organisation, Phone, Plan, St
 from school.placement import SANCTION_POLICY_ACTIONS, contacts_for_action
 from school.profile import SchoolContact, SchoolProfile
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 
 esc = html.escape
 

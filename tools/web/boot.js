@@ -88,6 +88,7 @@
   function startFlutter() {
     if (started) return;
     started = true;
+    globalThis.stappenplanMark?.("flutter-start");
     startPythonWorker();
     const script = document.createElement("script");
     script.src = "flutter_bootstrap.js";
