@@ -22,10 +22,10 @@ import storage
 from screens import routes
 from words import i18n
 from screens.app import App
-from screens.journal import team_sync as team_sync_module
+from screens.team import syncing as team_sync_module
 from screens.journal.edits import update_incident
 from screens.journal.session import JournalSession
-from screens.journal.team_sync import TeamSync
+from screens.team.syncing import TeamSync
 from storage import incidents as inc
 from sync.client import JOIN_ROUTE, parse_invite_payload
 from sync.engine import SyncState

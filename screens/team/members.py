@@ -16,8 +16,8 @@ import flet as ft
 from screens import routes
 from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
-from screens.journal.team_forms import shared_elsewhere_warning
-from screens.journal.team_invite import show_invite
+from screens.team.forms import shared_elsewhere_warning
+from screens.team.invite import show_invite
 from words.formatting import moment
 from screens.ui.forms import form_dialog
 from screens.ui.sync_status import problem_text, status_line, sync_error_text
