@@ -78,6 +78,8 @@ def status_text(status: SyncStatus, now: datetime, refused: int = 0, unsent_titl
             text = where
     elif state is SyncState.REMOVED:
         text = _("Removed from the team — what is on this device stays here")
+    elif state is SyncState.REFUSED and status.reason == "too_large":
+        text = _("This is too large to send to the team.")
     elif state is SyncState.REFUSED:
         text = (_("The server asks to wait a moment — the app tries again soon") if status.reason == "rate_limited"
                 else _("The server refused to sync — the app tries again later"))
