@@ -260,3 +260,65 @@ def _scenario(phone, chromebook, team_server, relay) -> None:
     chromebook.see("Dit apparaat zit niet meer in team Actieteam 2B.")
     assert chromebook.page.get_by_role("button", name="Nu synchroniseren").count() == 0  # nothing left to sync
     both_sizes(chromebook, "removed")
+
+
+def create_team_on(s, team_server, who=("Mevr. Jansen", "zorgcoördinator", "Telefoon")) -> None:
+    create_journal(s, author=who[0])
+    navigate(s, "/logboek/team")
+    s.tap("Team aanmaken")
+    s.type_into("Naam van het team, bijvoorbeeld Actieteam leerjaar 2", "Actieteam 2B")
+    s.type_into("Adres van de teamserver", team_server.url)
+    member_fields(s, *who)
+    s.tap("Team aanmaken")
+    s.see("Je bent de coördinator van het team.")
+
+
+def invite_code(s) -> str:
+    s.tap("Uitnodigen")
+    label = s.page.get_by_text(CODE).first
+    label.wait_for(timeout=TIMEOUT_MS)
+    code = CODE.match(label.inner_text().strip()).group(1)
+    s.tap("Klaar")
+    return code
+
+
+def test_the_coordinator_is_told_which_member_sent_an_invalid_key_and_removes_them(apps, sessions, team_server):
+    """A member joins with a junk key MAC (its own client); another member leaves. The
+    coordinator's app renews the team key without the intruder, says who sent an
+    invalid key, on journal home and on the team screen, and removes them."""
+    import asyncio
+    import secrets
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from sync.crypto import INVITE_ITERATIONS
+    from tests.sync_helpers.hostile import hostile_join
+
+    phone = sessions(apps("phone"), PHONE)
+    create_team_on(phone, team_server)
+
+    async def join_and_leave(intruder_code: str, leaver_code: str) -> None:
+        async with httpx.AsyncClient(base_url=team_server.url) as http:
+            status, _ = await hostile_join(http, intruder_code, "Indringer", iterations=INVITE_ITERATIONS,
+                                           key_mac=secrets.token_bytes(32))
+            assert status == 201
+        leaver = team_server.client(iterations=INVITE_ITERATIONS)
+        state = await leaver.redeem_invite(leaver_code, "Dhr. Bakker", "mentor", "Chromebook", team_server.url)
+        await leaver.leave(state)
+        await leaver.transport.aclose()
+
+    codes = invite_code(phone), invite_code(phone)
+    with ThreadPoolExecutor(1) as other_devices:  # (Playwright holds this thread's event loop)
+        other_devices.submit(asyncio.run, join_and_leave(*codes)).result()
+    sync_on_home(phone, "Lid Indringer stuurde een ongeldige sleutel")
+    phone.see("Gesynchroniseerd")
+    both_sizes(phone, "home-invalid-key")
+    navigate(phone, "/logboek/team")
+    phone.see("Stuurde een ongeldige sleutel en krijgt geen nieuwe teamsleutels: verwijder dit lid.")
+    both_sizes(phone, "member-invalid-key")
+    phone.tap("Verwijderen")
+    phone.tap("Verwijderen", exact=True)
+    phone.see("Indringer is uit het team verwijderd.")
+    phone.see("1 lid")
+    assert phone.text("ongeldige sleutel").count() == 0

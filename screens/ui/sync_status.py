@@ -194,7 +194,10 @@ def status_line(app: "AppContext", *, to_team: bool = True) -> list[ft.Control]:
         lines.append(ft.Text(_("Team {name}").format(name=state.team_name), theme_style=ft.TextThemeStyle.BODY_SMALL))
 
     def fill() -> None:
-        icon.icon, icon.color = _LOOK[app.team_sync.status.state]
+        status = app.team_sync.status
+        icon.icon, icon.color = _LOOK[status.state]
+        if status.faults and status.state is SyncState.SYNCED:  # in sync, but a member's key is not to be trusted
+            icon.icon, icon.color = ft.Icons.GPP_MAYBE_OUTLINED, ft.Colors.AMBER
         text.value = _line_text(app)
         button.visible = app.team_sync.status.state is not SyncState.REMOVED  # nothing left to sync
 
