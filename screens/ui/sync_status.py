@@ -65,7 +65,7 @@ def status_text(status: SyncStatus, now: datetime, refused: int = 0, unsent_titl
     elif state is SyncState.NEVER_SYNCED:
         text = _("Syncing…")
     elif state is SyncState.WAITING:
-        text = _("A member left the team: changes go out once the coordinator's device has renewed the team key")
+        text = _("A member left the team: waiting for the coordinator")
         if pending:
             text += " · " + _waiting(pending)
     elif state in (SyncState.OFFLINE, SyncState.UNREACHABLE):
