@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sync import crypto as c
 from sync import messages as msg
-from sync.backends import SyncCrypto, Transport
+from sync.backends import InvalidPublicKey, SyncCrypto, Transport
 from sync.errors import BadResponseError, IntegrityError, InvalidInviteCode, KeyRejectedError, RefusedError
 from sync.limits import MAX_KEY_VERSIONS, MAX_PULL_PAGE, MAX_RECORDS_PER_PUSH
 from sync.state import TeamState, find_version_gap
@@ -250,20 +250,9 @@ class TeamClient:
             new_key = c.new_team_key(self.crypto)
             wraps, macs = {}, {}
             for member in info.members:
-                if member.member_id == remove:
-                    continue
-                own = member.member_id == state.member_id
-                public = state.device_key.public if own else member.public_key
-                if not own and not vouched(current, state.team_id, member):
-                    decoy = await c.new_device_key(self.crypto)
-                    wrapped = await c.wrap_team_key(self.crypto, c.new_team_key(self.crypto), state.team_id,
-                                                    member.member_id, version, decoy.public)
-                    mac = self.crypto.random_bytes(c.MAC_LEN)
-                else:
-                    wrapped = await c.wrap_team_key(self.crypto, new_key, state.team_id, member.member_id, version,
-                                                    public)
-                    mac = c.member_key_mac(new_key, state.team_id, member.member_id, public)
-                wraps[member.member_id], macs[member.member_id] = c.b64e(wrapped), c.b64e(mac)
+                if member.member_id != remove:
+                    wrapped, mac = await self._wrap_for(state, member, version, new_key)
+                    wraps[member.member_id], macs[member.member_id] = c.b64e(wrapped), c.b64e(mac)
             try:
                 await self._call("POST", "/team/rotate", state, body={
                     "key_version": version,
@@ -278,6 +267,23 @@ class TeamClient:
                 raise
             return state.with_key(version, new_key)
         raise AssertionError("unreachable")  # the loop returns or raises
+
+    async def _wrap_for(self, state: TeamState, member: msg.Member, version: int, new_key: bytes) -> tuple[bytes, bytes]:
+        """``(wrapped key, key MAC)`` of ``new_key`` for ``member``. A member whose
+        public key the team does not vouch for under the current key gets a wrap
+        of a random key to a throwaway point and a random MAC: nothing."""
+        own = member.member_id == state.member_id
+        public = state.device_key.public if own else member.public_key
+        if own or vouched(state.team_key, state.team_id, member):
+            try:
+                wrapped = await c.wrap_team_key(self.crypto, new_key, state.team_id, member.member_id, version, public)
+                return wrapped, c.member_key_mac(new_key, state.team_id, member.member_id, public)
+            except InvalidPublicKey:  # a point the platform's ECDH refuses after all
+                pass
+        decoy = await c.new_device_key(self.crypto)
+        wrapped = await c.wrap_team_key(self.crypto, c.new_team_key(self.crypto), state.team_id, member.member_id,
+                                        version, decoy.public)
+        return wrapped, self.crypto.random_bytes(c.MAC_LEN)
 
     async def refresh_keys(self, state: TeamState) -> TeamState:
         """Take in key versions newer than ours, each checked against the one before.

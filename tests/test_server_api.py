@@ -16,8 +16,9 @@ from server.ratelimit import Limiters
 from server.ratelimit import RateLimiter
 from sync import crypto as c
 from sync.client import OutgoingRecord
-from sync.errors import AccessRevokedError, IntegrityError, RefusedError
-from sync.limits import MAX_RECORDS_PER_PUSH, MAX_REQUEST_BYTES
+from sync.errors import AccessRevokedError, IntegrityError, KeyRejectedError, RefusedError
+from sync.limits import MAX_RECORD_CIPHERTEXT, MAX_RECORDS_PER_PUSH, MAX_REQUEST_BYTES
+from sync.vouching import unvouched
 from tests.sync_helpers.fixtures import run, server, sqlite_server  # noqa: F401 - fixtures
 from tests.sync_helpers.servers import InProcess
 
@@ -229,9 +230,11 @@ def test_after_a_leave_pushes_wait_for_the_coordinators_rotation(server):
     run(scenario())
 
 
-def test_a_substituted_member_key_stops_the_rotation(server):
-    """The server (here: a direct database edit) swaps a member's public key for its own:
-    the coordinator refuses to wrap the next key to it."""
+def test_a_substituted_member_key_gets_no_new_key(server):
+    """The server (here: a direct database edit) swaps a member's public key for its own.
+    The coordinator's next rotation goes on (one bad key never blocks a removal), but
+    nothing vouches for that key, so the new team key is wrapped to nobody there: the
+    holder of the swapped-in key learns nothing, and every device names the member."""
 
     async def scenario():
         a, sa, b, sb = await team_of_two(server)
@@ -240,8 +243,12 @@ def test_a_substituted_member_key_stops_the_rotation(server):
             conn.execute(m.Member.__table__.update().where(m.Member.id == sb.member_id).values(public_key=rogue.public))
         third = server.client()
         s3 = await third.redeem_invite((await a.create_invite(sa)).code, "Zorg", "zorg", "chromebook")
-        with pytest.raises(IntegrityError):
-            await a.remove_member(sa, s3.member_id)
+        sa = await a.remove_member(sa, s3.member_id)
+        assert sa.key_version == 2
+        for holder in (rogue, sb.device_key):  # the server's key, and b's own
+            with pytest.raises(KeyRejectedError):
+                await b.refresh_keys(replace(sb, device_key=holder))
+        assert [x.member_id for x in unvouched(sa.keys, sa.team_id, await a.team(sa))] == [sb.member_id]
 
     run(scenario())
 
@@ -328,7 +335,7 @@ def test_oversized_bodies_are_refused_before_reading(sqlite_server):
             "push_id": "a" * 32, "base_seq": 0, "records": [record] * (MAX_RECORDS_PER_PUSH + 1)})
         assert answer.status_code == 400
         answer = await raw(sqlite_server, "POST", "/api/v1/changes", sa.token, json={
-            "push_id": "a" * 32, "base_seq": 0, "records": [{**record, "ciphertext": c.b64e(bytes(512 * 1024 + 1))}]})
+            "push_id": "a" * 32, "base_seq": 0, "records": [{**record, "ciphertext": c.b64e(bytes(MAX_RECORD_CIPHERTEXT + 1))}]})
         assert answer.status_code == 400
 
     run(scenario())

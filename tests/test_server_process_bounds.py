@@ -11,10 +11,10 @@ import time
 
 import pytest
 
+from sync.batches import plan
 from sync.client import OutgoingRecord
 from sync.crypto import new_id
-from sync.crypto import TAG_LEN
-from sync.limits import MAX_PULL_PAGE_BYTES, MAX_RECORD_CIPHERTEXT
+from sync.limits import MAX_PULL_PAGE_BYTES, MAX_RECORD_CIPHERTEXT, MAX_RECORD_PLAINTEXT
 from tests.sync_helpers.servers import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -71,6 +71,7 @@ def _rss_peak_kib(pid: int) -> int:
 #: A page holds at most MAX_PULL_PAGE_BYTES of ciphertext; as rows and as its JSON (base64)
 #: it is held a few times over while it is built and sent (measured: 116 MiB for 8 pulls).
 PULLS = 8
+LOG_RECORDS = 48 * 1024 * 1024 // MAX_RECORD_CIPHERTEXT  # 48 MiB of log
 PEAK_GROWTH_BOUND_KIB = PULLS * 5 * MAX_PULL_PAGE_BYTES // 1024
 
 
@@ -80,13 +81,14 @@ def test_concurrent_catch_up_pulls_of_maximum_size_records_keep_memory_bounded(t
         async def fill():
             client = server.client()
             state = await client.create_team("T", "D", "c", "l", server.url)
-            plaintext = b"x" * (MAX_RECORD_CIPHERTEXT - TAG_LEN - 256)  # pads to the maximum ciphertext
-            sealed = await client.seal(state, OutgoingRecord("r0", "incident", plaintext, "1"))
-            assert len(sealed.ciphertext) > MAX_RECORD_CIPHERTEXT - 256  # the largest the padding allows
-            for batch in range(8):  # 96 records of 512 KiB: 48 MiB of log
-                records = [await client.seal(state, OutgoingRecord(f"r{batch}-{i}", "incident", plaintext, "1"))
-                           for i in range(12)]
-                await client.push(state, records, new_id(client.crypto))
+            plaintext = b"x" * MAX_RECORD_PLAINTEXT  # the largest record there is
+            records = [OutgoingRecord(f"r{i}", "incident", plaintext, "1") for i in range(LOG_RECORDS)]
+            pushes, unsendable = plan(records, state.key_version)  # one record a push: that is what fits
+            assert unsendable == [] and len(pushes) == LOG_RECORDS
+            for push in pushes:
+                sealed = [await client.seal(state, r) for r in push]
+                assert [len(s.ciphertext) for s in sealed] == [MAX_RECORD_CIPHERTEXT]
+                await client.push(state, sealed, new_id(client.crypto))
             await client.transport.aclose()
             return state
 
@@ -110,7 +112,7 @@ def test_concurrent_catch_up_pulls_of_maximum_size_records_keep_memory_bounded(t
             return pages
 
         pages = asyncio.run(pulls())
-        assert all(p >= 96 * MAX_RECORD_CIPHERTEXT // MAX_PULL_PAGE_BYTES for p in pages)
+        assert all(p >= LOG_RECORDS * MAX_RECORD_CIPHERTEXT // MAX_PULL_PAGE_BYTES for p in pages)
         growth = _rss_peak_kib(server.process.pid) - before
         print(f"peak RSS growth for {PULLS} concurrent catch-up pulls: {growth / 1024:.0f} MiB "
               f"(bound {PEAK_GROWTH_BOUND_KIB / 1024:.0f} MiB)")

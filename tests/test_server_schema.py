@@ -10,6 +10,8 @@ import json
 import jsonschema
 
 from sync import crypto as c
+from sync.batches import b64_len
+from sync.limits import MAX_RECORD_CIPHERTEXT
 from tests.sync_helpers.fixtures import run, server  # noqa: F401 - fixtures
 from tests.test_server_api import push_one, raw, team_of_two
 
@@ -130,7 +132,7 @@ def test_the_document_states_statuses_and_lengths(server):
     assert member["public_key"]["minLength"] == member["public_key"]["maxLength"] == 87  # 65 bytes
     assert member["key_mac"]["maxLength"] == 43 and member["display_name"]["maxLength"] == 60
     record = spec["components"]["schemas"]["NewRecord"]["properties"]
-    assert record["nonce"]["maxLength"] == 16 and record["ciphertext"]["maxLength"] == 699051
-    assert "524288 bytes" in record["ciphertext"]["description"]
+    assert record["nonce"]["maxLength"] == 16 and record["ciphertext"]["maxLength"] == b64_len(MAX_RECORD_CIPHERTEXT)
+    assert f"{MAX_RECORD_CIPHERTEXT} bytes" in record["ciphertext"]["description"]
     assert "403" in spec["paths"]["/api/v1/team/rotate"]["post"]["responses"]
     assert "503" in spec["paths"]["/api/v1/events"]["get"]["responses"]

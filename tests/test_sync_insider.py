@@ -12,8 +12,8 @@ told which member sent an invalid key, and the coordinator removes that member.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timezone
 
-import httpx
 import pytest
 from sqlalchemy import update
 
@@ -21,12 +21,10 @@ from words import i18n
 from screens.ui.sync_status import status_text
 from server import models as m
 from sync import crypto as c
-from sync.client import TeamClient
 from sync.engine import SyncEngine, SyncState
-from sync.native import NativeSyncCrypto
-from sync.state import TeamState
 from sync.testing import MemoryJournal
 from tests.sync_helpers.fixtures import run, server  # noqa: F401 - fixtures
+from tests.sync_helpers.hostile import hostile_join
 from tests.test_sync_engine import team
 
 #: A point that is not on P-256 (the curve's generator with y changed by one).
@@ -36,30 +34,18 @@ OFF_CURVE = bytes.fromhex(
 
 
 async def join_as_attacker(server, coordinator, name: str, *, public_key=None, key_mac=None):
-    """Redeem an invite the way a hostile member's own client would: the public
-    key and key MAC are whatever it sends. Returns its device (journal, engine)
-    and the HTTP status of the redeem."""
+    """An invite from the coordinator, redeemed by a hostile member's own client
+    (``hostile_join``); returns its device (journal, engine), and the HTTP status."""
     client_a, journal_a = coordinator
-    state = await journal_a.team_state()
-    invite = await client_a.create_invite(state)
-    crypto = NativeSyncCrypto()
-    keys = await c.derive_invite_keys(crypto, c.parse_invite_code(invite.code), client_a.invite_iterations)
-    device = await c.new_device_key(crypto)
-    member_id = c.new_id(crypto)
-    public = public_key or device.public
-    mac = key_mac or c.member_key_mac(state.team_key, state.team_id, member_id, public)
+    invite = await client_a.create_invite(await journal_a.team_state())
     async with server.http() as http:
-        answer = await http.post(f"/api/v1/invites/{keys.invite_id}/redeem", json={
-            "key_version": state.key_version,
-            "member": {"member_id": member_id, "display_name": name, "role": "lid", "device_label": "eigen app",
-                       "public_key": c.b64e(public), "key_mac": c.b64e(mac)},
-        })
-    if answer.status_code != 201:
-        return None, answer.status_code
+        status, state = await hostile_join(http, invite.code, name, iterations=client_a.invite_iterations,
+                                           public_key=public_key, key_mac=key_mac)
+    if state is None:
+        return None, status
     journal = MemoryJournal(name)
-    await journal.save_team_state(TeamState("", state.team_id, state.team_name, member_id, answer.json()["token"],
-                                            False, device, dict(state.keys)))
-    return (journal, SyncEngine(journal, server.client())), 201
+    await journal.save_team_state(state)
+    return (journal, SyncEngine(journal, server.client())), status
 
 
 def names(status) -> list[str]:
@@ -68,7 +54,7 @@ def names(status) -> list[str]:
 
 def dutch_words(status) -> str:
     i18n.set_language("nl")
-    return status_text(status, status.last_success or __import__("datetime").datetime.now())
+    return status_text(status, status.last_success or datetime.now(timezone.utc))
 
 
 async def member_id(journal) -> str:

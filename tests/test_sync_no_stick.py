@@ -27,7 +27,6 @@ from storage import container, sealed  # noqa: E402
 from storage import incidents as inc  # noqa: E402
 from storage.errors import TooLargeToShareError  # noqa: E402
 from storage.limits import MAX_SHARED_RECORD, MAX_TEXT  # noqa: E402
-from sync.journal import TeamJournal  # noqa: E402
 from sync.engine import SyncState  # noqa: E402
 from sync.errors import RefusedError, ServerUnreachableError  # noqa: E402
 from sync.transport import encode_body, interpret  # noqa: E402

@@ -356,3 +356,129 @@ def test_creating_a_team_where_the_server_asks_for_a_sign_up_code_and_keeps_litt
         both_sizes(phone, "home-team-storage-full")
     finally:
         server.stop()
+
+
+def create_team_on(s, team_server, who=("Mevr. Jansen", "zorgcoördinator", "Telefoon")) -> None:
+    create_journal(s, author=who[0])
+    navigate(s, "/logboek/team")
+    s.tap("Team aanmaken")
+    s.type_into("Naam van het team, bijvoorbeeld Actieteam leerjaar 2", "Actieteam 2B")
+    s.type_into("Adres van de teamserver", team_server.url)
+    member_fields(s, *who)
+    s.tap("Team aanmaken")
+    s.see("Je bent de coördinator van het team.")
+
+
+def invite_code(s) -> str:
+    s.tap("Uitnodigen")
+    label = s.page.get_by_text(CODE).first
+    label.wait_for(timeout=TIMEOUT_MS)
+    code = CODE.match(label.inner_text().strip()).group(1)
+    s.tap("Klaar")
+    return code
+
+
+def test_the_coordinator_is_told_which_member_sent_an_invalid_key_and_removes_them(apps, sessions, team_server):
+    """A member joins with a junk key MAC (its own client); another member leaves. The
+    coordinator's app renews the team key without the intruder, says who sent an
+    invalid key, on journal home and on the team screen, and removes them."""
+    import asyncio
+    import secrets
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from sync.crypto import INVITE_ITERATIONS
+    from tests.sync_helpers.hostile import hostile_join
+
+    phone = sessions(apps("phone"), PHONE)
+    create_team_on(phone, team_server)
+
+    async def join_and_leave(intruder_code: str, leaver_code: str) -> None:
+        async with httpx.AsyncClient(base_url=team_server.url) as http:
+            status, _ = await hostile_join(http, intruder_code, "Indringer", iterations=INVITE_ITERATIONS,
+                                           key_mac=secrets.token_bytes(32))
+            assert status == 201
+        leaver = team_server.client(iterations=INVITE_ITERATIONS)
+        state = await leaver.redeem_invite(leaver_code, "Dhr. Bakker", "mentor", "Chromebook", team_server.url)
+        await leaver.leave(state)
+        await leaver.transport.aclose()
+
+    codes = invite_code(phone), invite_code(phone)
+    with ThreadPoolExecutor(1) as other_devices:  # (Playwright holds this thread's event loop)
+        other_devices.submit(asyncio.run, join_and_leave(*codes)).result()
+    sync_on_home(phone, "Lid Indringer stuurde een ongeldige sleutel")
+    phone.see("Gesynchroniseerd")
+    both_sizes(phone, "home-invalid-key")
+    navigate(phone, "/logboek/team")
+    phone.see("Stuurde een ongeldige sleutel en krijgt geen nieuwe teamsleutels: verwijder dit lid.")
+    both_sizes(phone, "member-invalid-key")
+    phone.tap("Verwijderen")
+    phone.tap("Verwijderen", exact=True)
+    phone.see("Indringer is uit het team verwijderd.")
+    phone.see("1 lid")
+    assert phone.text("ongeldige sleutel").count() == 0
+
+
+def test_after_a_member_leaves_a_members_change_waits_for_the_coordinator_then_goes(apps, sessions, team_server):
+    """Only the coordinator renews the team key (PROTOCOL.md). The Chromebook of a
+    member who syncs first says its change waits for the coordinator -- not that the
+    server refused -- and sends it once the coordinator's device has synced."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sync.crypto import INVITE_ITERATIONS
+    from sync.engine import SyncEngine, SyncState
+    from sync.testing import MemoryJournal
+
+    journal = MemoryJournal("coördinator")  # the coordinator's device (each step its own connection)
+    others = ThreadPoolExecutor(1)  # the other devices (Playwright holds this thread's event loop)
+
+    def elsewhere(work):
+        return others.submit(asyncio.run, work).result()
+
+    async def create_and_invite():
+        coordinator = team_server.client(iterations=INVITE_ITERATIONS)
+        state = await coordinator.create_team("Actieteam 2B", "Mevr. Jansen", "zorgcoördinator", "laptop",
+                                              team_server.url)
+        await journal.save_team_state(state)
+        codes = (await coordinator.create_invite(state)).code, (await coordinator.create_invite(state)).code
+        await coordinator.transport.aclose()
+        return codes
+
+    code, leaver_code = elsewhere(create_and_invite())
+    chromebook = sessions(apps("chromebook"), CHROMEBOOK)
+    create_journal(chromebook, author="Dhr. Bakker")
+    navigate(chromebook, "/logboek/team")
+    chromebook.tap("Deelnemen met code")
+    chromebook.type_into("Uitnodigingscode (of de link)", code)
+    chromebook.type_into("Adres van de teamserver", team_server.url)
+    member_fields(chromebook, "Dhr. Bakker", "mentor", "Chromebook")
+    chromebook.tap("Deelnemen")
+    chromebook.see("Je bent lid van het team.")
+
+    async def join_and_leave():
+        leaver = team_server.client(iterations=INVITE_ITERATIONS)
+        await leaver.leave(await leaver.redeem_invite(leaver_code, "Stagiair", "stage", "tablet", team_server.url))
+        await leaver.transport.aclose()
+
+    elsewhere(join_and_leave())
+    navigate(chromebook, "/logboek")
+    new_incident(chromebook, "Bangalijst in 2B")
+    chromebook.tap("Delen met het team")
+    chromebook.tap("Delen", exact=True)
+    chromebook.see("Gedeeld met team Actieteam 2B")
+    sync_on_home(chromebook, "Een lid verliet het team: wacht op de coördinator · 1 wijziging wacht")
+    both_sizes(chromebook, "home-waiting")
+
+    async def coordinator_syncs():
+        coordinator = team_server.client()
+        status = await SyncEngine(journal, coordinator).sync()
+        await coordinator.transport.aclose()
+        return status.state
+
+    assert elsewhere(coordinator_syncs()) is SyncState.SYNCED  # the coordinator's device renews the key
+    sync_on_home(chromebook, "Gesynchroniseerd · zojuist")
+    assert elsewhere(coordinator_syncs()) is SyncState.SYNCED
+    assert [doc.get("title") for doc in journal.visible().values()] == ["Bangalijst in 2B"]  # it went
+    others.shutdown()

@@ -65,7 +65,7 @@ def status_text(status: SyncStatus, now: datetime, refused: int = 0, unsent_titl
     elif state is SyncState.NEVER_SYNCED:
         text = _("Syncing…")
     elif state is SyncState.WAITING:
-        text = _("A member left the team: changes go out once the coordinator's device has renewed the team key")
+        text = _("A member left the team: waiting for the coordinator")
         if pending:
             text += " · " + _waiting(pending)
     elif state in (SyncState.OFFLINE, SyncState.UNREACHABLE):
@@ -78,6 +78,8 @@ def status_text(status: SyncStatus, now: datetime, refused: int = 0, unsent_titl
             text = where
     elif state is SyncState.REMOVED:
         text = _("Removed from the team — what is on this device stays here")
+    elif state is SyncState.REFUSED and status.reason == "too_large":
+        text = _("This is too large to send to the team.")
     elif state is SyncState.REFUSED:
         text = _refused_status(status.reason)
         if pending:
@@ -240,7 +242,10 @@ def status_line(app: "AppContext", *, to_team: bool = True) -> list[ft.Control]:
         lines.append(ft.Text(_("Team {name}").format(name=state.team_name), theme_style=ft.TextThemeStyle.BODY_SMALL))
 
     def fill() -> None:
-        icon.icon, icon.color = _LOOK[app.team_sync.status.state]
+        status = app.team_sync.status
+        icon.icon, icon.color = _LOOK[status.state]
+        if status.faults and status.state is SyncState.SYNCED:  # in sync, but a member's key is not to be trusted
+            icon.icon, icon.color = ft.Icons.GPP_MAYBE_OUTLINED, ft.Colors.AMBER
         text.value = _line_text(app)
         button.visible = app.team_sync.status.state is not SyncState.REMOVED  # nothing left to sync
 
