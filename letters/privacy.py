@@ -28,7 +28,9 @@ school's own people from the profile stand as themselves
 words or more: "M. Jansen"), a contact's e-mail address, the school's name.
 A zorgcoördinator "M. Jansen" beside a pupil "Daan Jansen" passes in the
 letter's contact line, her e-mail and her signature; "mevrouw Jansen" does
-not.  In the message to the melder, the words of "reported by" may appear
+not.  Likewise the help organisations the letters name stand as themselves
+(:func:`organisation_places`): a pupil "Foum Bol" is not found in "In je bol
+(injebol.nl)".  In the message to the melder, the words of "reported by" may appear
 (``for_reporter``).  Classes ("3B") are
 not names: the message to the teachers of the classes involved names them
 on purpose, and the letter to all parents never inserts them.  The
@@ -72,6 +74,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Literal, Optional
 
+from content.loader import load_organisations
 from letters.name_forms import diminutives
 from school.profile import SchoolProfile
 from storage.incidents import Incident
@@ -434,6 +437,28 @@ def own_people_places(text: str, profile: Optional[SchoolProfile]) -> tuple[tupl
     return tuple(places)
 
 
+@lru_cache(maxsize=1)
+def _organisation_patterns() -> tuple[re.Pattern[str], ...]:
+    patterns = []
+    for language in ("nl", "en"):
+        for org in load_organisations(language).items:
+            phrase = _phrase(org.name)
+            if phrase is not None:
+                patterns.append(re.compile(f"{_BEFORE}{phrase}{_AFTER}", re.IGNORECASE))
+            site = re.sub(r"^https?://(www\.)?", "", org.website).rstrip("/")
+            if site:
+                patterns.append(re.compile(rf"(?<![\w.-]){re.escape(folded(site))}(?![\w-])", re.IGNORECASE))
+    return tuple(patterns)
+
+
+def organisation_places(text: str) -> tuple[tuple[int, int], ...]:
+    """Where a help organisation of the step plan stands in ``text`` by its full name (two words or
+    more: "In je bol") or its web address ("injebol.nl"): the letters name them on purpose."""
+    view, origin = fold(text)
+    return tuple((origin[m.start()], origin[m.end() - 1] + 1)
+                 for pattern in _organisation_patterns() for m in pattern.finditer(view))
+
+
 def check_letter(
     text: str, incident: Optional[Incident], *, profile: Optional[SchoolProfile] = None,
     for_pupil: Optional[str] = None, for_reporter: bool = False,
@@ -441,13 +466,14 @@ def check_letter(
     """The guard on one text of a letter (subject or body).  Without an incident
     (a letter written stand-alone) there are no names to look for.  A hit inside
     a place where the school's own people stand as themselves (:func:`own_people_places`)
-    is not a pupil's name.  ``for_reporter``: the message to the melder, who may be
+    is not a pupil's name, nor is one inside a help organisation's name or web address
+    (:func:`organisation_places`).  ``for_reporter``: the message to the melder, who may be
     named in it (see :func:`protected_names`)."""
     if incident is None:
         return GuardResult(())
     names = protected_names(incident, profile=profile, for_pupil=for_pupil, for_reporter=for_reporter)
     result = find_names(text, names)
-    own = own_people_places(text, profile)
+    own = own_people_places(text, profile) + organisation_places(text)
     if not own:
         return result
     hits = tuple(h for h in result.hits if not any(start <= h.start and h.end <= end for start, end in own))
@@ -466,6 +492,7 @@ __all__ = [
     "fold",
     "looks_like_a_name",
     "mentions",
+    "organisation_places",
     "own_people_places",
     "protected_names",
     "staff_words",

@@ -7,7 +7,7 @@ incident is replaced by a role label (``report.anonymise``, which says what
 is and is not recognised).
 
 Times are Europe/Amsterdam, formatted by Babel in the active language
-(``screens.ui.formatting``); the report uses absolute dates ("3 november 2026
+(``words.formatting``); the report uses absolute dates ("3 november 2026
 om 14:05"), never "today", because it is read later.
 """
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
-from screens.i18n import _
+from words.i18n import _
 from storage.incidents import Incident
 from storage.vocabulary import PupilRole
 

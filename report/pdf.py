@@ -20,7 +20,7 @@ from content.model import Plan
 from report.blocks import Kind
 from report.sections import APP_NAME, report_blocks
 from report.text import UTC, clean
-from screens.i18n import _, language
+from words.i18n import _, language
 from storage.incidents import Incident
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"

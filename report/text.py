@@ -7,8 +7,8 @@ import unicodedata
 from datetime import datetime, timezone
 
 from content.opening_hours import AMSTERDAM
-from screens.i18n import _
-from screens.ui.formatting import clock, long_date
+from words.i18n import _
+from words.formatting import clock, long_date
 
 UTC = timezone.utc
 

@@ -86,7 +86,7 @@ class ProfileValidationError(ValueError):
     """A profile (or a part of one) breaks a rule.
 
     ``field`` is a path such as ``contacts[2].email`` (indexes from 0);
-    ``reason`` a stable code the UI words (``school.profile_words``):
+    ``reason`` a stable code the UI words (``words.school_profile``):
     ``missing``, ``unknown_key``, ``type``, ``empty``, ``too_long``,
     ``too_many``, ``text`` (lone surrogate, control or bidi character),
     ``phone``, ``email``, ``url``, ``role``, ``step``, ``hours``, ``time`` (a

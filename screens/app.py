@@ -21,7 +21,7 @@ from content.model import Phone
 from content.progress import Progress
 from screens import routes
 from screens.errors import error_message
-from screens.i18n import LANGUAGES, _, device_language, set_language
+from words.i18n import LANGUAGES, _, device_language, set_language
 from screens.journal import gate
 from screens.journal.incident_forms import incident_form
 from screens.journal.leave_letter import ask_before_leaving

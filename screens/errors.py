@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from storage import errors
-from screens.i18n import _, ngettext
+from words.i18n import _, ngettext
 
 
 def seconds_text(seconds: float) -> str:

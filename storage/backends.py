@@ -15,6 +15,11 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import AsyncIterator, Optional, Protocol, runtime_checkable
 
+# The journal's blobs, by the same names on disk (storage.native) and in IndexedDB (storage.web).
+JOURNAL_FILE = "journal.enc"
+ATTEMPTS_FILE = "unlock-attempts.json"
+LOCK_FILE = "journal.lock"  # the OS-level write lock (native); the lock's name on the web
+
 
 class DecryptionFailed(Exception):
     """AES-GCM authentication failed (wrong key, or tampered data/nonce/AAD).

@@ -60,7 +60,6 @@ from storage.errors import (
 )
 from storage.incidents import (
     CLOSED_STATUS,
-    RESTORE_PERIOD,
     SCHEMA_VERSION,
     Incident,
     PolicyItem,
@@ -70,8 +69,6 @@ from storage.incidents import (
     incident_from_dict,
     incident_from_trusted,
     incident_to_dict,
-    mark_deleted,
-    mark_restored,
     past_retention,
     policy_from_dict,
     settings_to_dict,
@@ -107,6 +104,7 @@ from storage.sealed import (
     empty_body,
     open_db,
 )
+from storage.shared_deletions import RestorableDeletions
 from storage.throttle import AttemptThrottle, delay_after
 
 T = TypeVar("T")
@@ -268,7 +266,7 @@ class JournalStore:
         return moved
 
 
-class Journal:
+class Journal(RestorableDeletions):
     """An unlocked journal.  Obtain it from ``JournalStore.create``/``unlock``."""
 
     def __init__(
@@ -384,22 +382,6 @@ class Journal:
         return self._db.table(TOMBSTONES).contains(doc_id=incident_id) or self._db.table(DELETED).contains(
             doc_id=incident_id)
 
-    def deleted_incidents(self, now: Optional[datetime] = None) -> list[Incident]:
-        """Shared incidents a member deleted that can still be restored, the latest deletion first."""
-        self._check()
-        now = now or self._store._now()
-        found = [self._object(DELETED, doc.doc_id, incident_from_trusted) for doc in self._db.table(DELETED).all()]
-        found = [i for i in found if i.restorable_until() > now]
-        found.sort(key=lambda i: (i.deleted.at, i.id), reverse=True)
-        return found
-
-    def deleted_incident(self, incident_id: str) -> Optional[Incident]:
-        """A shared incident a member deleted (restorable or not yet purged), or ``None``."""
-        self._check()
-        if not isinstance(incident_id, str) or self._stored(DELETED, incident_id) is None:
-            return None
-        return self._object(DELETED, incident_id, incident_from_trusted)
-
     # -- writing ----------------------------------------------------------------
 
     @asynccontextmanager
@@ -508,55 +490,10 @@ class Journal:
             self._remember_base(incident)
             self._db.drop(INCIDENTS, incident_id)
             if restorable and self.is_shared(incident_id):
-                now = self._store._now()
-                self._db.put(DELETED, incident_id, self._stamped(incident, mark_deleted(incident, by=by, at=now), now))
+                self._keep_deleted(incident, by)
             else:
                 self._db.put(TOMBSTONES, incident_id, tombstone_to_dict(Tombstone(incident_id, self._store._now())))
             self._queue(incident_id)  # a shared incident is deleted for the whole team
-
-    def _stamped(self, before: Incident, after: Incident, now: datetime) -> dict:
-        """``after`` as stored: ``before`` with the change stamped like an edit."""
-        doc = stamp_edit(incident_to_dict(before), validate_incident(after), now, self.settings.author)
-        incident_from_dict(doc)
-        return doc
-
-    async def restore(self, incident_id: str, *, by: str = "") -> Incident:
-        """Bring back a shared incident a member deleted (for the whole team),
-        while it is restorable; ``IncidentNotFoundError`` otherwise."""
-        self._check()
-        async with self._transaction():
-            deleted = self.deleted_incident(incident_id)
-            now = self._store._now()
-            if deleted is None or deleted.restorable_until() <= now:
-                raise IncidentNotFoundError()
-            doc = self._stamped(deleted, mark_restored(deleted, by=by, at=now), now)
-            self._db.drop(DELETED, incident_id)
-            self._put(INCIDENTS, incident_id, doc)
-            self._queue(incident_id)
-        return self.get(incident_id)
-
-    async def purge_deleted(self, now: Optional[datetime] = None, *, everything: bool = False) -> list[str]:
-        """Replace deleted shared incidents whose restore period is over (or,
-        ``everything``, all of them: the journal leaves its team) by tombstones,
-        which go to the team like any deletion.  Returns their ids."""
-        self._check()
-        now = now or self._store._now()
-
-        def expired() -> list[Incident]:
-            found = (self.deleted_incident(doc.doc_id) for doc in self._db.table(DELETED).all())
-            return [i for i in found if everything or i.restorable_until() <= now]
-
-        if not expired():
-            return []  # nothing to write (and no need to read the file)
-        purged = []
-        async with self._transaction():
-            for incident in expired():  # again: another window may have restored or purged meanwhile
-                self._db.drop(DELETED, incident.id)
-                # The deletion's own time: every device makes the same tombstone.
-                self._db.put(TOMBSTONES, incident.id, tombstone_to_dict(Tombstone(incident.id, incident.deleted.at)))
-                self._queue(incident.id)
-                purged.append(incident.id)
-        return purged
 
     async def save_settings(self, settings: Settings) -> Settings:
         self._check()
@@ -757,20 +694,7 @@ class Journal:
         report.updated.append(iid)
         report.conflicts.extend(new_conflicts(iid, stored, doc, merged))
 
-    def _place(self, iid: str, doc: dict) -> None:
-        """Store an incident in the table its deletion log says: the journal's
-        incidents, or the shared ones deleted by a member (still restorable)."""
-        latest = max(doc.get("deletions", ()), key=lambda d: (d["at"], d["id"]), default=None)
-        if latest is not None and not latest.get("restored", False):
-            if self._stored(INCIDENTS, iid) is not None:
-                self._remember_base(self.get(iid))
-                self._db.drop(INCIDENTS, iid)
-            self._db.put(DELETED, iid, doc)
-        else:
-            self._db.drop(DELETED, iid)
-            self._put(INCIDENTS, iid, doc)
-
-    # -- sharing with a team (storage.sharing builds the sync protocol on these) --
+    # -- sharing with a team (sync.journal builds the sync protocol on these) --
 
     def team_record(self) -> Optional[bytes]:
         """This device's team membership (keys, token) as the sync client wrote

@@ -9,16 +9,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
+from storage.backends import ATTEMPTS_FILE, JOURNAL_FILE, LOCK_FILE
+
 if TYPE_CHECKING:  # pragma: no cover
     from storage.journal import JournalStore
 
 APP_NAME = "stappenplan-online-incidenten"
 APP_AUTHOR = "School en Veiligheid"
 ENV_VAR = "FLET_APP_STORAGE_DATA"
-
-JOURNAL_FILE = "journal.enc"
-ATTEMPTS_FILE = "unlock-attempts.json"
-LOCK_FILE = "journal.lock"  # the OS-level write lock (native); the lock's name on the web
 
 
 def data_dir() -> Path:

@@ -3,7 +3,7 @@
 Each is a ``StrEnum``: its members are the Dutch words written to the
 journal file (so they compare equal to the stored strings and need no
 migration), and the order of the members is the order the UI shows them
-in.  The words a user reads are in ``screens.ui.labels``.
+in.  The words a user reads are in ``words.labels``.
 """
 
 from __future__ import annotations

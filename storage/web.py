@@ -35,7 +35,7 @@ from typing import Any, AsyncIterator, Callable, Optional
 import js  # Pyodide's bridge to the JavaScript global scope (worker or window)
 from pyodide.ffi import JsException, create_proxy, to_js
 
-from storage.backends import DecryptionFailed
+from storage.backends import ATTEMPTS_FILE, JOURNAL_FILE, LOCK_FILE, DecryptionFailed
 from storage.errors import JournalBusyError, StorageFullError, StorageIOError
 
 log = logging.getLogger(__name__)
@@ -477,7 +477,6 @@ def open_web_store(database: Optional[str] = None, **options: Any):
     threads), which is the journal's default.
     """
     from storage.journal import JournalStore
-    from storage.paths import ATTEMPTS_FILE, JOURNAL_FILE, LOCK_FILE
 
     name = database or DATABASE
     options.setdefault("lock", WebLock(f"{name}/{LOCK_FILE}"))

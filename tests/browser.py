@@ -24,6 +24,7 @@ class Session:
     base_url: str
     outside_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)  # errors the page logged or raised
+    failed_requests: list[str] = field(default_factory=list)  # same-origin requests that failed or got >= 400
 
     def goto(self, route: str = "/") -> None:
         self.page.goto(self.base_url + route)
@@ -103,6 +104,12 @@ class Session:
             waited += 0.1
         return last
 
+    def next_frames(self, frames: int = 2) -> None:
+        """Wait until the browser has drawn ``frames`` more frames (Flutter has handled
+        what happened before: a wheel step, a moved selection)."""
+        self.page.evaluate("n => new Promise(done => { const step = k => k ? requestAnimationFrame(() => step(k - 1))"
+                           " : done(); step(n); })", frames)
+
     def type_into(self, label: str, text: str) -> None:
         """Replace the text of the field labelled ``label`` by typing, as a user would."""
         self.scroll_to(self.page.get_by_role("textbox", name=label).first).click(timeout=TIMEOUT_MS)
@@ -110,7 +117,7 @@ class Session:
         self.page.wait_for_function(
             "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)", timeout=TIMEOUT_MS
         )
-        self.page.wait_for_timeout(150)  # focus moves from a previously focused field
+        self.next_frames(3)  # focus moves from a previously focused field
         self.page.keyboard.press("Control+A")
         self.page.keyboard.type(text)
         self.page.wait_for_function(
@@ -126,7 +133,7 @@ class Session:
     def screenshot(self, name: str) -> str:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        self.page.wait_for_timeout(400)  # let the frame with the last change paint
+        self.next_frames(3)  # let the frame with the last change paint
         self.page.screenshot(path=str(path))
         return str(path)
 
@@ -158,6 +165,16 @@ def open_session(browser, base_url: str, viewport: dict, **context_args) -> Sess
             route.abort()
 
     context.route("**/*", guard)
+    def answered(response):
+        if response.status >= 400 and urlparse(response.url).netloc == host:
+            session.failed_requests.append(f"{response.status} {response.url}")
+
+    def failed(request):
+        if urlparse(request.url).netloc == host and not request.url.endswith("/ws"):
+            session.failed_requests.append(f"{request.failure} {request.url}")
+
+    context.on("response", answered)
+    context.on("requestfailed", failed)
     session.page.on("console", lambda m: session.console_errors.append(m.text) if m.type == "error" else None)
     session.page.on("pageerror", lambda exc: session.console_errors.append(str(exc)))
     return session

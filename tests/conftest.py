@@ -52,6 +52,7 @@ def phone(browser, app_server, request):
     yield session
     session.close(request.node.name)
     assert app_server.new_errors() == [], "the app raised an exception"
+    assert session.failed_requests == [], "a request of the page failed"
 
 
 @pytest.fixture
@@ -63,3 +64,4 @@ def chromebook(browser, app_server, request):
     yield session
     session.close(request.node.name)
     assert app_server.new_errors() == [], "the app raised an exception"
+    assert session.failed_requests == [], "a request of the page failed"

@@ -15,8 +15,16 @@ from screens import routes
 from screens.context import AppContext
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Packages whose modules must not import each other in a circle (storage has its own owner and tests).
-CHECKED_PACKAGES = ("screens", "report", "content")
+#: Every package, from the ground floor up: a module imports only from its own package and from
+#: packages before it.  The app's floors first (content, storage, school, the sync protocol and
+#: client, the words, the report, the letters, the screens); then the team server, which runs
+#: apart from the app and shares only the protocol with it; then the tools, which build and
+#: measure everything.
+ORDER = ("content", "storage", "school", "sync", "words", "report", "letters", "screens", "server", "tools")
+#: What the team server may use of the app: the protocol (and what it stands on), never the UI.
+SERVER_USES = ("content", "storage", "sync")
+#: Longest module, in lines (data files such as content/data/*.yaml are not modules).
+MAX_MODULE_LINES = 600
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:
@@ -76,9 +84,33 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str]:
 
 
 def test_no_import_cycles():
-    graph = import_graph(ROOT, CHECKED_PACKAGES)
-    assert {"screens.app", "screens.plan.home", "screens.journal.incident", "report.pdf"} <= set(graph)
+    graph = import_graph(ROOT, ORDER)
+    assert {"screens.app", "screens.plan.home", "screens.journal.incident", "report.pdf", "storage.web",
+            "server.app", "tools.build_web"} <= set(graph)
     assert find_cycle(graph) == []
+
+
+def test_every_package_is_in_the_order():
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests"}
+    assert packages == set(ORDER)
+
+
+def test_no_package_imports_from_a_package_above_it():
+    upward = [f"{module} -> {target}" for module, targets in import_graph(ROOT, ORDER).items() for target in targets
+              if ORDER.index(target.split(".")[0]) > ORDER.index(module.split(".")[0])]
+    assert upward == []
+
+
+def test_the_team_server_uses_only_the_protocol_of_the_app():
+    used = {target.split(".")[0] for module, targets in import_graph(ROOT, ("server", *SERVER_USES)).items()
+            if module.startswith("server.") for target in targets}
+    assert used <= {"server", *SERVER_USES}
+
+
+def test_no_module_is_longer_than_the_limit():
+    long = {p.relative_to(ROOT).as_posix(): n for package in ORDER for p in (ROOT / package).rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert long == {}
 
 
 def test_the_cycle_check_finds_a_cycle(tmp_path):
@@ -95,7 +127,7 @@ def test_the_cycle_check_finds_a_cycle(tmp_path):
 
 
 def test_only_main_imports_the_app():
-    graph = import_graph(ROOT, CHECKED_PACKAGES)
+    graph = import_graph(ROOT, ORDER)
     assert [m for m, edges in graph.items() if "screens.app" in edges] == []
 
 

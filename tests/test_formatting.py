@@ -7,8 +7,8 @@ import pytest
 
 from content.loader import load_organisations
 from content.opening_hours import status
-from screens import i18n
-from screens.ui.formatting import clock, day_phrase, helpline_status, long_date
+from words import i18n
+from words.formatting import clock, day_phrase, helpline_status, long_date
 
 AMS = ZoneInfo("Europe/Amsterdam")
 ORGS = load_organisations("nl")

@@ -17,7 +17,8 @@ import flet as ft
 import pytest
 
 import storage
-from screens import i18n, routes
+from screens import routes
+from words import i18n
 from screens.app import App
 from screens.errors import error_message
 from screens.journal import incident as incident_screen

@@ -23,7 +23,8 @@ from letters.privacy import check_letter
 from school import profile_file
 from school.profile import profile_from_dict
 from school.store import PROFILE_KEY, ProfileStore
-from screens import i18n, routes
+from screens import routes
+from words import i18n
 from screens.app import App
 from screens.journal import letter_editor
 from screens.journal.session import JournalSession

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 import storage
-from screens import i18n
-from screens.ui.formatting import moment, parse_local, relative
+from words import i18n
+from words.formatting import moment, parse_local, relative
 from screens.errors import error_message
 from screens.journal.session import JournalSession
 from screens.journal.passphrase import MIN_SCORE, problem, score

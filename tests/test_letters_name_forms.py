@@ -243,6 +243,15 @@ def test_the_zorgcoordinator_m_jansen_and_pupil_daan_jansen():
                                           profile=profile).hits] == ["Daantje", "Jansen"]
 
 
+def test_a_pupil_named_bol_is_not_found_in_the_help_line_in_je_bol():
+    case = inc.put_pupil(incident(), inc.Pupil("p-foum", "slachtoffer", "Foum Bol", "2B"))
+    letter = render_letter(NL, "leerling-18plus", profile=None, incident=case, now=NOW, pupil_id="p-foum")
+    assert "In je bol (injebol.nl)" in letter.body
+    assert check_letter(letter.body, case, for_pupil="p-foum").hits == ()
+    text = "Praat met In je bol (www.injebol.nl). Ook Bolletje en mevrouw Bol belden."
+    assert [h.found for h in check_letter(text, case).hits] == ["Bolletje", "Bol"]
+
+
 # -- releasing one place, with a reason -------------------------------------------------------------------------
 
 @settings(max_examples=200, deadline=None)

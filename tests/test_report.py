@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from content.loader import load_plan
-from screens import i18n
+from words import i18n
 from report import APP_NAME, incident_markdown, incident_pdf, report_blocks
 from report.pdf import FONT_BOLD, FONT_REGULAR
 from storage import incidents as inc

@@ -14,7 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from report.anonymise import MIN_NAME_IN_TEXT, Names
-from screens import i18n
+from words import i18n
 from storage import incidents as inc
 from storage.vocabulary import PupilRole
 

@@ -8,7 +8,7 @@ import pytest
 
 from school import profile_file
 from school.profile import SchoolRole
-from school.yaml_form import ProfileYamlError, explained, profile_from_yaml, read_profile_source
+from tools.school_yaml import ProfileYamlError, explained, profile_from_yaml, read_profile_source
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "schoolprofiel.voorbeeld.yaml"
 

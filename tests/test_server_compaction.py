@@ -239,7 +239,11 @@ def test_kill_9_while_pushes_compact_loses_nothing_acknowledged(tmp_path):
     threads = [threading.Thread(target=writer, args=(s,)) for s in states]
     for t in threads:
         t.start()
-    time.sleep(1.5)
+    while any(t.is_alive() for t in threads):  # killed mid-run: once every writer has had pushes acknowledged
+        with lock:
+            if len({member for member, _ in acknowledged}) == len(states) and min(acknowledged.values()) >= 3:
+                break
+        time.sleep(0.01)
     server.process.send_signal(signal.SIGKILL)
     server.process.wait()
     stop.set()

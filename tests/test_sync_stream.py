@@ -241,7 +241,7 @@ def app_devices(tmp_path, monkeypatch):
     ``proxy`` puts a buffering proxy between the second one and the server."""
     import flet as ft
 
-    from screens import i18n
+    from words import i18n
     from tests.test_team_handlers import Device, create_team, invite, join
 
     monkeypatch.setenv("FLET_APP_STORAGE_DATA", str(tmp_path))

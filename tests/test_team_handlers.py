@@ -19,7 +19,8 @@ import zxingcpp
 from PIL import Image
 
 import storage
-from screens import i18n, routes
+from screens import routes
+from words import i18n
 from screens.app import App
 from screens.journal import team_sync as team_sync_module
 from screens.journal.edits import update_incident

@@ -143,7 +143,7 @@ def test_on_a_phone_the_school_and_the_first_national_line_are_within_two_screen
     before = marker.bounding_box()["y"]
     for _ in range(3):
         s.page.mouse.wheel(0, height / 3)
-        s.page.wait_for_timeout(200)
+        s.next_frames()
     s.settled("Array.from(document.querySelectorAll('flt-semantics'), e => e.style.transform).join()", quiet_ms=300)
     s.screenshot("acute-big-school-phone-2")
     box = first_national.bounding_box()

@@ -205,7 +205,7 @@ def _select_in_body(s, text: str, *, before: bool = False):
         }""",
         [text, before],
     )
-    s.page.wait_for_timeout(150)
+    s.next_frames()
 
 
 def _body_has(s, text: str, present: bool = True):

@@ -146,7 +146,7 @@ def test_chromebook_uses_the_width_for_a_steps_pane(chromebook):
 def test_text_reflows_at_double_text_size(phone):
     phone.goto("/")
     phone.page.evaluate("document.documentElement.style.fontSize = '200%'")
-    phone.page.wait_for_timeout(800)
+    phone.settled("Array.from(document.querySelectorAll('flt-semantics'), e => e.style.transform).join()")
     acute = phone.button("Acuut incident").first
     box = acute.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 412
@@ -189,3 +189,17 @@ def test_dark_mode_follows_the_system(browser, app_server):
         assert background < 60, f"background luminance {background}: not dark"
     finally:
         session.close("dark")
+
+
+def test_the_arrow_in_the_step_texts_draws_from_the_apps_font_and_no_request_fails(phone):
+    """Step 1's "Zie ⇒ Overzicht organisaties": Roboto lacks "⇒", so Flutter drew a box and
+    fetched a Noto fallback font, which the server answers with 404 (and offline nothing)."""
+    phone.goto("/stap/1")
+    phone.expand("Vang de betrokken leerlingen op")
+    phone.see("Overzicht organisaties voor ondersteuning")
+    phone.screenshot("step1-arrow-glyph")
+    phone.page.wait_for_load_state("networkidle")
+    assert phone.failed_requests == []
+    fonts = phone.page.evaluate("performance.getEntriesByType('resource').map(e => e.name)"
+                                ".filter(n => /\\.(woff2?|ttf|otf)$/.test(n))")
+    assert not [f for f in fonts if "noto" in f.lower()], fonts

@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 import pytest
 
 from school import profile_file
-from school.yaml_form import read_profile_source
+from tools.school_yaml import read_profile_source
 from tests.support import ARTIFACTS, ROOT
 from tests.web_helpers.static_server import StaticServer
 from tools import web_shell

@@ -80,7 +80,7 @@ from packaging.utils import canonicalize_name  # noqa: E402
 from school import profile_file  # noqa: E402
 from school.profile import SchoolProfile  # noqa: E402
 from school.store import BUNDLED_FILE  # noqa: E402
-from school.yaml_form import ProfileYamlError, explained, read_profile_source  # noqa: E402
+from tools.school_yaml import ProfileYamlError, explained, read_profile_source  # noqa: E402
 from tools import web_shell  # noqa: E402
 
 FLET_WEB = Path(flet_web.__file__).parent / "web"
@@ -92,7 +92,9 @@ APP_SHORT_NAME = "Stappenplan"
 THEME_COLOR = "#1f5f8b"
 BACKGROUND_COLOR = "#f8f9ff"  # the shell's background (tools/web_shell.py)
 ENTRY_MODULE = "web_main"
-ASSETS_NOT_PACKED = {"index.html", web_shell.PAGE_GUARD}  # the page of the web-server mode, and its script
+# The page of the web-server mode, its script, and the files it serves over Flet's web client
+# (assets/assets/: tools/server_font.py).
+ASSETS_NOT_PACKED = {"index.html", web_shell.PAGE_GUARD, "assets/*"}
 
 # --- what the page loads from Flet's web client ----------------------------------------
 
@@ -378,7 +380,7 @@ def _holidays_countries_init(original: str) -> bytes:
 def stage_app(stage: Path, prune: bool, school: Optional[SchoolProfile] = None) -> dict:
     """Lay out the app package in ``stage``; returns what went in."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    from screens.i18n import compile_catalogs
+    from words.i18n import compile_catalogs
 
     compile_catalogs()
 
@@ -408,7 +410,7 @@ def stage_app(stage: Path, prune: bool, school: Optional[SchoolProfile] = None) 
     # the site's icons above).
     for path in files_under(ROOT / "assets"):
         rel = path.relative_to(ROOT / "assets").as_posix()
-        if rel in ASSETS_NOT_PACKED or any(fnmatch.fnmatch(rel, g) for g in ("icon*.png", "splash*.png")):
+        if any(fnmatch.fnmatch(rel, g) for g in (*ASSETS_NOT_PACKED, "icon*.png", "splash*.png")):
             continue
         app_files.append(path)
     for path in app_files:
@@ -463,7 +465,7 @@ from babel.dates import format_date, format_time
 from zoneinfo import ZoneInfo
 from content.loader import load_organisations, load_plan
 from content.opening_hours import public_holidays
-from screens.i18n import _, set_language
+from words.i18n import _, set_language
 out = {{}}
 for lang in ("nl", "en"):
     set_language(lang)
@@ -609,16 +611,16 @@ def subset_material_icons(font_path: Path, flet_names: set[str]) -> dict:
     return {"icons": len(flet_names), "glyphs": len(wanted), "bytes_before": before, "bytes": font_path.stat().st_size}
 
 
-# Fonts to take glyphs from that Roboto lacks (Debian's fonts-dejavu-core; same 2048 units per em).
-GLYPH_SOURCES = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")]
+# Fonts to take glyphs from that Roboto lacks (the reports' DejaVu Sans; same 2048 units per em).
+GLYPH_SOURCES = [ROOT / "assets" / "fonts" / "DejaVuSans.ttf"]
 
 
 def app_texts(school: Optional[SchoolProfile] = None) -> str:
     """Every text the app can show: content (all languages), translations, UI code,
     the school profile built in."""
     parts = []
-    for pattern in ("content/data/*.yaml", "locale/*/LC_MESSAGES/*.po", "screens/**/*.py", "report/**/*.py", "main.py",
-                    "storage/errors.py"):
+    for pattern in ("content/data/*.yaml", "locale/*/LC_MESSAGES/*.po", "screens/**/*.py", "words/**/*.py",
+                    "report/**/*.py", "main.py", "storage/errors.py"):
         parts += [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob(pattern))]
     if school is not None:
         parts.append(profile_file.canonical_json(school).decode("utf-8"))
@@ -648,7 +650,7 @@ def complete_text_font(font_path: Path, texts: str, glyph_sources: list[Path]) -
         return {"added": []}
     source = next((p for p in glyph_sources if p.exists()), None)
     if source is None:
-        log(f"  warning: no font to take {''.join(map(chr, missing))!r} from; install fonts-dejavu-core")
+        log(f"  warning: no font to take {''.join(map(chr, missing))!r} from; restore assets/fonts/DejaVuSans.ttf")
         return {"added": [], "missing": [f"U+{c:04X}" for c in missing]}
     extra = TTFont(str(source))
     available = [c for c in missing if c in extra.getBestCmap()]
@@ -1094,8 +1096,8 @@ def print_report(report: dict, out: Path) -> None:
 
 
 # What a build reads: newer than the built index.html means the build is stale.
-BUILD_SOURCES = ["main.py", "pyproject.toml", "content", "screens", "storage", "sync", "locale", "assets",
-                 "tools/build_web.py", "tools/web_shell.py", "tools/web"]
+BUILD_SOURCES = ["main.py", "pyproject.toml", "content", "screens", "words", "storage", "school", "sync", "report",
+                 "letters", "locale", "assets", "tools/build_web.py", "tools/web_shell.py", "tools/web"]
 
 
 def is_stale(out: Path = DEFAULT_OUT) -> bool:

@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screens.i18n import LOCALE_DIR, compile_catalogs  # noqa: E402
+from words.i18n import LOCALE_DIR, compile_catalogs  # noqa: E402
 
 POT = LOCALE_DIR / "messages.pot"
 SOURCE_LANGUAGE = "en"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 import flet as ft
 
 from screens.ui.forms import close, form_dialog
-from screens.i18n import _, ngettext
+from words.i18n import _, ngettext
 from screens.journal.passphrase import NewPassphrase
 
 if TYPE_CHECKING:

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import flet as ft
 
-from screens.i18n import _
+from words.i18n import _
 from screens.journal.edits import update_incident
-from screens.ui.formatting import moment
-from screens.ui.labels import contact_kind_label, role_label, type_label
+from words.formatting import moment
+from words.labels import contact_kind_label, role_label, type_label
 from screens.ui.widgets import section_title
 from storage import incidents as inc
 from storage.codec import codec_of

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from screens import routes
-from screens.i18n import _, ngettext
+from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
-from screens.ui.formatting import moment
+from words.formatting import moment
 from storage import incidents as inc
 
 if TYPE_CHECKING:

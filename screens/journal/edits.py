@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Optional
 
-from screens.i18n import _
+from words.i18n import _
 from storage.incidents import Incident
 
 if TYPE_CHECKING:

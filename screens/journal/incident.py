@@ -15,7 +15,7 @@ import flet as ft
 
 from content.progress import next_action, step_progress
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 from screens.journal.backup import export_backup
 from screens.journal.conflicts import conflicts_section
 from screens.journal.deleted import deleted_notice
@@ -32,9 +32,9 @@ from screens.journal.incident_forms import (
 )
 from screens.journal.report_export import export_report
 from screens.journal.team_share import sharing_section
-from screens.ui.formatting import moment
+from words.formatting import moment
 from screens.ui.forms import confirm, fields, text_field
-from screens.ui.labels import contact_kind_label, role_label, status_label, type_label
+from words.labels import contact_kind_label, role_label, status_label, type_label
 from screens.ui.widgets import icon_button, section_title
 from storage import Journal, errors, incidents as inc
 from storage.statistics import earlier_of_same_type

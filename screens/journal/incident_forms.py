@@ -12,12 +12,12 @@ import flet as ft
 
 from content.progress import Progress, Tick
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 from screens.journal import letters
 from screens.journal.edits import Stamp, add_incident, update_incident
 from screens.ui import school_contacts
 from screens.ui.forms import Choice, DateTimeField, form_dialog, text_field
-from screens.ui.labels import contact_kind_label, role_label, type_label
+from words.labels import contact_kind_label, role_label, type_label
 from storage import incidents as inc
 from storage.vocabulary import ContactKind, IncidentType, PupilRole
 

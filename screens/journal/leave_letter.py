@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable
 
 import flet as ft
 
-from screens.i18n import _
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

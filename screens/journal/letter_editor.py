@@ -32,7 +32,7 @@ from letters.record import SentRecord, sent_record
 from letters.render import render_letter
 from letters.suggest import pupil_labels, suggest_letters
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 from screens.journal.edits import Stamp, update_incident
 from screens.journal.gate import journal_view
 from screens.journal.leave_letter import confirm_before_pop

@@ -19,9 +19,9 @@ import flet as ft
 from content.letter_model import LetterTemplate
 from letters.suggest import ParentsLetter, pupil_labels, suggest_letters
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 from screens.journal.gate import journal_view
-from screens.ui.formatting import moment
+from words.formatting import moment
 from screens.ui.forms import confirm
 from screens.ui.widgets import page_view, section_title
 from storage import errors, incidents as inc

@@ -13,10 +13,10 @@ import flet as ft
 import flet_charts as fch
 from babel.dates import format_date, format_timedelta
 
-from screens import i18n
-from screens.i18n import _, ngettext
+from words import i18n
+from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
-from screens.ui.labels import type_label
+from words.labels import type_label
 from screens.ui.widgets import section_title
 from storage.statistics import closure_times, count_by_month, count_by_type, median_closure_time
 

@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 import flet as ft
 from zxcvbn import zxcvbn
 
-from screens.i18n import _
+from words.i18n import _
 
 #: zxcvbn's score (0-4) a new passphrase needs: 3 is "safely unguessable"
 #: (about 10^10 guesses), which PBKDF2's 600,000 iterations make slow to try.

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Optional
 import flet as ft
 
 from content.model import Action
-from screens.i18n import _, ngettext
+from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
-from screens.ui.formatting import long_date
+from words.formatting import long_date
 from screens.ui.forms import Choice, fields, text_field
-from screens.ui.labels import policy_status_label
+from words.labels import policy_status_label
 from screens.ui.widgets import blocks, section_title
 from storage import incidents as inc
 from storage.vocabulary import PolicyStatus

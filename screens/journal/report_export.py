@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from screens.ui.forms import Choice, form_dialog
-from screens.i18n import _
+from words.i18n import _
 from report import incident_markdown, incident_pdf
 from storage import incidents as inc
 

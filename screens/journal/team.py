@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 import flet as ft
 
 from screens import routes
-from screens.i18n import _, ngettext
+from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
 from screens.journal.team_forms import shared_elsewhere_warning
 from screens.journal.team_invite import show_invite
-from screens.ui.formatting import moment
+from words.formatting import moment
 from screens.ui.forms import form_dialog
 from screens.ui.sync_status import problem_text, status_line, sync_error_text
 from screens.ui.widgets import section_title

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 from screens.journal.gate import journal_view
 from screens.journal.team_forms import (
     MemberFields,

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import flet as ft
 
 from screens import routes
-from screens.i18n import _, ngettext
+from words.i18n import _, ngettext
 from screens.ui.forms import text_field
 from screens.ui.sync_status import refused_field, sync_error_text
 from screens.errors import error_message

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import flet as ft
 import segno
 
-from screens.i18n import _
-from screens.ui.formatting import moment
+from words.i18n import _
+from words.formatting import moment
 from screens.ui.forms import close
 from screens.ui.sync_status import sync_error_text
 from sync.client import CreatedInvite

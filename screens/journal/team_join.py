@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import flet as ft
 
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 from screens.journal.gate import journal_view
 from screens.journal.team_forms import (
     InvalidAddress,

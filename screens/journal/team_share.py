@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Optional
 
 import flet as ft
 
-from screens.i18n import _
+from words.i18n import _
 from screens.ui.forms import confirm
 from screens.ui.sync_status import problem_text
 from storage import incidents as inc
@@ -24,7 +24,7 @@ from sync.messages import Member
 if TYPE_CHECKING:
     from screens.context import AppContext
 
-#: What ``storage.sharing.TeamJournal`` records as "shared by" when it does not know the member's name.
+#: What ``sync.journal.TeamJournal`` records as "shared by" when it does not know the member's name.
 UNKNOWN_SHARER = "team"
 
 

@@ -2,7 +2,7 @@
 and the team operations the screens call.
 
 ``TeamSync`` is ``AppContext.team_sync``.  While the journal is unlocked and
-in a team it runs a ``SyncEngine`` over ``storage.sharing.TeamJournal``: a
+in a team it runs a ``SyncEngine`` over ``sync.journal.TeamJournal``: a
 round at unlock, a few seconds after every journal write (``App`` calls
 ``changed`` after each), as soon as the team's event stream says there is
 something new (``sync.stream``; every 30 seconds instead while there is no
@@ -41,7 +41,7 @@ from screens import routes
 from screens.journal.session import JournalSession
 from storage.errors import JournalLockedError, StorageError
 from storage.incidents import Incident
-from storage.sharing import TeamJournal
+from sync.journal import TeamJournal
 from sync.client import CreatedInvite, TeamClient, default_client
 from sync.engine import RemoteRecord, SyncEngine, SyncState, SyncStatus
 from sync.errors import AccessRevokedError, RefusedError, SyncError

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 from screens.ui import school_contacts
 from screens.ui.widgets import action_tile, contact_card, emergency_banner, page_view, section_title
 

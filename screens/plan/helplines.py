@@ -14,7 +14,7 @@ import flet as ft
 from content.model import Phone
 from school.profile import valid_phone
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 from screens.preferences import PoliceContact
 from screens.ui import school_contacts
 from screens.ui.forms import form_dialog

@@ -13,8 +13,8 @@ from content.progress import next_action, step_progress
 from storage.followups import FollowUpState, follow_up_agenda
 from screens import routes
 from screens.ui import school_contacts
-from screens.ui.formatting import moment, relative
-from screens.i18n import _, ngettext
+from words.formatting import moment, relative
+from words.i18n import _, ngettext
 from screens.ui.widgets import contact_card, icon_button, page_view, section_title
 
 if TYPE_CHECKING:

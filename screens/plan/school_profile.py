@@ -31,7 +31,7 @@ from school.profile import (
     valid_phone,
     validate_profile,
 )
-from screens.i18n import _, ngettext
+from words.i18n import _, ngettext
 from screens.ui.forms import Choice, close, confirm, fields, form_dialog
 from screens.ui.hours_editor import HoursEditor
 from screens.ui.profile_words import file_problem, problem, where

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 from screens.ui.widgets import page_view, section_title
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ import flet as ft
 
 from content.progress import step_progress
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 from screens.journal.letters import template_links
 from screens.ui import school_contacts
 from screens.ui.widgets import action_tile, page_view, section_title

@@ -8,7 +8,7 @@ import flet as ft
 
 from content.progress import step_progress
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 from screens.ui.widgets import page_view
 
 if TYPE_CHECKING:

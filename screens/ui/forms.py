@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Awaitable, Callable, Optional, Sequence
 
 import flet as ft
 
-from screens.ui.formatting import date_field_text, parse_local, time_field_text
-from screens.i18n import _
+from words.formatting import date_field_text, parse_local, time_field_text
+from words.i18n import _
 from screens.errors import error_message
 from storage.errors import StorageError
 

@@ -18,8 +18,8 @@ from babel.dates import get_day_names
 
 from content.model import Hours, OpeningRule
 from school.profile import LIMITS
-from screens import i18n
-from screens.i18n import _
+from words import i18n
+from words.i18n import _
 from screens.ui.forms import Choice
 from screens.ui.widgets import icon_button
 

@@ -11,8 +11,8 @@ import flet as ft
 
 from content.model import Hours, Organisation, Organisations
 from content.opening_hours import State, open_helplines, status
-from screens.ui.formatting import contact_status, helpline_status
-from screens.i18n import _
+from words.formatting import contact_status, helpline_status
+from words.i18n import _
 
 if TYPE_CHECKING:
     from datetime import datetime

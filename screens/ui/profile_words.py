@@ -1,13 +1,14 @@
 """What the user is told about a school profile that cannot be saved or imported, in the session's
-language: the words are ``school.profile_words``' (shared with the web build's ``--school-profile``)."""
+language: the words are ``words.school_profile``' (shared with the web build's ``--school-profile``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from school import profile_file, profile_words
+from school import profile_file
+from words import school_profile
 from school.profile import ProfileValidationError
-from screens.i18n import _
+from words.i18n import _
 
 if TYPE_CHECKING:
     from content.model import SchoolRoles
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 def problem(exc: ProfileValidationError) -> str:
     """What is wrong with one field, shown at that field (with the limit, for a value too long)."""
-    return profile_words.problem(exc, _)
+    return school_profile.problem(exc, _)
 
 
 def where(exc: ProfileValidationError, profile: Optional["SchoolProfile"], roles: "SchoolRoles") -> str:
@@ -25,9 +26,9 @@ def where(exc: ProfileValidationError, profile: Optional["SchoolProfile"], roles
     def role_at(index: int) -> Optional[str]:
         return profile.contacts[index].role if profile is not None and index < len(profile.contacts) else None
 
-    return profile_words.where(exc, lambda role: roles.get(role).label, _, role_at)
+    return school_profile.where(exc, lambda role: roles.get(role).label, _, role_at)
 
 
 def file_problem(exc: profile_file.ProfileFileError, roles: "SchoolRoles") -> str:
     """Why a ``.stappenplan-school`` file cannot be imported; nothing was changed."""
-    return profile_words.file_problem(exc, lambda role: roles.get(role).label, _)
+    return school_profile.file_problem(exc, lambda role: roles.get(role).label, _)

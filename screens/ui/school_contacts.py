@@ -18,7 +18,7 @@ from school.placement import (ACTION_TEAM_ACTION, SANCTION_POLICY_ACTIONS, acute
                               contacts_for_action)
 from school.profile import SchoolContact, SchoolRole
 from screens import routes
-from screens.i18n import _
+from words.i18n import _
 from screens.ui.widgets import icon_button
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ import flet as ft
 
 from screens import routes
 from screens.errors import error_message, seconds_text
-from screens.i18n import _, ngettext
-from screens.ui.formatting import relative
+from words.i18n import _, ngettext
+from words.formatting import relative
 from sync.engine import SyncState, SyncStatus
 from sync.errors import (
     AccessRevokedError,

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence
 import flet as ft
 
 from content.model import Action, Block, ListItem, Organisation
-from screens.ui.formatting import long_date
-from screens.i18n import _
+from words.formatting import long_date
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

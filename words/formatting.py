@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 from babel.dates import format_date, format_time, format_timedelta
 
 from content.opening_hours import AMSTERDAM, State, Status
-from screens import i18n
-from screens.i18n import _
+from words import i18n
+from words.i18n import _
 
 
 def _local(moment: datetime) -> datetime:

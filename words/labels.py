@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from content.model import Plan
-from screens.i18n import _
 from storage.vocabulary import ContactKind, IncidentType, PolicyStatus, PupilRole, Status
+from words.i18n import _
 
 
 def status_label(status: str) -> str:

@@ -10,24 +10,23 @@ and what is wrong with it, with the limit where there is one.
 
 The words are the app's gettext catalogs (``locale/``).  Every function takes
 the translation to use (``_``): the screens pass the session's
-(``screens.i18n._``), the build asks :func:`translation` for Dutch and English.
+(``words.i18n._``), the build asks :func:`translation` for Dutch and English.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Callable, Optional
 
 from school import profile_file
 from school.profile import LIMITS, ProfileValidationError
+from words.i18n import LOCALE_DIR
 
 Translate = Callable[[str], str]
 #: The contact (by index, from 0) -> its role id, if known: the editor's draft or the file's text.
 RoleAt = Callable[[int], Optional[str]]
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 _PART = re.compile(r"(\w+)(?:\[(\d+)\])?")
 
 
@@ -143,4 +142,4 @@ def translation(language: str) -> Translate:
     return lambda message: catalog.get(message, message)
 
 
-__all__ = ["LOCALE_DIR", "RoleAt", "Translate", "file_problem", "problem", "translation", "where"]
+__all__ = ["RoleAt", "Translate", "file_problem", "problem", "translation", "where"]

@@ -9,7 +9,7 @@ exactly the same profiles.  :func:`read_profile_source` also takes a
 ``.stappenplan-school`` file exported from the app.
 
 A mistake is a :class:`ProfileYamlError` that names the file and says what
-is wrong in the words of the profile editor (``school.profile_words``): the
+is wrong in the words of the profile editor (``words.school_profile``): the
 field as the editor calls it, counted from 1, in any of the app's languages
 (:func:`explained` gives Dutch and English, for the build's error output).
 """
@@ -25,7 +25,7 @@ import yaml
 from content.loader import load_school_roles
 from school import profile_file
 from school.profile import LIMITS, ProfileValidationError, SchoolProfile, SchoolRole, profile_from_dict
-from school.profile_words import RoleAt, Translate, file_problem, problem, translation, where
+from words.school_profile import RoleAt, Translate, file_problem, problem, translation, where
 
 RoleLabel = Callable[[str], str]
 
