@@ -351,7 +351,7 @@ def test_creating_a_team_where_the_server_asks_for_a_sign_up_code_and_keeps_litt
         phone.tap("Delen met het team")
         phone.tap("Delen", exact=True)
         phone.see("Gedeeld met team Actieteam 2B")
-        on_home(phone, "De opslag van het team op de server is vol — wijzigingen wachten hier.")
+        on_home(phone, "De opslag van het team op de server is vol — vraag de beheerder om meer ruimte")
         phone.see("1 wijziging wacht")
         assert phone.text("niet bereikbaar").count() == 0
         both_sizes(phone, "home-team-storage-full")
