@@ -314,7 +314,7 @@ def _scenario(phone, chromebook, team_server, relay) -> None:
 
     on_home(chromebook, "Verwijderd uit het team")
     both_sizes(chromebook, "home-removed")
-    chromebook.see("Bangalijst in 2B")  # what it had stays
+    chromebook.see("Bangalijst 2B en 2C")  # what it had stays
     navigate(chromebook, "/logboek/team")
     chromebook.see("Dit apparaat zit niet meer in team Actieteam 2B.")
     assert chromebook.page.get_by_role("button", name="Nu synchroniseren").count() == 0  # nothing left to sync
