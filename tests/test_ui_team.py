@@ -278,6 +278,7 @@ def _scenario(phone, chromebook, team_server, relay) -> None:
 
     # -- the phone deletes the shared incident, the Chromebook restores it for both -------------------------
     open_incident(phone, "Bangalijst 2B en 2C")
+    incident_path = phone.path()
     phone.tap("Incident verwijderen")
     phone.see("wordt voor het hele team verwijderd")
     both_sizes(phone, "delete-confirm")
@@ -289,7 +290,10 @@ def _scenario(phone, chromebook, team_server, relay) -> None:
     chromebook.see("Verwijderd door Mevr. Jansen, vandaag om")
     chromebook.see("Iedereen in het team kan het herstellen tot")
     both_sizes(chromebook, "deleted-list")
-    # (the card's own name holds "herstellen" too: the button by its exact name)
+    navigate(chromebook, incident_path)  # the incident's own address says the same, and restores it too
+    chromebook.see("Verwijderd door Mevr. Jansen, vandaag om")
+    both_sizes(chromebook, "deleted-incident")
+    # (a card's or a text's name may hold "herstellen" too: the button by its exact name)
     chromebook.scroll_to(chromebook.page.get_by_role("button", name="Herstellen", exact=True)).click()
     chromebook.see("is terug, voor het hele team")
     on_home(phone, "Bangalijst 2B en 2C")
