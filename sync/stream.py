@@ -16,7 +16,9 @@ fallback, and ``live`` says which applies:
   ``STREAM_RETRY_MAX_S``, with jitter, so devices do not all come back in
   the same second after a server restart);
 * a refused token (removed from the team) ends the stream for good: the
-  next sync round says so.
+  next sync round says so;
+* ``retry_now`` cuts a wait short: a sync round just reached the server
+  (the network is back), so the stream need not wait out its backoff.
 
 The bytes come from the platform's transport (``events``: httpx natively,
 ``fetch`` with a ``ReadableStream`` in the browser, since ``EventSource``
@@ -130,6 +132,13 @@ class TeamStream:
         self.backoff = backoff or Backoff()
         self.live = False
         self.buffered = False  # the last attempt found a buffering proxy
+        self._retry = asyncio.Event()
+
+    def retry_now(self) -> None:
+        """Open the stream again now rather than after the backoff (the server was reached just now)."""
+        if not self.live:
+            self.backoff.reset()
+            self._retry.set()
 
     def _set_live(self, live: bool) -> None:
         if live != self.live:
@@ -147,7 +156,12 @@ class TeamStream:
                     pass  # unreachable, refused, a broken line: try again later
                 finally:
                     self._set_live(False)
-                await asyncio.sleep(STREAM_BUFFERED_RETRY_S if self.buffered else self.backoff.delay())
+                self._retry.clear()
+                try:
+                    await asyncio.wait_for(self._retry.wait(),
+                                           STREAM_BUFFERED_RETRY_S if self.buffered else self.backoff.delay())
+                except asyncio.TimeoutError:
+                    pass
         finally:
             self._set_live(False)
 

@@ -60,6 +60,45 @@ def test_reconnects_back_off_with_jitter_and_start_over_after_success():
     assert backoff.delay() <= 1.5
 
 
+def test_a_sync_that_reached_the_server_cuts_the_streams_backoff_short():
+    """The network is back (a sync round just got through): the stream opens
+    again now, not after its backoff of up to a minute."""
+    import contextlib
+
+    from sync.errors import ServerUnreachableError
+
+    attempts = []
+
+    class Transport:
+        @contextlib.asynccontextmanager
+        async def events(self, path, *, token):
+            attempts.append(path)
+            if len(attempts) == 1:
+                raise ServerUnreachableError("the network is gone")
+
+            async def chunks():
+                yield b'event: team\ndata: {"head": 3, "key_version": 1, "rotation_needed": false, "roster": 2}\n\n'
+                await asyncio.Event().wait()  # then quiet
+
+            yield chunks()
+
+    async def scenario():
+        events: asyncio.Queue = asyncio.Queue()
+        stream = TeamStream(Transport(), "token", events.put_nowait, backoff=Backoff(3600, 3600))
+        task = asyncio.ensure_future(stream.run())
+        await wait_for(lambda: len(attempts) == 1)
+        await asyncio.sleep(0.05)
+        assert len(attempts) == 1 and not stream.live  # waiting out an hour's backoff
+        stream.retry_now()
+        event = await asyncio.wait_for(events.get(), 5)
+        live = stream.live
+        task.cancel()
+        return event, live
+
+    event, live = asyncio.run(scenario())
+    assert event.head == 3 and live and len(attempts) == 2
+
+
 # -- against real server processes ---------------------------------------------------------------------------
 
 

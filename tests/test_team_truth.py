@@ -283,8 +283,8 @@ def _device_on(tmp_path, monkeypatch, name: str, author: str, **settings) -> tup
 
 
 @pytest.mark.parametrize("quota, words", [
-    ({"team_quota_bytes": 1}, "De opslag van het team op de server is vol — wijzigingen wachten hier."),
-    ({"server_quota_bytes": 1}, "De teamserver is vol — wijzigingen wachten hier."),
+    ({"team_quota_bytes": 1}, "De opslag van het team op de server is vol — vraag de beheerder om meer ruimte"),
+    ({"server_quota_bytes": 1}, "De teamserver is vol — vraag de beheerder om ruimte te maken"),
 ])
 def test_a_full_team_or_server_storage_is_told_and_the_change_waits(tmp_path, monkeypatch, quota, words):
     device, server_app = _device_on(tmp_path, monkeypatch, "a", "mentor 3B", **quota)

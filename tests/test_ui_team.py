@@ -278,6 +278,7 @@ def _scenario(phone, chromebook, team_server, relay) -> None:
 
     # -- the phone deletes the shared incident, the Chromebook restores it for both -------------------------
     open_incident(phone, "Bangalijst 2B en 2C")
+    incident_path = phone.path()
     phone.tap("Incident verwijderen")
     phone.see("wordt voor het hele team verwijderd")
     both_sizes(phone, "delete-confirm")
@@ -289,7 +290,11 @@ def _scenario(phone, chromebook, team_server, relay) -> None:
     chromebook.see("Verwijderd door Mevr. Jansen, vandaag om")
     chromebook.see("Iedereen in het team kan het herstellen tot")
     both_sizes(chromebook, "deleted-list")
-    chromebook.tap("Herstellen", exact=True)
+    navigate(chromebook, incident_path)  # the incident's own address says the same, and restores it too
+    chromebook.see("Verwijderd door Mevr. Jansen, vandaag om")
+    both_sizes(chromebook, "deleted-incident")
+    # (a card's or a text's name may hold "herstellen" too: the button by its exact name)
+    chromebook.scroll_to(chromebook.page.get_by_role("button", name="Herstellen", exact=True)).click()
     chromebook.see("is terug, voor het hele team")
     on_home(phone, "Bangalijst 2B en 2C")
     gone(phone, "Verwijderd — herstellen")
@@ -313,7 +318,7 @@ def _scenario(phone, chromebook, team_server, relay) -> None:
 
     on_home(chromebook, "Verwijderd uit het team")
     both_sizes(chromebook, "home-removed")
-    chromebook.see("Bangalijst in 2B")  # what it had stays
+    chromebook.see("Bangalijst 2B en 2C")  # what it had stays
     navigate(chromebook, "/logboek/team")
     chromebook.see("Dit apparaat zit niet meer in team Actieteam 2B.")
     assert chromebook.page.get_by_role("button", name="Nu synchroniseren").count() == 0  # nothing left to sync
@@ -350,7 +355,7 @@ def test_creating_a_team_where_the_server_asks_for_a_sign_up_code_and_keeps_litt
         phone.tap("Delen met het team")
         phone.tap("Delen", exact=True)
         phone.see("Gedeeld met team Actieteam 2B")
-        on_home(phone, "De opslag van het team op de server is vol — wijzigingen wachten hier.")
+        on_home(phone, "De opslag van het team op de server is vol — vraag de beheerder om meer ruimte")
         phone.see("1 wijziging wacht")
         assert phone.text("niet bereikbaar").count() == 0
         both_sizes(phone, "home-team-storage-full")

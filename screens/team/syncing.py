@@ -354,6 +354,8 @@ class TeamSync:
             return
         if engine is not self._engine:
             return  # stopped or restarted meanwhile
+        if status.state is SyncState.SYNCED and self._stream is not None and not self._stream.buffered:
+            self._stream.retry_now()  # the server is reachable again: no need to wait out the stream's backoff
         self.status, self.refused, self.no_room = status, journal.refused, journal.no_room
         self._notify()
         arrived, journal.arrived = journal.arrived, set()

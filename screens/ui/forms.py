@@ -24,6 +24,8 @@ def fields(*controls: ft.Control) -> ft.Column:
 
 
 def text_field(app: "AppContext", label: str, value: str = "", **kwargs) -> ft.TextField:
+    """A text field; what is wrong with it shows in full under it (not cut off after one line on a phone)."""
+    kwargs.setdefault("error_max_lines", 4)
     return ft.TextField(label=label, value=value, on_change=lambda e: app.journal.touch(), **kwargs)
 
 

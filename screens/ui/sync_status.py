@@ -117,10 +117,9 @@ def _refused_status(reason: str | None) -> str:
     if reason == "timeout":
         return _("The connection to the team server was too slow — the app tries again soon")
     if reason == "team_storage_full":
-        return _("The team's storage on the server is full — changes wait here. Ask whoever runs the team "
-                 "server for more room")
+        return _("The team's storage on the server is full — ask whoever runs it for more room")
     if reason == "server_storage_full":
-        return _("The team server is full — changes wait here. Ask whoever runs the team server to make room")
+        return _("The team server is full — ask whoever runs it to make room")
     return _("The server refused to sync — the app tries again later")
 
 
