@@ -301,7 +301,7 @@ def test_first_visit_shows_the_shell_then_the_app_without_other_origins(browser,
         assert shell.get_by_role("heading", name="Acuut incident").is_visible()
         calls = shell.locator('a[href^="tel:"]')
         assert calls.count() >= 4 and calls.first.is_visible()
-        assert page.locator('a[href="tel:112"]').is_visible()
+        assert shell.get_by_role("link", name="Bel 112").is_visible()
         paint = page.evaluate(
             "performance.getEntriesByType('paint').filter(e => e.name === 'first-contentful-paint')"
             ".map(e => e.startTime)[0] || null"
@@ -388,6 +388,31 @@ def test_offline_reload_brings_the_app_back_with_its_journal(own_origin):
     session.enable_semantics()
     session.see(load_plan("nl").acute_actions[0].title)
     shot(page, "web-offline-acute")
+    assert session.outside_requests == []
+
+
+@pytest.mark.browser
+def test_offline_a_step_is_readable_at_once_and_the_app_opens_at_it(own_origin):
+    """The installed app started again without network, at a step (a bookmark, the address of
+    the last visit): the shell shows the step before Python has started, the app takes over there."""
+    server, session = own_origin
+    page = session.page
+    page.goto(session.base_url)
+    wait_until_ready(page)  # installed: the service worker holds the whole app
+    session.context.set_offline(True)
+    server.stop()
+    step = load_plan("nl").step(4)
+    title = f"Stap {step.number}: {step.title}"
+    page.close()
+    session.page = page = session.context.new_page()  # started again, from the shelf
+    page.goto(session.base_url + "#/stap/4")
+    assert page.locator("#shell h1:visible").inner_text() == title
+    assert page.locator("#shell h2:visible", has_text=step.checklist[0].title).is_visible()
+    shot(page, "web-offline-shell-step")
+    wait_until_ready(page)
+    session.enable_semantics()
+    session.see(title)
+    assert page.evaluate("location.hash") == "#/stap/4"
     assert session.outside_requests == []
 
 

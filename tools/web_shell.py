@@ -56,6 +56,8 @@ from tools.web_shell_plan import call_link, contact_card, esc, href, own_school_
 
 TEMPLATE = Path(flet_web.__file__).parent / "web" / "index.html"
 SERVER_INDEX = ROOT / "assets" / "index.html"
+#: Chooses the language and page before the shell is painted; then the shell's behaviour.
+SHELL_CHOOSE_SCRIPT = ROOT / "tools" / "web" / "shell-choose.js"
 SHELL_SCRIPT = ROOT / "tools" / "web" / "shell.js"
 #: Where the app's language setting is on the web: Flutter's SharedPreferences
 #: keep ``screens.preferences`` keys in localStorage under this prefix, as JSON.
@@ -90,7 +92,6 @@ PAGE_GUARD = "page-guard.js"
 _SHELL_STYLE = """
 #loading { position: fixed; inset: 0; overflow: auto; background: #f8f9ff; color: #191c20;
   font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-#shell [hidden] { display: none !important; }
 #shell { max-width: 40rem; margin: 0 auto; padding: 1rem 1rem 2rem; }
 #loading.offering #shell { padding-bottom: 7rem; }
 #shell h1 { font-size: 1.5rem; line-height: 1.25; margin: .25rem 0 .75rem; }
@@ -276,32 +277,47 @@ def shell_words(language: str) -> dict[str, str]:
     }
 
 
-def shell_script() -> str:
-    """``tools/web/shell.js`` with its configuration: the languages, where the app keeps the
-    user's choice of language, and the words in every language."""
+def view_routes() -> tuple[str, ...]:
+    """The route of every page of the shell: the first page, then the step plan's."""
+    return (routes.path("home"), *plan_html.view_routes())
+
+
+def choose_script() -> str:
+    """``tools/web/shell-choose.js`` with its configuration: the languages, where the app keeps the
+    user's choice of language, the pages of the shell, and the words in every language."""
     config = {
         "languages": list(LANGUAGES),
         "defaultLanguage": i18n.DEFAULT_LANGUAGE,
         "languagePreference": WEB_PREFERENCE_PREFIX + LANGUAGE_PREFERENCE,
-        "appName": APP_NAME,
+        "views": list(view_routes()),
         "words": {},
     }
     for language in LANGUAGES:
         with speaking(language):
             config["words"][language] = shell_words(language)
     placeholder = "__SHELL_CONFIG__"
-    source = SHELL_SCRIPT.read_text(encoding="utf-8")
+    source = SHELL_CHOOSE_SCRIPT.read_text(encoding="utf-8")
     if source.count(placeholder) != 1:
-        raise ValueError(f"{SHELL_SCRIPT.name} must name {placeholder} once")
+        raise ValueError(f"{SHELL_CHOOSE_SCRIPT.name} must name {placeholder} once")
     # "<" escaped: the JSON sits inside a <script> element.
     return source.replace(placeholder, json.dumps(config, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def choice_style() -> str:
+    """Only the language and the page that shell-choose.js marked on <html> show."""
+    rules = ["html[data-shell-lang] #shell .language, html[data-shell-view] #shell section.view { display: none; }"]
+    rules += [f'html[data-shell-lang="{language}"] #shell .language[data-lang="{language}"] {{ display: block; }}'
+              for language in LANGUAGES]
+    rules += [f'html[data-shell-view="{route}"] #shell section.view[data-route~="{route}"] {{ display: block; }}'
+              for route in view_routes()]
+    return "\n".join(rules)
 
 
 def shell_html(profile: Optional[SchoolProfile] = None) -> str:
     """The static shell: in every language the acute first actions and the help lines (the
     school's own contacts among them when the build has a school profile) and the whole step
     plan, as plain, accessible HTML; Dutch shows until the script has chosen."""
-    parts = ['<main id="shell">']
+    parts = [f"<style>\n{choice_style()}\n</style>", f"<script>{choose_script()}</script>", '<main id="shell">']
     for language in LANGUAGES:
         hidden = "" if language == i18n.DEFAULT_LANGUAGE else " hidden"
         with speaking(language):
@@ -312,7 +328,7 @@ def shell_html(profile: Optional[SchoolProfile] = None) -> str:
     with speaking(i18n.DEFAULT_LANGUAGE):
         parts.append("<noscript><p>" + esc(_("Turn on JavaScript to use the whole app.")) + "</p></noscript>")
     parts.append("</main>")
-    parts.append(f"<script>{shell_script()}</script>")
+    parts.append(f"<script>{SHELL_SCRIPT.read_text(encoding='utf-8')}</script>")
     return "\n".join(parts)
 
 

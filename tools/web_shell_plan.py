@@ -204,7 +204,7 @@ def step_view(step: Step, plan: Plan, profile: Optional[SchoolProfile]) -> str:
     language = plan.language
     heading = element_id(language, "stap", step.number)
     parts = [
-        f'<section class="view" data-route="{esc(routes.step(step.number))}" aria-labelledby="{heading}" hidden>',
+        f'<section class="view" data-route="{esc(routes.step(step.number))}" aria-labelledby="{heading}">',
         back_link(routes.path("steps"), _("Back to the seven steps")),
         f'<h1 id="{heading}" tabindex="-1">{esc(step_title(step))}</h1>',
         f'<p class="summary">{inline(step.summary)}</p>',
@@ -243,7 +243,7 @@ def steps_view(plan: Plan) -> str:
         for s in plan.steps
     )
     return "\n".join([
-        f'<section class="view" data-route="{esc(routes.path("steps"))}" aria-labelledby="{heading}" hidden>',
+        f'<section class="view" data-route="{esc(routes.path("steps"))}" aria-labelledby="{heading}">',
         back_link(routes.path("home"), _("Back to the first actions and help lines")),
         f'<h1 id="{heading}" tabindex="-1">{esc(title)}</h1>',
         f'<ol class="steps">{items}</ol>',
@@ -261,7 +261,7 @@ def organisations_view(language: str) -> str:
     title, all_lines = _("Organisations for support"), _("All help lines, including 112")
     cards = "".join(organisation_card(o, full=True) for o in organisations.from_source)
     return "\n".join([
-        f'<section class="view" data-route="{esc(routes.path("organisations"))}" aria-labelledby="{heading}" hidden>',
+        f'<section class="view" data-route="{esc(routes.path("organisations"))}" aria-labelledby="{heading}">',
         back_link(routes.path("home"), _("Back"), to_any=True),
         f'<h1 id="{heading}" tabindex="-1">{esc(title)}</h1>',
         f"<p>{inline(organisations.intro)}</p>",
@@ -270,6 +270,12 @@ def organisations_view(language: str) -> str:
         f"{esc(all_lines)}</a></p>",
         "</section>",
     ])
+
+
+def view_routes() -> tuple[str, ...]:
+    """The route of every page of the step plan in the shell, in the order of :func:`plan_views`."""
+    plan = load_plan()
+    return (routes.path("steps"), *(routes.step(s.number) for s in plan.steps), routes.path("organisations"))
 
 
 def plan_views(language: str, profile: Optional[SchoolProfile]) -> Iterable[str]:

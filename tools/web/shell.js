@@ -1,75 +1,54 @@
-// The static shell's behaviour (tools/web_shell.py inlines this file at the end of the shell,
-// so it runs before the first paint, long before Flutter and Python).
+// The static shell's behaviour (tools/web_shell.py inlines this file at the end of the shell;
+// tools/web/shell-choose.js, before the shell, has chosen the language and the first page).
 //
-// 1. Language: the one the user chose in the app (kept by the app in localStorage), else the
-//    device's first language the app speaks, else Dutch: as the app itself chooses.
-// 2. Pages: every view of the shell is a <section data-route="..."> named by the app's own
+// 1. Pages: every page of the shell is a <section data-route="..."> named by the app's own
 //    route; the address's "#" route says which one shows (#/stappen, #/stap/3, and
 //    #/stap/3/<action>, which shows step 3 at that action).  Links are real links, so the
-//    browser's back button, a reload and a screen reader's link list all work; focus moves to
-//    the new page's heading (or, going back, to the link the user came from).
-// 3. Handover: boot.js says when the full app has rendered ("stappenplan-app-rendered").  If
-//    the user has not touched the shell yet, the app takes its place at once; otherwise the
-//    shell stays and offers "De volledige app is klaar — App openen", and the app opens at the
-//    page the user is reading (its route follows the shell's address all along).
+//    browser's back button, a reload and a screen reader's list of links all work; focus moves
+//    to the new page's heading (or, going back, to the link the user followed from it).
+// 2. Handover: boot.js says when the full app has rendered ("stappenplan-app-rendered").  If
+//    the user has not touched the shell, the app takes its place at once; otherwise the shell
+//    stays, unmoved, and offers "De volledige app is klaar — App openen".  Meanwhile the app
+//    follows the place the user is reading (Flutter follows the address), and opens there.
+// 3. What boot.js says while the app loads (progress, failure), in the shell's language.
 (() => {
   "use strict";
 
-  const SHELL = __SHELL_CONFIG__;
-
   const loading = document.getElementById("loading");
-  const shell = document.getElementById("shell");
-  if (!loading || !shell) return;
+  const S = window.stappenplanShell;
+  if (!loading || !S) return;
+  const html = document.documentElement;
+  const words = S.words;
+  const root = document.querySelector(`#shell [data-lang="${S.language}"]`);
+  for (const element of document.querySelectorAll("#shell [data-lang]")) element.hidden = element !== root;
 
-  // --- 1. language -----------------------------------------------------------------------------
-  function chosenLanguage() {
-    try {
-      const stored = JSON.parse(localStorage.getItem(SHELL.languagePreference));
-      if (SHELL.languages.includes(stored)) return stored;
-    } catch (error) {
-      // no storage (private mode) or not JSON: follow the device
-    }
-    for (const code of navigator.languages || [navigator.language]) {
-      const base = String(code).split(/[-_]/)[0].toLowerCase();
-      if (SHELL.languages.includes(base)) return base;
-    }
-    return SHELL.defaultLanguage;
-  }
-  const language = chosenLanguage();
-  const root = shell.querySelector(`[data-lang="${language}"]`);
-  for (const element of shell.querySelectorAll("[data-lang]")) element.hidden = element !== root;
-  document.documentElement.lang = language;
-  const words = SHELL.words[language];
-
-  // --- 2. pages ----------------------------------------------------------------------------------
+  // --- 1. pages ----------------------------------------------------------------------------------
   const views = Array.from(root.querySelectorAll("section[data-route]"));
   const startView = views[0];
+  const targets = Array.from(root.querySelectorAll("[data-route-target]"));
   const appTitle = document.title;
 
-  function normalise(route) {
-    return "/" + route.split("?")[0].replace(/^\/+|\/+$/g, "");
-  }
-  function currentRoute() {
-    return location.hash.startsWith("#/") ? normalise(decodeURIComponent(location.hash.slice(1))) : "/";
-  }
-  // The view of a route and the place in it (an action's heading), or the start view for a
-  // route of the app the shell does not have (the journal): the app opens that route itself.
+  const currentRoute = () => S.routeOf(location.hash);
+  const viewElement = (viewRoute) => views.find((v) => v.dataset.route.split(" ").includes(viewRoute));
+
+  // The page of a route and the place on it (an action's heading); "elsewhere": a page of the
+  // app the shell does not have (the journal), shown on the first page until the app opens it.
   function resolve(route) {
-    const view = views.find((v) => v.dataset.route.split(" ").includes(route));
-    if (view) return { view, target: null };
-    const target = Array.from(root.querySelectorAll("[data-route-target]")).find((t) => t.dataset.routeTarget === route);
-    if (target) return { view: target.closest("section[data-route]"), target };
-    return { view: startView, target: null, elsewhere: true };
+    const viewRoute = S.viewOf(route);
+    const view = viewElement(viewRoute);
+    const target = targets.find((t) => t.dataset.routeTarget === route) || null;
+    const elsewhere = view === startView && !target && !startView.dataset.route.split(" ").includes(route);
+    return { viewRoute, view, target, elsewhere };
   }
+
+  // Listeners of the page (not of the shell's own elements) end when the app has taken over.
+  const listening = new AbortController();
+  const on = (type, listener, options = {}) => window.addEventListener(type, listener, { ...options, signal: listening.signal });
 
   const visited = []; // routes shown, for "back"
   const scrollTops = new Map();
   let shown = null;
   let quietRoute = null; // a route the shell itself set for the app (nothing to show)
-
-  // Listeners of the page (not of the shell's own elements) end when the app has taken over.
-  const listening = new AbortController();
-  const on = (type, listener, options = {}) => window.addEventListener(type, listener, { ...options, signal: listening.signal });
 
   function show(initial) {
     if (!loading.isConnected) {
@@ -82,14 +61,14 @@
       visited[visited.length - 1] = route; // the same page, at the place the user is reading
       return;
     }
-    const { view, target } = resolve(route);
+    const { viewRoute, view, target } = resolve(route);
     const back = visited.length > 1 && visited[visited.length - 2] === route;
     const left = visited[visited.length - 1];
     if (back) visited.pop();
     else if (left !== route) visited.push(route);
     if (view === shown && !target) return;
     if (shown) scrollTops.set(shown, loading.scrollTop);
-    for (const v of views) v.hidden = v !== view;
+    html.dataset.shellView = viewRoute;
     shown = view;
     const heading = view.querySelector("h1");
     document.title = view === startView ? appTitle : `${heading.textContent} – ${appTitle}`;
@@ -112,14 +91,14 @@
     const link = event.target.closest("a[data-back]");
     if (!link || visited.length < 2) return;
     const previous = visited[visited.length - 2];
-    if (link.dataset.back === "any" || previous === normalise(link.getAttribute("href").slice(1))) {
+    if (link.dataset.back === "any" || previous === S.routeOf(link.getAttribute("href"))) {
       event.preventDefault();
       window.history.back();
     }
   });
 
-  // --- 3. handover ---------------------------------------------------------------------------------
-  let touched = false; // the user has tapped, typed, scrolled or followed a link in the shell
+  // --- 2. handover ---------------------------------------------------------------------------------
+  let touched = false; // the user has tapped, typed or scrolled in the shell
   for (const type of ["pointerdown", "keydown", "wheel", "touchstart"]) {
     on(type, () => { touched = true; }, { capture: true, passive: true });
   }
@@ -130,7 +109,7 @@
       element = document.createElement("div");
       element.id = "shell-bar";
       element.setAttribute("role", "status");
-      element.lang = language;
+      element.lang = S.language;
       loading.append(element);
       loading.classList.add("offering");
     }
@@ -187,12 +166,10 @@
 
   on("stappenplan-app-rendered", () => (touched ? offer() : handOver()), { once: true });
 
-  // --- what boot.js says while the app loads --------------------------------------------------------
+  // --- 3. what boot.js says while the app loads --------------------------------------------------
   const status = startView.querySelector("[role=status]");
   let progressLine = null;
-  window.stappenplanShell = {
-    language,
-    words,
+  Object.assign(S, {
     failed() {
       status.textContent = words.failed;
       bar(words.failed);
@@ -211,5 +188,5 @@
         ? words.prepared
         : words.preparing.replace("{done}", mb(done)).replace("{total}", mb(total));
     },
-  };
+  });
 })();
