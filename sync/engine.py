@@ -41,9 +41,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from itertools import takewhile
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from itertools import takewhile
 from typing import Callable, Optional, Protocol, Sequence, runtime_checkable
 
 from sync.batches import plan

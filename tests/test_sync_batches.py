@@ -50,7 +50,8 @@ def test_the_planned_size_is_the_size_of_the_body_sent(batch, key_version, base_
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(0, 400_000), max_size=60), st.integers(20_000, 2_000_000))
+@given(st.lists(st.one_of(st.integers(0, 2_000), st.integers(0, 400_000)), max_size=60),
+       st.integers(20_000, 2_000_000))
 def test_every_push_fits_and_every_record_goes_in_order(sizes, max_bytes):
     outbox = [OutgoingRecord(f"r{i}", "incident", bytes(n), str(i)) for i, n in enumerate(sizes)]
     pushes, unsendable = plan(outbox, 3, max_bytes)
@@ -64,6 +65,17 @@ def test_every_push_fits_and_every_record_goes_in_order(sizes, max_bytes):
     for first, second in zip(pushes, pushes[1:]):  # a push ends only when the next record would not fit
         size = ENVELOPE_BYTES + sum(entry_bytes(r, 3) for r in first) + len(first)
         assert len(first) == limits.MAX_RECORDS_PER_PUSH or size + entry_bytes(second[0], 3) > max_bytes
+
+
+def test_a_push_is_filled_to_the_last_byte_and_not_one_more():
+    for n, size in ((1, 0), (2, 5_000), (7, 1_000), (30, 12)):
+        outbox = [OutgoingRecord(f"r{i}", "incident", bytes(size), str(i)) for i in range(n)]
+        exact = ENVELOPE_BYTES + sum(entry_bytes(r, 12) for r in outbox) + n - 1
+        assert len(sealed_body(outbox, 12, MAX_SEQ)) == exact  # (the base_seq the envelope allows for)
+        assert plan(outbox, 12, exact) == ([outbox], [])
+        assert plan(outbox, 12, exact + 1) == ([outbox], [])
+        if n > 1:
+            assert plan(outbox, 12, exact - 1) == ([outbox[:-1], outbox[-1:]], [])
 
 
 def test_a_record_the_protocol_cannot_carry_is_set_aside_and_the_others_go():
