@@ -26,7 +26,7 @@ from screens.journal import gate
 from screens.journal.incident_forms import incident_form
 from screens.journal.leave_letter import ask_before_leaving
 from screens.journal.session import JournalSession
-from screens.journal.team_sync import TeamSync
+from screens.team.syncing import TeamSync
 from screens.preferences import Preferences
 from screens.ui import theme
 from screens.ui.live_status import LiveStatuses

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from content.model import Organisations, Phone, Plan, SchoolRoles
     from content.progress import Progress
     from screens.journal.session import JournalSession
-    from screens.journal.team_sync import TeamSync
+    from screens.team.syncing import TeamSync
     from screens.preferences import Preferences
     from screens.ui.live_status import LiveStatuses
     from school.store import ProfileStore

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from storage import errors
+from storage.limits import MAX_SHARED_RECORD
 from words.i18n import _, ngettext
 
 
@@ -55,6 +56,10 @@ def _messages() -> list[tuple[type[errors.StorageError], Callable[[Any], str]]]:
         (errors.JournalTooLargeError, lambda exc: _(
             "The journal would become too large to open again, so this change was not saved. Nothing was lost: "
             "delete incidents that are past their retention period, or make a backup and start a new journal.")),
+        (errors.TooLargeToShareError, lambda exc: _(
+            "This incident is shared with the team and would become too large to send to it ({size} MB at most), "
+            "so this change was not saved. Nothing was lost: shorten the text, or write it in a new incident.")
+         .format(size=MAX_SHARED_RECORD // 1_000_000)),
         (errors.StaleRevisionError, lambda exc: _(
             "This incident was changed in the meantime. The latest version is shown; check your change and try "
             "again.")),

@@ -82,9 +82,9 @@ ROUTES: tuple[Route, ...] = (
     Route("overview", "/logboek/overzicht", "journal", "screens.journal.overview", needs_journal=True),
     Route("deleted", "/logboek/verwijderd", "journal", "screens.journal.deleted", needs_journal=True),
     Route("journal_settings", "/logboek/instellingen", "journal", "screens.journal.settings", needs_journal=True),
-    Route("team", "/logboek/team", "journal_settings", "screens.journal.team", needs_journal=True),
-    Route("team_create", "/logboek/team/aanmaken", "team", "screens.journal.team_create", needs_journal=True),
-    Route("team_join", JOIN_ROUTE, "team", "screens.journal.team_join", needs_journal=True),
+    Route("team", "/logboek/team", "journal_settings", "screens.team.members", needs_journal=True),
+    Route("team_create", "/logboek/team/aanmaken", "team", "screens.team.create", needs_journal=True),
+    Route("team_join", JOIN_ROUTE, "team", "screens.team.join", needs_journal=True),
     Route("policy", "/beleid", "home", "screens.journal.policy", needs_journal=True),
 )
 

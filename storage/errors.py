@@ -24,6 +24,7 @@ Hierarchy::
     ├── StorageIOError              any other I/O failure; nothing was changed
     │   └── JournalBusyError        another window held the journal too long
     ├── JournalTooLargeError        the change would make the journal unreadable
+    ├── TooLargeToShareError        a shared incident would grow past what a team can carry
     ├── ValidationError             an incident/setting does not pass the schema
     │   └── MergeError              an incoming record contradicts the stored one
     ├── IncidentNotFoundError       no incident with that id (or it was deleted)
@@ -172,6 +173,17 @@ class JournalTooLargeError(StorageError):
         self.size = size
 
 
+class TooLargeToShareError(StorageError):
+    """A shared incident would grow past ``MAX_SHARED_RECORD``: the team could not receive it."""
+
+    code = "too_large_to_share"
+    default_message = "The shared incident would become too large to send to the team; the change was not saved."
+
+    def __init__(self, detail: str = "", *, size: int = 0) -> None:
+        super().__init__(detail or f"{size} bytes")
+        self.size = size
+
+
 class ValidationError(StorageError):
     """A value does not pass the schema; ``field`` is a dotted path."""
 
@@ -227,6 +239,7 @@ __all__ = [
     "StorageError",
     "StorageFullError",
     "StorageIOError",
+    "TooLargeToShareError",
     "TooManyAttemptsError",
     "ValidationError",
     "WrongBackupPassphraseError",

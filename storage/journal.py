@@ -18,6 +18,11 @@ its change and writes.  A window whose copy of an incident is stale merges
 its own change into the newer version (``storage.merge``): a clean merge
 just works, two edits of the same value keep both (a conflict the UI shows).
 
+The ``Journal`` is put together from its parts: its backups
+(``storage.journal_backup``), its team records (``storage.journal_team``) and
+its file (``storage.journal_file``), over the tables and record checks of
+``storage.journal_records``.
+
 Reads are synchronous (memory only); everything that derives keys, encrypts
 or touches storage is ``async``.  Platform specifics come in through a
 ``CryptoBackend``, two ``BlobStore``s, a ``WriteLock`` and ``run_blocking``
@@ -29,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import time
 from collections import OrderedDict
 from contextlib import asynccontextmanager
@@ -40,22 +44,16 @@ from tinydb import where
 
 from storage import container as fmt
 from storage.backends import BlobStore, CryptoBackend, DecryptionFailed, NoWriteLock, WriteLock
-from storage.codec import Context, codec_of
+from storage.codec import codec_of
 from storage.errors import (
     DamagedFileError,
     IncidentNotFoundError,
-    InvalidBackupError,
     JournalExistsError,
     JournalLockedError,
     JournalNotFoundError,
-    JournalRekeyedError,
-    JournalReplacedError,
     NewerFormatError,
-    NotABackupError,
     StaleRevisionError,
-    StorageError,
     ValidationError,
-    WrongBackupPassphraseError,
     WrongPassphraseError,
 )
 from storage.incidents import (
@@ -69,50 +67,28 @@ from storage.incidents import (
     incident_from_dict,
     incident_from_trusted,
     incident_to_dict,
+    mark_deleted,
     past_retention,
     policy_from_dict,
     settings_to_dict,
     sort_incidents,
-    time_to_str,
-    tombstone_from_dict,
     tombstone_to_dict,
     utcnow,
     validate_incident,
     validate_policy,
     validate_settings,
 )
-from storage.limits import FUTURE_TOLERANCE, MAX_IMPORT_FILE
-from storage.merge import (
-    Conflict,
-    ImportReport,
-    content_of,
-    merge_incident,
-    merge_policy,
-    new_conflicts,
-    normalise,
-    stamp_edit,
-    stamp_policy,
-)
-from storage.sealed import (
-    BACKUP_TABLES,
-    KINDS,
-    SETTINGS_ID,
-    Body,
-    FrozenDocument,
-    JournalDB,
-    decode_body,
-    empty_body,
-    open_db,
-)
-from storage.shared_deletions import RestorableDeletions
+from storage.journal_backup import Backups
+from storage.journal_file import Persistence
+from storage.journal_records import DELETED, INCIDENTS, POLICY, SETTINGS, SHARES, TOMBSTONES, check_shareable, wire
+from storage.journal_team import SharedReport, TeamSharing
+from storage.merge import Conflict, ImportReport, content_of, merge_incident, stamp_edit, stamp_policy
+from storage.sealed import SETTINGS_ID, Body, FrozenDocument, JournalDB, decode_body, empty_body, open_db
 from storage.throttle import AttemptThrottle, delay_after
 
 T = TypeVar("T")
 RunBlocking = Callable[[Callable[[], T]], Awaitable[T]]
 
-INCIDENTS, POLICY, SETTINGS, TOMBSTONES = (KINDS[k] for k in ("incident", "policy", "settings", "tombstone"))
-TEAM, SHARES, OUTBOX, DELETED = (KINDS[k] for k in ("team", "share", "outbox", "deleted"))
-TEAM_ID = "team"
 
 #: Versions of incidents this window has shown and that were superseded since:
 #: an edit made on one of them is merged into the newer version.
@@ -266,7 +242,7 @@ class JournalStore:
         return moved
 
 
-class Journal(RestorableDeletions):
+class Journal(Backups, TeamSharing, Persistence):
     """An unlocked journal.  Obtain it from ``JournalStore.create``/``unlock``."""
 
     def __init__(
@@ -458,7 +434,7 @@ class Journal(RestorableDeletions):
                 base = self._bases.get((incident.id, incident.revision))
                 if base is None:
                     raise StaleRevisionError(stored=current.revision, given=incident.revision)
-                mine = stamp_edit(_wire(base), doc, now, by)
+                mine = stamp_edit(wire(base), doc, now, by)
                 if mine is None:
                     return current
                 new = merge_incident(stored, mine)
@@ -468,6 +444,8 @@ class Journal(RestorableDeletions):
         if new is None:
             return self.get(incident.id)
         saved = incident_from_dict(new)  # the stored version passes every rule a typed one does
+        if self._stored(SHARES, saved.id) is not None:
+            check_shareable(new)
         self._put(INCIDENTS, saved.id, new)
         self._cache[(INCIDENTS, saved.id)] = (self._stored(INCIDENTS, saved.id), saved)
         self._queue(saved.id)
@@ -490,10 +468,17 @@ class Journal(RestorableDeletions):
             self._remember_base(incident)
             self._db.drop(INCIDENTS, incident_id)
             if restorable and self.is_shared(incident_id):
-                self._keep_deleted(incident, by)
+                now = self._store._now()
+                self._db.put(DELETED, incident_id, self._stamped(incident, mark_deleted(incident, by=by, at=now), now))
             else:
                 self._db.put(TOMBSTONES, incident_id, tombstone_to_dict(Tombstone(incident_id, self._store._now())))
             self._queue(incident_id)  # a shared incident is deleted for the whole team
+
+    def _stamped(self, before: Incident, after: Incident, now: datetime) -> dict:
+        """``after`` as stored: ``before`` with the change stamped like an edit."""
+        doc = stamp_edit(incident_to_dict(before), validate_incident(after), now, self.settings.author)
+        incident_from_dict(doc)
+        return doc
 
     async def save_settings(self, settings: Settings) -> Settings:
         self._check()
@@ -567,405 +552,4 @@ class Journal(RestorableDeletions):
             await self._catch_up()
             await self._write_all(new_key, slot)
 
-    # -- backup ------------------------------------------------------------------
-
-    async def export_backup(self, passphrase: str, incident_ids: Optional[Iterable[str]] = None) -> bytes:
-        """An encrypted backup (its own passphrase) of every incident, the
-        settings and the policy items; or of the chosen incidents only."""
-        self._check()
-        secret = fmt.normalize_passphrase(passphrase)
-        store = self._store
-        async with store.exclusive():
-            await self._catch_up()
-        lines = self._storage.snapshot().lines
-        if incident_ids is None:
-            keys = [k for k in lines if k[0] in BACKUP_TABLES]
-        else:
-            keys = []
-            for iid in dict.fromkeys(incident_ids):
-                if (INCIDENTS, iid) not in lines:
-                    raise IncidentNotFoundError()
-                keys.append((INCIDENTS, iid))
-        chosen = [lines[k] for k in keys]
-        meta = fmt.dump_record({"t": "meta", "schema": SCHEMA_VERSION})
-        body = await store._run_blocking(
-            lambda: fmt.assemble_body([fmt.make_segment(x, fmt.ENCODING_ZLIB) for x in [meta] + chosen], fmt.ENCODING_ZLIB)
-        )
-        data_key = store._crypto.random_bytes(fmt.KEY_LEN)
-        slot = await fmt.make_key_slot(store._crypto, secret, data_key, kind=fmt.KIND_BACKUP, iterations=store.iterations)
-        return await fmt.seal(
-            store._crypto, kind=fmt.KIND_BACKUP, slot=slot, data_key=data_key, body=body, encoding=fmt.ENCODING_ZLIB
-        )
-
-    async def import_backup(self, data: bytes, passphrase: str) -> ImportReport:
-        """Decrypt, check every record, then merge (see ``storage.merge``).
-
-        Raises ``NotABackupError``, ``WrongBackupPassphraseError``,
-        ``DamagedFileError`` (truncated/tampered), ``InvalidBackupError``,
-        ``NewerFormatError`` and ``JournalTooLargeError``; on any error the
-        journal is unchanged.  A record that breaks a rule -- a stamp more
-        than ``FUTURE_TOLERANCE`` ahead of this device's clock or before
-        2000, too many entries, text that is not valid Unicode, a history
-        that contradicts the journal's -- is reported in ``skipped_invalid``
-        and the rest is imported.  Every merged result is checked again by
-        the rules of a typed incident.  Deleted incidents stay deleted.
-        Settings in a backup are not imported (they belong to the device).
-        """
-        self._check()
-        secret = fmt.normalize_passphrase(passphrase)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise NotABackupError()
-        data = bytes(data)
-        store = self._store
-        try:
-            header = fmt.parse_header(data, min_iterations=store._min_iterations)
-        except DamagedFileError as exc:
-            if exc.reason in ("magic", "empty"):
-                raise NotABackupError() from None
-            raise
-        if header.kind != fmt.KIND_BACKUP:
-            raise NotABackupError("this is a journal, not a backup")
-        if len(data) > MAX_IMPORT_FILE:
-            raise InvalidBackupError(detail="size", reason="size")
-        try:
-            data_key = await fmt.open_key_slot(store._crypto, header, secret)
-        except DecryptionFailed:
-            raise WrongBackupPassphraseError() from None
-        plaintext = await fmt.open_body(store._crypto, header, data, data_key)
-        try:
-            body = await store._run_blocking(lambda: decode_body(plaintext, SCHEMA_VERSION))
-        except NewerFormatError:
-            raise
-        except ValidationError as exc:
-            raise InvalidBackupError(detail=exc.field, reason="content") from None
-        except (ValueError, RecursionError) as exc:
-            raise InvalidBackupError(detail=type(exc).__name__, reason="content") from None
-        if any(docs for table, docs in body.tables.items() if table not in BACKUP_TABLES):
-            raise InvalidBackupError(detail="device records in a backup", reason="content")
-
-        report = ImportReport()
-        ctx = Context(horizon=store._now() + FUTURE_TOLERANCE)
-        incoming = _checked(body.tables[INCIDENTS], incident_from_dict, ctx, report.skipped_invalid)
-        policies = _checked(body.tables[POLICY], policy_from_dict, ctx, report.policy_skipped)
-        async with self._transaction():
-            for iid, (obj, doc) in incoming.items():
-                self._import_incident(iid, doc, report)
-            for pid, (item, doc) in policies.items():
-                stored = self._stored(POLICY, pid)
-                if stored is None:
-                    self._db.put(POLICY, pid, doc)
-                    report.policy_added.append(pid)
-                    continue
-                merged = merge_policy(stored, doc)
-                if merged != dict(stored):
-                    policy_from_dict(merged)
-                    self._db.put(POLICY, pid, merged)
-                    report.policy_updated.append(pid)
-        return report
-
-    def _import_incident(self, iid: str, doc: dict, report: ImportReport, *, queue: bool = True,
-                         team: bool = False) -> None:
-        """Merge one incident from a backup, or (``team``) from the team: a
-        shared incident a member deleted takes in the team's changes (its
-        deletion log included, so a restore brings it back); a backup never
-        brings back what was deleted here."""
-        deleted = self._stored(DELETED, iid)
-        if self._stored(TOMBSTONES, iid) is not None or (deleted is not None and not team):
-            report.skipped_deleted.append(iid)
-            return
-        stored = deleted if deleted is not None else self._stored(INCIDENTS, iid)
-        try:
-            if stored is None:
-                new = {**normalise(doc), "revision": 1}
-                self._place(iid, _valid(new))
-                report.added.append(iid)
-                return
-            merged = merge_incident(stored, doc)
-            if content_of(merged) == content_of(stored):
-                report.unchanged.append(iid)
-                return
-            merged["revision"] = stored["revision"] + 1
-            self._place(iid, _valid(merged))
-        except ValidationError as exc:  # MergeError included
-            report.skipped_invalid.append((iid, exc.field))
-            return
-        if queue:
-            self._queue(iid)
-        report.updated.append(iid)
-        report.conflicts.extend(new_conflicts(iid, stored, doc, merged))
-
-    # -- sharing with a team (sync.journal builds the sync protocol on these) --
-
-    def team_record(self) -> Optional[bytes]:
-        """This device's team membership (keys, token) as the sync client wrote
-        it, kept only inside the encrypted journal; ``None``: in no team."""
-        self._check()
-        doc = self._stored(TEAM, TEAM_ID)
-        return None if doc is None else doc["state"].encode("ascii")
-
-    async def save_team_record(self, state: Optional[bytes]) -> None:
-        self._check()
-        async with self._transaction():
-            if state is None:
-                self._db.drop(TEAM, TEAM_ID)
-            else:
-                self._db.put(TEAM, TEAM_ID, {"id": TEAM_ID, "state": state.decode("ascii")})
-
-    def is_shared(self, incident_id: str) -> bool:
-        self._check()
-        return self._db.table(SHARES).contains(doc_id=incident_id)
-
-    def shared_ids(self) -> set[str]:
-        self._check()
-        return {doc.doc_id for doc in self._db.table(SHARES).all()}
-
-    def shared_by(self, incident_id: str) -> Optional[str]:
-        """Who shared the incident with the team (their own words), if it is shared."""
-        self._check()
-        doc = self._stored(SHARES, incident_id)
-        return None if doc is None else doc["by"]
-
-    async def share(self, incident_id: str, by: str) -> None:
-        """Share an incident with the team: from now on every change to it (and
-        its deletion) is sent to the other members.  It cannot be unshared:
-        the others have it."""
-        self._check()
-        async with self._transaction():
-            if self._stored(INCIDENTS, incident_id) is None:
-                raise IncidentNotFoundError()
-            if self._stored(SHARES, incident_id) is None:
-                self._db.put(SHARES, incident_id, {"id": incident_id, "by": by[:200], "at": time_to_str(self._store._now())})
-                self._queue(incident_id)
-
-    def _queue(self, incident_id: str) -> None:
-        """Put a shared incident (or its deletion) in the outbox, in the same
-        write as the change itself."""
-        if self._stored(SHARES, incident_id) is None:
-            return
-        previous = self._stored(OUTBOX, incident_id)
-        counter = (previous["revision"] + 1) if previous is not None else 1
-        self._db.put(OUTBOX, incident_id, {**(previous or {}), "id": incident_id, "revision": counter})
-
-    def outbox(self) -> list[tuple[str, str, bytes, str]]:
-        """(record id, kind, canonical JSON, revision) of every shared record
-        changed here since it was last sent; deletions as kind ``tombstone``."""
-        self._check()
-        out = []
-        for entry in self._db.table(OUTBOX).all():
-            rid = entry.doc_id
-            incident = self._stored(INCIDENTS, rid) or self._stored(DELETED, rid)
-            if incident is not None:
-                kind, doc = "incident", content_of(incident)
-            else:
-                tomb = self._stored(TOMBSTONES, rid)
-                if tomb is None:
-                    continue
-                kind, doc = "tombstone", dict(tomb)
-            out.append((rid, kind, _canonical(doc), str(entry["revision"])))
-        return out
-
-    async def clear_outbox(self, sent: Iterable[tuple[str, str]]) -> None:
-        """Forget outbox entries that were sent, each only if the record has not
-        changed again since (``revision`` as ``outbox`` gave it)."""
-        self._check()
-        async with self._transaction():
-            for rid, revision in sent:
-                entry = self._stored(OUTBOX, rid)
-                if entry is not None and str(entry["revision"]) == revision:
-                    self._db.drop(OUTBOX, rid)
-                elif entry is not None and revision.isdigit():
-                    self._db.put(OUTBOX, rid, {**entry, "sent": int(revision)})  # what was sent no longer waits
-
-    def pending_changes(self) -> int:
-        """Changes to shared records made here that the team has not received
-        yet: every save (or deletion) counts, not the records it touched."""
-        self._check()
-        return sum(entry["revision"] - entry.get("sent", 0) for entry in self._db.table(OUTBOX).all())
-
-    async def apply_shared(self, records: Iterable[tuple[str, str, bytes]], author: Callable[[str], str]) -> int:
-        """Merge records from the team: (kind, record id, canonical JSON).
-
-        Each is checked like an import (a stamp at most a day ahead of this
-        device's clock included); a deletion wins; a record new here becomes
-        a shared incident.  Idempotent.  Returns how many records were
-        refused by the rules (they are left out, the rest applies).
-        """
-        self._check()
-        ctx = Context(horizon=self._store._now() + FUTURE_TOLERANCE)
-        refused = 0
-        async with self._transaction():
-            for kind, rid, plaintext in records:
-                try:
-                    doc = json.loads(plaintext, parse_constant=_reject_constant)
-                    if kind == "tombstone":
-                        tomb = tombstone_from_dict(doc, ctx)
-                        if tomb.id != rid:
-                            raise ValidationError("tombstone.id", "does not match")
-                        self._apply_deletion(tomb)
-                        continue
-                    if kind != "incident" or not isinstance(doc, dict):
-                        raise ValidationError("record.t", "unknown record kind")
-                    incident = incident_from_dict({**doc, "revision": 0}, ctx)
-                    if incident.id != rid:
-                        raise ValidationError("incident.id", "does not match")
-                    report = ImportReport()
-                    self._import_incident(rid, codec_of(Incident).dump(incident), report, queue=False, team=True)
-                    refused += len(report.skipped_invalid)
-                    if report.added:
-                        self._db.put(SHARES, rid, {"id": rid, "by": author(rid)[:200], "at": time_to_str(self._store._now())})
-                except (ValueError, RecursionError, ValidationError):
-                    refused += 1
-        return refused
-
-    def _apply_deletion(self, tomb: Tombstone) -> None:
-        if self._stored(INCIDENTS, tomb.id) is not None:
-            self._remember_base(self.get(tomb.id))
-            self._db.drop(INCIDENTS, tomb.id)
-        self._db.drop(DELETED, tomb.id)
-        stored = self._stored(TOMBSTONES, tomb.id)
-        if stored is None or stored["deleted_at"] < time_to_str(tomb.deleted_at):
-            self._db.put(TOMBSTONES, tomb.id, tombstone_to_dict(tomb))
-        self._db.drop(OUTBOX, tomb.id)
-
-    # -- persistence -----------------------------------------------------------
-
-    async def _catch_up(self) -> None:
-        """Take in the file as another window left it, if it changed since this
-        object last read or wrote it (call with the lock held).
-
-        Raises ``JournalLockedError`` if this object is locked, and locks it and
-        raises ``JournalReplacedError`` if the file was removed or is no longer
-        this journal, or ``JournalRekeyedError`` if its passphrase was changed.
-        """
-        self._check()
-        blob = await self._store._blob.read()
-        self._check()
-        if blob == self._seen:
-            return
-        data_key = self._data_key
-        store = self._store
-        try:
-            if blob is None:
-                raise JournalReplacedError("the file was removed")
-            header = fmt.parse_header(blob, min_iterations=store._min_iterations)
-            if header.kind != fmt.KIND_JOURNAL:
-                raise JournalReplacedError("not a journal")
-            try:
-                plaintext = await fmt.open_body(store._crypto, header, blob, data_key)
-            except DamagedFileError:
-                if header.slot != self._slot:
-                    raise JournalRekeyedError() from None
-                raise
-            reuse = self._storage.snapshot()
-            body = await store._run_blocking(lambda: decode_body(plaintext, SCHEMA_VERSION, reuse))
-        except NewerFormatError:
-            raise  # a newer app version wrote it: nothing is written, and the user is told why
-        except JournalReplacedError:
-            self.lock()
-            raise
-        except (StorageError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-            self.lock()
-            raise JournalReplacedError(getattr(exc, "detail", "") or type(exc).__name__) from None
-        self._check()
-        for (table, rid), (doc, obj) in list(self._cache.items()):
-            if table == INCIDENTS and body.tables[INCIDENTS].get(rid) is not doc:
-                self._remember_base(obj)
-        self._slot = header.slot
-        self._seen = blob
-        cache, storage = self._cache, self._storage
-        self._load(body)
-        self._storage.adopt(storage)
-        self._cache = {k: v for k, v in cache.items() if body.tables[k[0]].get(k[1]) is v[0]}
-
-    def _prepare_soon(self) -> None:
-        """Compress every record once, in the background, so unlock returns
-        early and the first save re-encodes only what it changed."""
-
-        async def prepare() -> None:
-            storage = self._storage
-            pending = storage.pending_lines()
-            prepared = await self._store._run_blocking(lambda: storage.prepare(pending))
-            storage.remember(prepared)
-
-        self._prepare_task = asyncio.ensure_future(prepare())
-
-    async def _upgrade(self, secret: bytes) -> None:
-        """Rewrite a journal with a stronger KDF or the current body encoding
-        (same data key); best effort: the journal is open all the same."""
-        store = self._store
-        try:
-            slot = self._slot
-            if slot.iterations < store.iterations:
-                slot = await fmt.make_key_slot(
-                    store._crypto, secret, self._data_key, kind=fmt.KIND_JOURNAL, iterations=store.iterations
-                )
-            async with store.exclusive():
-                await self._catch_up()
-                await self._write_all(self._data_key, slot)
-        except StorageError:
-            pass  # try again next time
-
-    async def _flush(self) -> None:
-        storage = self._storage
-        pending = storage.pending_lines()
-        if len(pending) > 1:
-            storage.remember(await self._store._run_blocking(lambda: storage.prepare(pending)))
-        await self._write(storage.body(), self._data_key, self._slot)
-        storage.commit()
-
-    async def _write_all(self, data_key: bytes, slot: fmt.KeySlot) -> None:
-        """Write every record under ``data_key``/``slot`` (create, upgrade, new
-        passphrase); afterwards they are this journal's key and slot."""
-        storage = self._storage
-        pending = storage.pending_lines()
-        storage.remember(await self._store._run_blocking(lambda: storage.prepare(pending)))
-        await self._write(storage.body(), data_key, slot)
-        storage.commit()
-        self._data_key, self._slot = data_key, slot
-
-    async def _write(self, body: bytes, data_key: Optional[bytes], slot: fmt.KeySlot) -> None:
-        if self._data_key is None or data_key is None:
-            raise JournalLockedError()
-        store = self._store
-        blob = await fmt.seal(
-            store._crypto, kind=fmt.KIND_JOURNAL, slot=slot, data_key=data_key, body=body, encoding=store._encoding
-        )
-        await store._blob.write(blob)
-        self._seen = blob
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
-def _canonical(doc: dict) -> bytes:
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def _wire(incident: Incident) -> dict:
-    return incident_to_dict(incident)
-
-
-def _valid(doc: dict) -> dict:
-    """``doc`` after the full check of a typed incident (raises ``ValidationError``)."""
-    incident_from_dict(doc)
-    return doc
-
-
-def _checked(
-    docs: dict[str, dict], read: Callable[..., Any], ctx: Context, skipped: list[tuple[str, str]]
-) -> dict[str, tuple[Any, dict]]:
-    """Records from outside that pass every rule, in canonical wire form; the
-    others are listed in ``skipped`` as (id, the field that failed)."""
-    out = {}
-    for rid, doc in docs.items():
-        try:
-            obj = read(dict(doc), ctx)
-        except ValidationError as exc:
-            skipped.append((str(rid)[:100], exc.field))
-            continue
-        out[rid] = (obj, codec_of(type(obj)).dump(obj))
-    return out
-
-
-__all__ = ["Conflict", "ImportReport", "Journal", "JournalStore", "run_inline"]
+__all__ = ["Conflict", "ImportReport", "Journal", "JournalStore", "SharedReport", "run_inline"]

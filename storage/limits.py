@@ -22,6 +22,14 @@ MAX_TEXT = 100_000
 #: Entries in any one list or map of a record (notes, ticks, answers ...).
 MAX_ITEMS = 10_000
 
+#: The largest record the journal shares with a team: an incident's canonical
+#: JSON (``Journal.outbox``), in bytes.  The team protocol's record limit is
+#: derived from it (``sync.limits``), so whatever a shared incident can hold
+#: can be sent; a save that would make a shared incident larger is refused
+#: (``TooLargeToShareError``).  Six notes of 100,000 characters fit even at
+#: four bytes a character.
+MAX_SHARED_RECORD = 4 * 1024 * 1024 - 512
+
 #: Incidents (and policy items) in one journal.
 MAX_RECORDS = 100_000
 
@@ -46,6 +54,7 @@ __all__ = [
     "MAX_IMPORT_FILE",
     "MAX_ITEMS",
     "MAX_RECORDS",
+    "MAX_SHARED_RECORD",
     "MAX_REVISION",
     "MAX_SHORT",
     "MAX_TEXT",

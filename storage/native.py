@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import AsyncIterator, Iterable, Optional
 
 import filelock
-
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM

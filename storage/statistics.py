@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Mapping, Optional
 from types import MappingProxyType
+from typing import Iterable, Mapping, Optional
 from zoneinfo import ZoneInfo
 
 from storage.incidents import INCIDENT_TYPES, Incident

@@ -17,9 +17,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from sync import crypto as c
 from sync import messages as msg
 from sync.backends import SyncCrypto, Transport
-from sync.errors import BadResponseError, IntegrityError, InvalidInviteCode, RefusedError
+from sync.errors import BadResponseError, IntegrityError, InvalidInviteCode, KeyRejectedError, RefusedError
 from sync.limits import MAX_KEY_VERSIONS, MAX_PULL_PAGE, MAX_RECORDS_PER_PUSH
 from sync.state import TeamState, find_version_gap
+from sync.vouching import vouched
 
 API = "/api/v1"
 #: The app's screen that joins a team. An invite link opens the team server's
@@ -51,6 +52,19 @@ class OutgoingRecord:
     kind: str
     plaintext: bytes
     revision: str
+
+
+def push_body(push_id: str, base_seq: int, sealed: Sequence[c.SealedRecord]) -> dict:
+    """The JSON body of ``POST /changes`` (``sync.batches`` sizes pushes by it)."""
+    return {
+        "push_id": push_id,
+        "base_seq": base_seq,
+        "records": [
+            {"record_id": s.record_id, "kind": s.kind, "key_version": s.key_version,
+             "nonce": c.b64e(s.nonce), "ciphertext": c.b64e(s.ciphertext)}
+            for s in sealed
+        ],
+    }
 
 
 def invite_link(site_url: str, code: str) -> str:
@@ -215,8 +229,16 @@ class TeamClient:
         return await self.rotate(state, remove=member_id)
 
     async def rotate(self, state: TeamState, remove: Optional[str] = None) -> TeamState:
-        """A new team key version, wrapped to every remaining member whose
-        public key the team vouches for; ``remove`` leaves that member out."""
+        """Coordinator: a new team key version for every remaining member; ``remove``
+        leaves that member out (and removes them).
+
+        The new key is wrapped only to members whose public key the team
+        vouches for (``sync.vouching``); any other member gets a wrap of a
+        random key to a throwaway point and a random MAC, so it receives
+        nothing and stays unvouched -- one member's bad key never stops a
+        rotation, nor the removal of anyone. This device's own entry uses its
+        own public key, whatever the server lists.
+        """
         for attempt in range(ROTATION_ATTEMPTS):
             info = await self.team(state)
             if info.key_version > state.key_version:
@@ -224,18 +246,24 @@ class TeamClient:
             if info.key_version != state.key_version:
                 raise BadResponseError("key version")
             current = state.team_key
-            remaining = [m for m in info.members if m.member_id != remove]
-            for member in remaining:
-                c.verify_member_key(current, state.team_id, member.member_id, member.public_key, member.key_mac)
             version = state.key_version + 1
             new_key = c.new_team_key(self.crypto)
             wraps, macs = {}, {}
-            for member in remaining:
-                wrapped = await c.wrap_team_key(self.crypto, new_key, state.team_id, member.member_id, version,
-                                                member.public_key)
-                wraps[member.member_id] = c.b64e(wrapped)
-                macs[member.member_id] = c.b64e(c.member_key_mac(new_key, state.team_id, member.member_id,
-                                                                  member.public_key))
+            for member in info.members:
+                if member.member_id == remove:
+                    continue
+                own = member.member_id == state.member_id
+                public = state.device_key.public if own else member.public_key
+                if not own and not vouched(current, state.team_id, member):
+                    decoy = await c.new_device_key(self.crypto)
+                    wrapped = await c.wrap_team_key(self.crypto, c.new_team_key(self.crypto), state.team_id,
+                                                    member.member_id, version, decoy.public)
+                    mac = self.crypto.random_bytes(c.MAC_LEN)
+                else:
+                    wrapped = await c.wrap_team_key(self.crypto, new_key, state.team_id, member.member_id, version,
+                                                    public)
+                    mac = c.member_key_mac(new_key, state.team_id, member.member_id, public)
+                wraps[member.member_id], macs[member.member_id] = c.b64e(wrapped), c.b64e(mac)
             try:
                 await self._call("POST", "/team/rotate", state, body={
                     "key_version": version,
@@ -252,15 +280,23 @@ class TeamClient:
         raise AssertionError("unreachable")  # the loop returns or raises
 
     async def refresh_keys(self, state: TeamState) -> TeamState:
-        """Take in key versions newer than ours, each checked against the one before."""
+        """Take in key versions newer than ours, each checked against the one before.
+
+        A version whose wrap or commitment does not check out raises
+        ``KeyRejectedError``, which carries the state with every version
+        before it (the last good key stays usable).
+        """
         answer = await self._call("GET", "/keys", state, query={"after": state.key_version})
         for item in msg.parse_keys(answer):
             expected = state.key_version + 1
             if item.version != expected or item.commit is None:
                 raise BadResponseError("key versions out of order")
-            key = await c.unwrap_team_key(self.crypto, item.wrapped, state.team_id, state.member_id, item.version,
-                                          state.device_key)
-            c.verify_rotation(state.team_key, state.team_id, item.version, key, item.commit)
+            try:
+                key = await c.unwrap_team_key(self.crypto, item.wrapped, state.team_id, state.member_id,
+                                              item.version, state.device_key)
+                c.verify_rotation(state.team_key, state.team_id, item.version, key, item.commit)
+            except IntegrityError:
+                raise KeyRejectedError(item.version, state) from None
             state = state.with_key(item.version, key)
         return state
 
@@ -278,15 +314,7 @@ class TeamClient:
         """
         if not 1 <= len(sealed) <= MAX_RECORDS_PER_PUSH:
             raise ValueError("1 to MAX_RECORDS_PER_PUSH records per push")
-        answer = await self._call("POST", "/changes", state, body={
-            "push_id": push_id,
-            "base_seq": state.cursor,
-            "records": [
-                {"record_id": s.record_id, "kind": s.kind, "key_version": s.key_version,
-                 "nonce": c.b64e(s.nonce), "ciphertext": c.b64e(s.ciphertext)}
-                for s in sealed
-            ],
-        })
+        answer = await self._call("POST", "/changes", state, body=push_body(push_id, state.cursor, sealed))
         return msg.parse_push(answer, len(sealed))
 
     async def pull(self, state: TeamState, after: int, limit: int = MAX_PULL_PAGE) -> msg.Page:

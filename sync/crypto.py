@@ -30,15 +30,15 @@ import hmac
 import json
 import struct
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Iterable, Mapping, Optional
 
 from sync.backends import DecryptionFailed, SyncCrypto
 from sync.errors import IntegrityError, InvalidInviteCode
-from sync.limits import PAD_BLOCK
+from sync.limits import GCM_TAG_BYTES, PAD_BLOCK
 
 KEY_LEN = 32
 NONCE_LEN = 12
-TAG_LEN = 16
+TAG_LEN = GCM_TAG_BYTES
 POINT_LEN = 65  # uncompressed P-256 point: 04 || x || y
 SCALAR_LEN = 32
 MAC_LEN = 32
@@ -51,6 +51,7 @@ LABEL_MEMBER_KEY = b"stappenplan-team/v1/member-key"
 LABEL_INVITE_SALT = b"stappenplan-team/v1/invite"
 LABEL_INVITE_ID = b"stappenplan-team/v1/invite-id"
 LABEL_INVITE_KEY = b"stappenplan-team/v1/invite-key"
+LABEL_PUSH_ID = b"stappenplan-team/v1/push-id"
 
 WRAP_FORMAT = 1  # first byte of a wrapped key
 WRAPPED_KEY_LEN = 1 + POINT_LEN + NONCE_LEN + KEY_LEN + TAG_LEN  # 126
@@ -293,6 +294,24 @@ def verify_member_key(team_key: bytes, team_id: str, member_id: str, public: byt
         raise IntegrityError("member key not vouched for by the team")
 
 
+# --- push ids ----------------------------------------------------------------------------------
+
+
+def push_id(team_key: bytes, team_id: str, member_id: str, key_version: int,
+            records: Iterable[tuple[str, str, bytes]]) -> str:
+    """The id of a push of ``records`` (record id, kind, plaintext), derived from what it carries.
+
+    Sending the same records again -- after an answer that was lost, even
+    after the app restarted -- gives the same id, so the server appends
+    nothing twice. It is an HMAC under the team key (cut to 128 bits, as
+    random ids are), so it tells the server nothing about the content.
+    """
+    mac = hmac.new(team_key, LABEL_PUSH_ID + _lp(team_id) + _lp(member_id) + _u32(key_version), hashlib.sha256)
+    for record_id, kind, plaintext in records:
+        mac.update(_lp(record_id) + _lp(kind) + hashlib.sha256(plaintext).digest())
+    return mac.digest()[:16].hex()
+
+
 # --- invites -----------------------------------------------------------------------------------
 
 
@@ -370,6 +389,6 @@ async def open_invite_bundle(crypto: SyncCrypto, invite: InviteKeys, sealed: byt
 __all__ = [
     "DeviceKey", "INVITE_ITERATIONS", "InviteKeys", "SealedRecord", "b64d", "b64e", "derive_invite_keys",
     "format_invite_code", "member_key_mac", "new_device_key", "new_id", "new_team_key", "open_invite_bundle",
-    "open_record", "pad", "parse_invite_code", "record_aad", "rotation_commit", "seal_invite_bundle",
+    "open_record", "pad", "parse_invite_code", "push_id", "record_aad", "rotation_commit", "seal_invite_bundle",
     "seal_record", "unpad", "unwrap_team_key", "verify_member_key", "verify_rotation", "wrap_team_key",
 ]

@@ -18,7 +18,7 @@ All carry a short machine ``code``; none carries plaintext.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 
 class SyncError(Exception):
@@ -74,6 +74,19 @@ class IntegrityError(SyncError):
     code = "integrity"
 
 
+class KeyRejectedError(IntegrityError):
+    """A new team key version did not check out (its wrap, or its commitment to
+    the version before). ``state`` is the device's team state with every
+    version before it, which did: the last good key stays usable."""
+
+    code = "key_rejected"
+
+    def __init__(self, version: int, state: Any) -> None:
+        super().__init__(f"key version {version} does not check out")
+        self.version = version
+        self.state = state
+
+
 class InvalidInviteCode(SyncError):
     """The typed or scanned code is not a well-formed invite code (checked offline)."""
 
@@ -81,6 +94,6 @@ class InvalidInviteCode(SyncError):
 
 
 __all__ = [
-    "AccessRevokedError", "BadResponseError", "IntegrityError", "InvalidInviteCode", "OfflineError",
+    "AccessRevokedError", "BadResponseError", "IntegrityError", "InvalidInviteCode", "KeyRejectedError", "OfflineError",
     "RefusedError", "ServerUnreachableError", "SyncError",
 ]

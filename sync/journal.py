@@ -1,7 +1,8 @@
 """The journal as the team's sync engine sees it (``sync.engine.SyncedJournal``).
 
 Only incidents the user chose to share ("Delen met team") ever reach the
-outbox; personal incidents never leave the device.  Everything the engine
+outbox; personal incidents never leave the device, and a record from the
+team never changes one.  Everything the engine
 needs is kept inside the encrypted journal: the team state (device key,
 team keys, token, cursor) as the sync client serialises it, which incidents
 are shared, and the outbox -- written in the same atomic write as the change
@@ -30,7 +31,8 @@ class TeamJournal:
     def __init__(self, journal: Journal, member_names: Optional[dict[str, str]] = None) -> None:
         self.journal = journal
         self.member_names = member_names or {}
-        self.refused = 0  # records from the team that broke a rule, this session
+        self.refused = 0  # records from the team that broke a rule (or named a personal incident), this session
+        self.no_room = 0  # records from the team left out because the journal is near its size limit
 
     async def team_state(self) -> Optional[TeamState]:
         raw = self.journal.team_record()
@@ -44,9 +46,11 @@ class TeamJournal:
 
     async def apply_remote(self, records: Sequence[RemoteRecord]) -> None:
         authors = {r.record_id: self.member_names.get(r.author_id, "team") for r in records}
-        self.refused += await self.journal.apply_shared(
+        report = await self.journal.apply_shared(
             [(r.kind, r.record_id, r.plaintext) for r in records], lambda rid: authors.get(rid, "team")
         )
+        self.refused += report.refused
+        self.no_room += report.no_room
 
     async def mark_pushed(self, records: Sequence[PushedRecord]) -> None:
         await self.journal.clear_outbox([(r.record_id, r.revision) for r in records])

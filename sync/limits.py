@@ -7,6 +7,8 @@ Sizes are in bytes of the decoded value unless a name says otherwise.
 
 from __future__ import annotations
 
+from storage.limits import MAX_SHARED_RECORD
+
 # --- identifiers and names ---------------------------------------------------------------
 ID_PATTERN = r"^[0-9a-f]{32}$"  # team, member, push and invite ids: 128 random bits, lowercase hex
 RECORD_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,100}$"  # the journal's own ids (incident UUIDs, ...)
@@ -17,14 +19,25 @@ MAX_DEVICE_LABEL_CHARS = 60
 TOKEN_BYTES = 32  # access token (base64url, 43 characters)
 
 # --- records -----------------------------------------------------------------------------
-MAX_RECORD_CIPHERTEXT = 512 * 1024  # one encrypted record (an incident with many notes is ~20 KiB)
 PAD_BLOCK = 256  # plaintexts are padded to a multiple of this, so sizes say less
-MAX_RECORDS_PER_PUSH = 100
+GCM_TAG_BYTES = 16  # the AES-GCM tag at the end of every ciphertext
+
+
+def padded_len(plaintext_len: int) -> int:
+    """A plaintext's length once padded (``sync.crypto.pad``: 0x80, then zeros to a multiple of PAD_BLOCK)."""
+    return (plaintext_len // PAD_BLOCK + 1) * PAD_BLOCK
+
+
+#: One record's plaintext: the largest record the journal shares (``storage.limits``), so what
+#: can be saved in a shared incident can be sent. An incident with many notes is ~20 KiB.
+MAX_RECORD_PLAINTEXT = MAX_SHARED_RECORD
+MAX_RECORD_CIPHERTEXT = padded_len(MAX_RECORD_PLAINTEXT) + GCM_TAG_BYTES  # one encrypted record
+MAX_RECORDS_PER_PUSH = 100  # a push is also bounded by MAX_REQUEST_BYTES: the client splits by both
 MAX_PULL_PAGE = 500  # records per pull page (a client may ask fewer)
-MAX_PULL_PAGE_BYTES = 4 * 1024 * 1024  # a page stops early once its ciphertexts reach this
+MAX_PULL_PAGE_BYTES = 4 * 1024 * 1024  # a page stops early once its ciphertexts reach this (one record fits)
 
 # --- requests ----------------------------------------------------------------------------
-MAX_REQUEST_BYTES = 8 * 1024 * 1024  # whole request body of a push (a full push of large records fits)
+MAX_REQUEST_BYTES = 8 * 1024 * 1024  # whole request body of a push (the largest record fits, base64-encoded)
 MAX_SMALL_REQUEST_BYTES = 256 * 1024  # whole request body of every other call (an invite bundle fits)
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # the client refuses larger answers
 REQUEST_TIMEOUT_S = 20.0  # client: whole request

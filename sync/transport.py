@@ -78,6 +78,8 @@ def interpret(status: int, body: bytes, retry_after: Optional[str] = None) -> An
         raise RefusedError(reason, status, _retry_after(retry_after))  # our server, too busy for now: not down
     if status in _UNAVAILABLE or status >= 500:
         raise ServerUnreachableError(f"server error {status}")
+    if status == 413:  # our server's too_large, or a proxy's own limit on request bodies
+        raise RefusedError("too_large", status)
     if 400 <= status < 500:
         if reason is None:
             # Not our server's JSON error (a proxy's page, a wrong address):

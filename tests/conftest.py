@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import CHROMIUM, CHROMIUM_ARGS, AppServer
+from tests.support import CHROMIUM, CHROMIUM_ARGS, ROOT, AppServer
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +32,22 @@ def app_server_at(tmp_path_factory):
     yield start
     for server in servers.values():
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def school_site(tmp_path_factory):
+    """The static web build with the example school profile (docs/schoolprofiel.voorbeeld.yaml),
+    without service worker and byte-compiling (a quicker build): its folder and its report."""
+    out = tmp_path_factory.mktemp("school-site") / "web"
+    report = out.parent / "report.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_web.py"), "--out", str(out), "--no-service-worker",
+         "--no-compile", "--school-profile", str(ROOT / "docs" / "schoolprofiel.voorbeeld.yaml"),
+         "--report", str(report)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return out, json.loads(report.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

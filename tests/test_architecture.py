@@ -140,7 +140,7 @@ def test_every_route_has_a_builder_for_its_parameters(route):
     parameters = list(inspect.signature(build).parameters)
     assert parameters[:2] == ["app", "route"], route.screen
     assert set(parameters[2:]) >= set(route.parameters), route.screen
-    assert route.screen.startswith(("screens.plan.", "screens.journal."))
+    assert route.screen.startswith(("screens.plan.", "screens.journal.", "screens.team."))
 
 
 @pytest.mark.parametrize("route", routes.ROUTES, ids=lambda r: r.name)

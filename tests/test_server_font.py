@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fontTools.ttLib import TTFont
 
-from tools.build_web import app_texts
+from tools.webbuild.fonts import app_texts
 from tools.server_font import SERVER_FONT
 
 

@@ -209,10 +209,10 @@ def test_a_record_from_the_team_that_breaks_a_rule_is_left_out(sqlite_server):
         await a.journal.share(item.id, "Mevr. Jansen")
         await a.sync()
         future = {**content_of(inc.incident_to_dict(item)), "id": inc.new_id(), "updated": "2099-01-01T00:00:00.000000Z"}
-        refused = await b.journal.apply_shared(
+        refused = (await b.journal.apply_shared(
             [("incident", future["id"], json.dumps(future).encode()), ("incident", "x", b"[[[")],
             lambda rid: "team",
-        )
+        )).refused
         await b.sync()
         return b, item.id, refused
 

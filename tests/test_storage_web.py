@@ -74,9 +74,10 @@ def checks_config(tmp_path: Path, db_prefix: str) -> dict:
 def node_results(tmp_path_factory) -> dict:
     if shutil.which("node") is None:
         pytest.fail("Node.js not found: the web build and these tests need node >= 18 (Debian: nodejs)")
-    from tools import build_web
+    from tools.webbuild.common import FLET_WEB
+    from tools.webbuild.node import npm_install
 
-    build_web.npm_install()  # fake-indexeddb, pinned in tools/web/package-lock.json
+    npm_install()  # fake-indexeddb, pinned in tools/web/package-lock.json
     tmp = tmp_path_factory.mktemp("storage-web")
     io_dir = tmp / "io"
     io_dir.mkdir()
@@ -85,7 +86,7 @@ def node_results(tmp_path_factory) -> dict:
 
     done = subprocess.run(
         [
-            "node", str(ROOT / "tools" / "web" / "run-pyodide.mjs"), str(build_web.FLET_WEB / "pyodide"),
+            "node", str(ROOT / "tools" / "web" / "run-pyodide.mjs"), str(FLET_WEB / "pyodide"),
             str(HELPERS / "run_storage_checks.py"),
             "--mount", f"{ROOT / 'storage'}=/app/storage",
             "--mount", f"{HELPERS}=/helpers",

@@ -167,16 +167,28 @@ def test_new_member_reads_history_from_before_a_rotation(sqlite_server):
     run(scenario())
 
 
-def test_member_who_missed_a_leave_rotates_then_pushes(sqlite_server):
+def test_after_a_leave_members_wait_for_the_coordinators_new_key_then_push(server):
+    """PROTOCOL.md: only the coordinator rotates. A member who syncs first after
+    someone left keeps its edit waiting (never refused for good); once the
+    coordinator's device has synced, the member's next sync sends it under the new key."""
+
     async def scenario():
-        (ja, ea, _), (jb, eb, _), (jc, ec, _) = await team(sqlite_server, 3)
+        (ja, ea, _), (jb, eb, sb), (jc, ec, _) = await team(server, 3)
         await ec.client.leave(await jc.team_state())
         jb.put("x", {"updated": "1", "title": "na vertrek"})
         status = await eb.sync()
-        assert status.state is SyncState.SYNCED and status.pending == 0
+        assert (status.state, status.pending) == (SyncState.WAITING, 1)
+        assert (await jb.team_state()).key_version == 1  # b did not try to rotate (the server would refuse it)
+        assert (await eb.sync()).state is SyncState.WAITING  # and asking again changes nothing
+        assert (await ea.sync()).state is SyncState.SYNCED  # the coordinator renews the key
+        assert (await ja.team_state()).key_version == 2
+        status = await eb.sync()
+        assert (status.state, status.pending) == (SyncState.SYNCED, 0)
         assert (await jb.team_state()).key_version == 2
         await ea.sync()
         assert ja.visible()["x"]["title"] == "na vertrek"
+        page = await ea.client.pull(await ja.team_state(), 0)
+        assert [c.sealed.key_version for c in page.changes if c.sealed.record_id == "x"] == [2]  # the leaver cannot read it
         assert (await ec.sync()).state is SyncState.REMOVED
 
     run(scenario())

@@ -17,7 +17,7 @@ import pytest
 from sync.client import OutgoingRecord
 from sync.crypto import new_id
 from sync.engine import SyncEngine, SyncState
-from sync.errors import AccessRevokedError
+from sync.errors import AccessRevokedError, ServerUnreachableError
 from sync.testing import MemoryJournal
 from tests.sync_helpers.servers import ServerProcess, postgres_database
 
@@ -237,3 +237,77 @@ def test_server_serves_the_web_app_with_its_headers(tmp_path):
         assert httpx.post(server.url + "/index.html").status_code == 405
     finally:
         server.stop()
+
+
+class KilledAfterStoring:
+    """The device's route to a real server process that is killed (``kill -9``)
+    right after it stored a push, before its answer reaches the device."""
+
+    def __init__(self, inner, server_box: list) -> None:
+        self.inner, self.server_box, self.base_url = inner, server_box, inner.base_url
+        self.kill_after_pushes: int | None = None
+        self.pushes = 0
+
+    async def request(self, method, path, **kwargs):
+        answer = await self.inner.request(method, path, **kwargs)
+        if method == "POST" and path.endswith("/changes"):
+            self.pushes += 1
+            if self.pushes == self.kill_after_pushes:
+                self.server_box[0].process.kill()  # SIGKILL: no clean shutdown
+                self.server_box[0].process.wait()
+                raise ServerUnreachableError("connection reset")  # the answer is lost with it
+        return answer
+
+    async def aclose(self):
+        await self.inner.aclose()
+
+
+def test_kill_9_during_pushes_stores_each_push_once(tmp_path, database):
+    """PROTOCOL.md: a retry appends nothing. The server is killed (SIGKILL) after
+    storing a push and before answering it, mid-way through a large outbox; the
+    device syncs again once the server is back -- also after its app restarted
+    -- and the log holds every record exactly once, numbered 1..N."""
+    from sync.client import TeamClient
+    from sync.native import HttpxTransport, NativeSyncCrypto
+
+    data_dir = tmp_path / "server-data"
+    box = [ServerProcess(data_dir, database)]
+    port = box[0].port
+
+    async def scenario():
+        a, b = box[0].client(), box[0].client()
+        state_a = await a.create_team("T", "Directie", "coordinator", "laptop", box[0].url)
+        invite = await a.create_invite(state_a)
+        jb = MemoryJournal("b")
+        await jb.save_team_state(await b.redeem_invite(invite.code, "Mentor", "mentor", "telefoon", box[0].url))
+        ja = MemoryJournal("a")
+        await ja.save_team_state(state_a)
+        route = KilledAfterStoring(HttpxTransport(box[0].url), box)
+        engine = SyncEngine(ja, TeamClient(route, NativeSyncCrypto()))
+        for k in range(250):  # three pushes of at most 100 records
+            ja.put(f"r{k:03}", {"updated": "1", "n": k, "tekst": "x" * 2000})
+        route.kill_after_pushes = 2
+        first = await engine.sync()
+        assert (first.state, first.pending) == (SyncState.UNREACHABLE, 150)  # 100 acknowledged, 100 stored unanswered
+        box[0] = ServerProcess(data_dir, database, port=port)  # back, same address and data
+        restarted = SyncEngine(ja, TeamClient(HttpxTransport(box[0].url), NativeSyncCrypto()))  # the app, reopened
+        second = await restarted.sync()
+        assert (second.state, second.pending) == (SyncState.SYNCED, 0)
+        seqs, ids, after = [], [], 0
+        while True:
+            page = await a.pull(await ja.team_state(), after)
+            seqs += [c.seq for c in page.changes]
+            ids += [c.sealed.record_id for c in page.changes]
+            if not page.more:
+                break
+            after = page.changes[-1].seq
+        assert seqs == list(range(1, 251)) and page.head == 250  # nothing was stored twice
+        assert sorted(ids) == [f"r{k:03}" for k in range(250)]
+        assert (await SyncEngine(jb, b).sync()).state is SyncState.SYNCED and len(jb.visible()) == 250
+        for client in (a, b, engine.client, restarted.client):
+            await client.transport.aclose()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        box[0].stop()

@@ -281,7 +281,7 @@ class Proxied:
 
 
 def _share_and_wait(a, b, interval_b: float, until_b) -> None:
-    from screens.journal.team_sync import TeamSync
+    from screens.team.syncing import TeamSync
     from storage import incidents as inc
     from tests.test_handlers import run
 

@@ -55,7 +55,7 @@ def pyodide_run(tmp_path_factory):
         pytest.fail("Node.js not found: these tests need node >= 18 (Debian: nodejs)")
     import tinydb
 
-    from tools import build_web
+    from tools.webbuild.common import FLET_WEB
 
     tmp = tmp_path_factory.mktemp("sync-web")
     server = ServerProcess(tmp / "server-data")
@@ -86,7 +86,7 @@ def pyodide_run(tmp_path_factory):
             "_config = json.load(open('/io/config.json'))\n"
             "json.dump(await run_checks(_config), open('/io/results.json', 'w'))\n", encoding="utf-8")
         done = subprocess.run(
-            ["node", str(ROOT / "tools" / "web" / "run-pyodide.mjs"), str(build_web.FLET_WEB / "pyodide"),
+            ["node", str(ROOT / "tools" / "web" / "run-pyodide.mjs"), str(FLET_WEB / "pyodide"),
              str(io_dir / "driver.py"),
              "--mount", f"{ROOT / 'storage'}=/app/storage", "--mount", f"{ROOT / 'sync'}=/app/sync",
              "--mount", f"{HELPERS}=/helpers", "--mount", f"{io_dir}=/io",

@@ -22,10 +22,10 @@ import storage
 from screens import routes
 from words import i18n
 from screens.app import App
-from screens.journal import team_sync as team_sync_module
+from screens.team import syncing as team_sync_module
 from screens.journal.edits import update_incident
 from screens.journal.session import JournalSession
-from screens.journal.team_sync import TeamSync
+from screens.team.syncing import TeamSync
 from storage import incidents as inc
 from sync.client import JOIN_ROUTE, parse_invite_payload
 from sync.engine import SyncState
@@ -452,3 +452,49 @@ def test_the_sync_stops_when_the_journal_locks_and_starts_when_it_opens(devices)
         return sync._task is not None and not sync._task.done()
 
     assert run(lock_and_open())
+
+
+def test_a_member_with_an_invalid_key_is_named_and_the_background_sync_keeps_running(devices, server):
+    """A member's key is not on P-256 (a server that did not check it, or a changed
+    database) and another member leaves: the coordinator's background sync renews
+    the key without that member (it used to end with InvalidPublicKey), the team
+    screen names the member, and the coordinator removes them."""
+    from sqlalchemy import update
+
+    from server import models as m
+    from sync.crypto import member_key_mac
+    from tests.test_sync_insider import OFF_CURVE
+
+    a, b = team_of_two(devices)
+    c = devices("c", "intern")
+    code, _dialog = invite(a)
+    join(c, code, who=("Dhr. Kapot", "stagiair", "laptop"))
+    bad, team = c.app.team_sync.team().member_id, a.app.team_sync.team()
+    with server.engine.begin() as conn:  # as if c had joined with that point (and the MAC its own client made)
+        conn.execute(update(m.Member.__table__).where(m.Member.__table__.c.id == bad).values(
+            public_key=OFF_CURVE, key_mac=member_key_mac(team.team_key, team.team_id, bad, OFF_CURVE)))
+    run(b.app.team_sync.leave())
+
+    async def background_round():
+        sync = TeamSync(a.app, client_factory=a._client, interval_s=3600, save_delay_s=0.01)
+        a.app.team_sync = sync
+        sync.start()
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if sync.status.state is SyncState.SYNCED:
+                break
+        alive = sync._task is not None and not sync._task.done()
+        return sync, alive
+
+    sync, alive = run(background_round())
+    assert alive and sync.status.state is SyncState.SYNCED and a.app.team_sync.team().key_version == 2
+    assert [f.name for f in sync.status.faults] == ["Dhr. Kapot"]
+    a.show(routes.path("team"))
+    assert any("Lid Dhr. Kapot stuurde een ongeldige sleutel" in w for w in a.words)
+    assert "Stuurde een ongeldige sleutel en krijgt geen nieuwe teamsleutels: verwijder dit lid." in a.words
+    a.press(ft.TextButton, "Verwijderen", root=next(
+        row for row in walk(a.screen) if isinstance(row, ft.ListTile) and "Dhr. Kapot" in texts(row)))
+    a.confirm("Verwijderen")
+    a.sync()
+    a.show(routes.path("team"))
+    assert not any("ongeldige sleutel" in w for w in a.words) and not any("Dhr. Kapot" in w for w in a.words)

@@ -26,7 +26,7 @@ import flet as ft
 import pytest
 
 from screens import routes
-from screens.journal import team_forms
+from screens.team import forms as team_forms
 from screens.journal.edits import update_incident
 from server.errors import error_response
 from storage import incidents as inc

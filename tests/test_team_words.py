@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from words import i18n
-from screens.journal.team_forms import LOOPBACK_HOSTS, InvalidAddress, server_url
-from screens.journal.team_join import code_in_route, read_invite
+from screens.team.forms import LOOPBACK_HOSTS, InvalidAddress, server_url
+from screens.team.join import code_in_route, read_invite
 from screens.ui.sync_status import status_text, sync_error_text
 from sync.engine import SyncState, SyncStatus
 from sync.errors import (

@@ -197,7 +197,7 @@ def test_app_package_is_self_contained_and_pruned(site):
     assert countries == {packages + "holidays/countries/netherlands.pyc"}
     assert [n for n in names if n.startswith("__pycache__/web_main.cpython-3")]  # byte-compiled for Pyodide
     # Data the Python code reads from assets/ goes along; the server page (and its script) and icon sources do not.
-    from tools.build_web import ASSETS_NOT_PACKED
+    from tools.webbuild.app_package import ASSETS_NOT_PACKED
 
     for path in (ROOT / "assets").rglob("*"):
         rel = path.relative_to(ROOT).as_posix()
@@ -244,7 +244,7 @@ def test_service_worker_precaches_the_site(site):
 def test_every_character_of_the_app_is_in_the_bundled_font(site):
     from fontTools.ttLib import TTFont
 
-    from tools.build_web import app_texts
+    from tools.webbuild.fonts import app_texts
 
     have = set(TTFont(str(site.out / "assets" / "fonts" / "roboto.woff2")).getBestCmap())
     missing = sorted({c for c in app_texts() if ord(c) >= 0x20 and ord(c) not in have})
@@ -254,7 +254,7 @@ def test_every_character_of_the_app_is_in_the_bundled_font(site):
 def test_every_icon_of_the_app_is_in_the_subset_font(site):
     from fontTools.ttLib import TTFont
 
-    from tools.build_web import used_icon_names
+    from tools.webbuild.fonts import used_icon_names
 
     glyphs = set(TTFont(str(site.out / "assets" / "fonts" / "MaterialIcons-Regular.otf")).getBestCmap().values())
     sources = [ROOT / "main.py", *ROOT.glob("screens/**/*.py")]

@@ -2,8 +2,8 @@
 
     python tools/bench.py ui [--runs 9]      time to a clickable acute button, vs a Flet hello-world
     python tools/bench.py journal [...]      encrypted journal: unlock, save latency, file size
-    python tools/bench.py web [--runs 9]     static web build: time to shell / interactive, bytes, and
-                                             Lighthouse TTI / TBT, vs hello-world
+    python tools/bench.py web [--runs 9]     static web build: the start phase by phase (warm and first
+                                             visit, CPU 4x slower), bytes, vs hello-world (tools/bench_web.py)
     python tools/bench.py sync [...]         team server: capacity, CPU per sync vs a floor app, 1,000 teams x 5 devices
     python tools/bench.py                    all of the above
 
@@ -100,7 +100,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.what in ("web", "all"):
         from tools import bench_web
 
-        bench_web.bench_web(args.runs)
+        bench_web.main(["--runs", str(args.runs), *(rest if args.what == "web" else [])])
     if args.what in ("sync", "all"):
         from tools import bench_sync
 

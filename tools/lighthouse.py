@@ -23,22 +23,25 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools import build_web  # noqa: E402
+from tools.webbuild.common import WEB_TOOLS  # noqa: E402
+from tools.webbuild.node import npm_install  # noqa: E402
 
-LIGHTHOUSE = build_web.WEB_TOOLS / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE = WEB_TOOLS / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-quic --enable-unsafe-swiftshader --disable-background-networking"
 
 
-def run(url: str, categories: Sequence[str] = ("accessibility", "best-practices"), timeout: float = 600) -> dict:
-    """Lighthouse's report (its JSON, as a dict) for ``url``."""
-    build_web.npm_install()
+def run(url: str, categories: Sequence[str] = ("accessibility", "best-practices"), timeout: float = 600,
+        blocked: Sequence[str] = ()) -> dict:
+    """Lighthouse's report (its JSON, as a dict) for ``url``; requests matching a pattern of
+    ``blocked`` ("*app.tar.gz*") fail, as if the network had dropped them."""
+    npm_install()
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
         out = Path(tmp) / "report.json"
         done = subprocess.run(
             [str(LIGHTHOUSE), url, f"--chrome-path={CHROMIUM}", f"--chrome-flags={CHROME_FLAGS}",
              f"--only-categories={','.join(categories)}", "--output=json", f"--output-path={out}", "--quiet",
-             "--max-wait-for-load=120000"],
+             "--max-wait-for-load=120000", *(f"--blocked-url-patterns={pattern}" for pattern in blocked)],
             capture_output=True, text=True, timeout=timeout,
         )
         if done.returncode != 0 or not out.exists():

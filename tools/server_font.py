@@ -5,7 +5,7 @@ Flet's server serves ``assets/fonts/roboto.woff2`` from the app's assets folder 
 own web client, so the completed font lives at ``assets/assets/fonts/roboto.woff2``.
 Without it Flutter draws a box for a missing glyph and asks the server for a Noto fallback
 font it does not have (404s; offline nothing).  The static build completes its own copy
-(tools/build_web.py), with a built-in school profile's texts too.
+(tools/webbuild/fonts.py), with a built-in school profile's texts too.
 
 Run after changing a text with a new character (tests/test_server_font.py says when):
 
@@ -18,7 +18,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from tools.build_web import FLET_WEB, GLYPH_SOURCES, ROOT, app_texts, complete_text_font
+from tools.webbuild.common import FLET_WEB, ROOT
+from tools.webbuild.fonts import GLYPH_SOURCES, app_texts, complete_text_font
 
 SERVER_FONT = ROOT / "assets" / "assets" / "fonts" / "roboto.woff2"
 

@@ -9,8 +9,8 @@ import flet as ft
 
 from content.progress import next_action
 from screens import routes
-from words.i18n import _, ngettext
 from screens.journal.conflicts import conflict_summary
+from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
 from screens.journal.incident_forms import incident_form, progress_of
 from words.formatting import moment

@@ -31,7 +31,7 @@ from screens.journal.incident_forms import (
     team_form,
 )
 from screens.journal.report_export import export_report
-from screens.journal.team_share import sharing_section
+from screens.team.share import sharing_section
 from words.formatting import moment
 from screens.ui.forms import confirm, fields, text_field
 from words.labels import contact_kind_label, role_label, status_label, type_label

@@ -13,7 +13,7 @@ from words.i18n import _
 from screens.journal.backup import export_backup, import_backup
 from screens.journal.gate import journal_view
 from screens.journal.passphrase import NewPassphrase
-from screens.journal.team import team_entry
+from screens.team.members import team_entry
 from screens.ui.forms import confirm, fields, form_dialog, text_field
 from screens.ui.widgets import section_title
 

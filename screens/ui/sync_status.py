@@ -10,7 +10,7 @@ errors of ``sync.errors``; the line keeps itself up to date through
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import flet as ft
 
@@ -48,8 +48,14 @@ def _waiting(pending: int) -> str:
     return ngettext("{n} change waiting", "{n} changes waiting", pending).format(n=pending)
 
 
-def status_text(status: SyncStatus, now: datetime, refused: int = 0) -> str:
-    """The sync state in words, with what waits to be sent and what was left out."""
+def status_text(status: SyncStatus, now: datetime, refused: int = 0, unsent_titles: Sequence[str] = (),
+                no_room: int = 0) -> str:
+    """The sync state in words, with what waits to be sent and what was left out.
+
+    ``unsent_titles``: the titles of ``status.unsent`` (the records too large
+    to go to the team), as the journal has them; ``no_room``: records from
+    the team that no longer fitted in the journal.
+    """
     state, pending = status.state, status.pending
     last = status.last_success
     if state is SyncState.SYNCED:
@@ -58,6 +64,10 @@ def status_text(status: SyncStatus, now: datetime, refused: int = 0) -> str:
             text += " · " + _waiting(pending)
     elif state is SyncState.NEVER_SYNCED:
         text = _("Syncing…")
+    elif state is SyncState.WAITING:
+        text = _("A member left the team: changes go out once the coordinator's device has renewed the team key")
+        if pending:
+            text += " · " + _waiting(pending)
     elif state in (SyncState.OFFLINE, SyncState.UNREACHABLE):
         where = _("Offline") if state is SyncState.OFFLINE else _("Server not reachable")
         if pending:
@@ -73,9 +83,21 @@ def status_text(status: SyncStatus, now: datetime, refused: int = 0) -> str:
         if pending:
             text += " · " + _waiting(pending)
     elif state is SyncState.INTEGRITY:
-        text = _("The team's keys from the server did not check out: nothing was taken in. Tell the coordinator.")
+        text = _("A new team key did not check out: changes made with it are not taken in, and this device's "
+                 "changes wait. Tell the coordinator.")
     else:  # NOT_IN_TEAM
         text = _("Not in a team")
+    for fault in status.faults:
+        text += " · " + _("Member {name} sent an invalid key").format(name=fault.name or "?")
+    if unsent_titles:
+        text += " · " + _("Too large for the team, not sent: {titles}").format(
+            titles=", ".join(f"“{t}”" for t in unsent_titles))
+    if no_room:
+        text += " · " + ngettext(
+            "{n} change from the team did not fit in the journal and was left out: delete incidents past their "
+            "retention period to make room",
+            "{n} changes from the team did not fit in the journal and were left out: delete incidents past their "
+            "retention period to make room", no_room).format(n=no_room)
     skipped = status.rejected + refused
     if skipped:
         text += " · " + ngettext("{n} change from the team was damaged or broke a rule and was left out",
@@ -185,6 +207,7 @@ def problem_text(exc: Exception) -> str:
 _LOOK = {
     SyncState.SYNCED: (ft.Icons.CLOUD_DONE_OUTLINED, ft.Colors.GREEN),
     SyncState.NEVER_SYNCED: (ft.Icons.SYNC, ft.Colors.ON_SURFACE_VARIANT),
+    SyncState.WAITING: (ft.Icons.HOURGLASS_EMPTY, ft.Colors.ON_SURFACE_VARIANT),
     SyncState.OFFLINE: (ft.Icons.CLOUD_OFF, ft.Colors.ON_SURFACE_VARIANT),
     SyncState.UNREACHABLE: (ft.Icons.CLOUD_OFF, ft.Colors.AMBER),
     SyncState.REMOVED: (ft.Icons.GROUP_OFF_OUTLINED, ft.Colors.ERROR),
@@ -198,7 +221,7 @@ def _line_text(app: "AppContext") -> str:
     sync = app.team_sync
     if sync.storage_problem is not None:
         return error_message(sync.storage_problem)
-    return status_text(sync.status, app.now(), sync.refused)
+    return status_text(sync.status, app.now(), sync.refused, sync.titles(sync.status.unsent), sync.no_room)
 
 
 def status_line(app: "AppContext", *, to_team: bool = True) -> list[ft.Control]:

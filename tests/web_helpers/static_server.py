@@ -73,11 +73,11 @@ class _Server(ThreadingHTTPServer):
 
 
 class StaticServer:
-    """Serve ``directory`` on 127.0.0.1 (a free port) until ``stop()``."""
+    """Serve ``directory`` on 127.0.0.1 (``port``, or a free one) until ``stop()``."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, port: int = 0) -> None:
         handler = functools.partial(_Handler, directory=str(directory))
-        self._server = _Server(("127.0.0.1", 0), handler)
+        self._server = _Server(("127.0.0.1", port), handler)
         self.port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

@@ -1,10 +1,11 @@
 // Boot script of the static web app (index.html loads it with `defer`).
 //
-// 1. The static shell (acute actions, help lines) in #loading stays on
-//    screen until the Python app has rendered its first page: Flet would
-//    remove it at Flutter's first frame, which in the browser build comes long
-//    before Python is running.  web_main.py announces "rendered" from the
-//    Python worker (patched python.js turns that into a "flet-app-event").
+// 1. The static shell (acute actions, help lines, the step plan) in #loading
+//    stays on screen until the Python app has rendered its first page: Flet
+//    would remove it at Flutter's first frame, which in the browser build
+//    comes long before Python is running.  web_main.py announces "rendered"
+//    from the Python worker (patched python.js turns that into a
+//    "flet-app-event"); the shell (tools/web/shell.js) then hands over.
 // 2. The service worker (sw.js, Workbox) precaches the whole site.  On the
 //    very first visit Flutter starts only once the service worker controls
 //    the page, so every file is downloaded once (by the precache) and the
@@ -14,7 +15,7 @@
 (() => {
   "use strict";
 
-  const shell = () => document.getElementById("loading");
+  const shell = window.stappenplanShell; // tools/web/shell.js, inlined in the page before this script
 
   // --- CanvasKit: the same choice as Flutter's loader, made explicit so the
   // service worker precaches exactly the build this browser uses.
@@ -34,44 +35,16 @@
     if (!flutterFrame || !pythonRendered) return;
     // Two animation frames: the one that paints the app's first page, then ours.
     requestAnimationFrame(() =>
-      requestAnimationFrame(() => {
-        const el = shell();
-        if (el) el.remove();
-        window.dispatchEvent(new Event("stappenplan-app-ready"));
-      }),
+      requestAnimationFrame(() => window.dispatchEvent(new Event("stappenplan-app-rendered"))),
     );
   }
   window.addEventListener("flutter-first-frame", () => { flutterFrame = true; hideShellWhenReady(); }, { once: true });
-  const failed = () => setStatus("De app kon niet starten. De eerste acties en hulplijnen hieronder blijven " +
-    "bruikbaar. Laad de pagina opnieuw om het nog eens te proberen.");
+  const failed = () => shell.failed();
   window.addEventListener("flet-app-event", (event) => {
     if (event.detail === "rendered") { pythonRendered = true; hideShellWhenReady(); }
     if (event.detail === "failed") failed();
   });
   window.addEventListener("flet-python-error", failed);
-
-  function setStatus(text) {
-    const status = document.querySelector("#shell [role=status]");
-    if (status) status.textContent = text;
-  }
-
-  let progressLine = null;
-  function showProgress(done, total) {
-    const el = shell();
-    if (!el || !total) return;
-    if (!progressLine) {
-      progressLine = document.createElement("p");
-      progressLine.className = "status";
-      progressLine.id = "offline-progress";
-      progressLine.setAttribute("aria-hidden", "true"); // visual only; the status line speaks
-      const status = document.querySelector("#shell [role=status]");
-      if (status) status.after(progressLine);
-    }
-    const mb = (n) => (n / 1e6).toFixed(0);
-    progressLine.textContent = done >= total
-      ? "Klaar voor offline gebruik. De app start…"
-      : `Klaarzetten voor offline gebruik: ${mb(done)} van ${mb(total)} MB`;
-  }
 
   // --- Python worker, started early ------------------------------------------
   // Flet's python.js starts the Python worker only when the Flutter engine is
@@ -115,6 +88,7 @@
   function startFlutter() {
     if (started) return;
     started = true;
+    globalThis.stappenplanMark?.("flutter-start");
     startPythonWorker();
     const script = document.createElement("script");
     script.src = "flutter_bootstrap.js";
@@ -144,7 +118,7 @@
   sw.addEventListener("message", (event) => {
     const data = event.data || {};
     if (data.type === "precache-progress" && !controlledAtStart) {
-      showProgress(data.done, data.total);
+      shell.progress(data.done, data.total);
       armWatchdog();
     }
   });
@@ -213,12 +187,12 @@
       banner = document.createElement("div");
       banner.id = "update-banner";
       banner.setAttribute("role", "alert");
-      banner.lang = "nl";
+      banner.lang = shell.language;
       const text = document.createElement("span");
-      text.textContent = "Nieuwe versie beschikbaar — ";
+      text.textContent = `${shell.words.newVersion} — `;
       const button = document.createElement("button");
       button.type = "button";
-      button.textContent = "opnieuw laden";
+      button.textContent = shell.words.reload;
       banner.append(text, button);
       document.body.append(banner);
     }

@@ -5,13 +5,22 @@ and names it as the module Flet's Python worker runs.  It runs the same
 ``main(page)`` as every other platform, then tells the page that the first
 view has been sent to Flutter, so the static shell (acute actions and help
 lines in ``index.html``) can give way to the app: see ``tools/web/boot.js``.
+Each phase of the start is recorded as a mark (``start_marks``).
 """
 
-import inspect
+import start_marks
 
-import flet as ft
+start_marks.begin()
 
-import main as app
+import inspect  # noqa: E402
+
+import flet as ft  # noqa: E402
+
+start_marks.mark("flet-imported")
+
+import main as app  # noqa: E402
+
+start_marks.mark("app-imported")
 
 
 def _announce(event: str) -> None:
@@ -23,6 +32,7 @@ def _announce(event: str) -> None:
 
 
 async def web_main(page: ft.Page) -> None:
+    start_marks.mark("python-session")
     try:
         result = app.main(page)
         if inspect.isawaitable(result):
@@ -33,6 +43,7 @@ async def web_main(page: ft.Page) -> None:
         raise
     # Messages keep their order: this reaches the page after the view.
     _announce("rendered")
+    start_marks.rendered()
 
 
 ft.run(web_main)

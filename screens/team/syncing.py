@@ -35,7 +35,7 @@ import logging
 import math
 import time
 from datetime import datetime, timedelta
-from typing import Callable, Optional, Protocol
+from typing import Callable, Optional, Protocol, Sequence
 
 from screens import routes
 from screens.journal.session import JournalSession
@@ -104,6 +104,8 @@ class TeamSync:
         self.storage_problem: Optional[StorageError] = None
         #: Records from the team this session that broke a rule of the journal (left out).
         self.refused = 0
+        #: Records from the team this session that no longer fitted in the journal (left out).
+        self.no_room = 0
         #: The team as the server last told it (``None``: not fetched in this session).
         self.members: Optional[list[Member]] = None
         self.invites: Optional[list[PendingInvite]] = None
@@ -170,6 +172,19 @@ class TeamSync:
         shared = journal.shared_ids()
         return [i for i in journal.incidents() if i.id in shared]
 
+    def titles(self, incident_ids: Sequence[str]) -> list[str]:
+        """The titles of these incidents in the open journal (the id of one it no longer holds)."""
+        if not self._app.journal.is_open:
+            return []
+        journal = self._app.journal.current
+        out = []
+        for incident_id in incident_ids:
+            try:
+                out.append(journal.get(incident_id).title)
+            except StorageError:
+                out.append(incident_id)
+        return out
+
     def watch(self, listener: Callable[[], bool]) -> None:
         """Call ``listener`` when the status changes; it returns False once its
         control has left the screen (and is then forgotten)."""
@@ -210,7 +225,7 @@ class TeamSync:
         self.members = self.invites = self.team_problem = self.storage_problem = None
         self._fetched_at = -math.inf
         self._names.clear()
-        self.refused = 0
+        self.refused = self.no_room = 0
         for client in self._clients.values():
             self._spawn(client.transport.aclose())
         self._clients.clear()
@@ -297,7 +312,10 @@ class TeamSync:
     async def _run(self) -> None:
         wake = self._wake
         while True:
-            await self._round()
+            try:
+                await self._round()
+            except Exception as exc:  # noqa: BLE001 - whatever a peer sent, the next round still comes
+                log.error("sync round failed: %s", type(exc).__name__)
             self._due = None
             try:  # a live stream wakes us when there is something new; without one, poll
                 await asyncio.wait_for(wake.wait(), None if self._stream and self._stream.live else self._interval_s)
@@ -338,7 +356,7 @@ class TeamSync:
             return  # stopped or restarted meanwhile
         if status.state is SyncState.SYNCED and self._stream is not None and not self._stream.buffered:
             self._stream.retry_now()  # the server is reachable again: no need to wait out the stream's backoff
-        self.status, self.refused = status, journal.refused
+        self.status, self.refused, self.no_room = status, journal.refused, journal.no_room
         self._notify()
         arrived, journal.arrived = journal.arrived, set()
         if (arrived and self._shows_any(arrived)) or (team_changed and self._shown() == "team"):
@@ -399,6 +417,8 @@ class TeamSync:
             if not quietly:
                 raise
             return False
+        if self._engine is not None:
+            self._engine.note_team(state, info)  # who sent a key the team does not vouch for
         changed = (info.members, invites) != (self.members, self.invites)
         self.members, self.invites, self.team_problem = info.members, invites, None
         self._names.update({m.member_id: m.display_name for m in info.members})

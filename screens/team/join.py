@@ -16,7 +16,7 @@ import flet as ft
 from screens import routes
 from words.i18n import _
 from screens.journal.gate import journal_view
-from screens.journal.team_forms import (
+from screens.team.forms import (
     InvalidAddress,
     MemberFields,
     Submit,

@@ -16,8 +16,8 @@ import flet as ft
 from screens import routes
 from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
-from screens.journal.team_forms import shared_elsewhere_warning
-from screens.journal.team_invite import show_invite
+from screens.team.forms import shared_elsewhere_warning
+from screens.team.invite import show_invite
 from words.formatting import moment
 from screens.ui.forms import form_dialog
 from screens.ui.sync_status import problem_text, status_line, sync_error_text
@@ -122,12 +122,17 @@ def _member_row(app: "AppContext", state: TeamState, member: Member) -> ft.Contr
             tooltip=_("Remove {name} from the team").format(name=member.display_name),
             on_click=lambda e: _remove(app, member),
         )
+    subtitle: ft.Control = ft.Text("\n".join(p for p in (" · ".join(d for d in details if d), seen) if p))
+    if member.member_id in {f.member_id for f in app.team_sync.status.faults}:
+        warning = (_("Sent an invalid key and gets no new team keys: remove this member.")
+                   if state.coordinator and not me else _("Sent an invalid key."))
+        subtitle = ft.Column(spacing=0, controls=[subtitle, ft.Text(warning, color=ft.Colors.ERROR)])
     return ft.ListTile(
         leading=ft.Icon(ft.Icons.STAR_OUTLINE if member.coordinator else ft.Icons.PERSON_OUTLINE,
                         semantics_label=_("coordinator") if member.coordinator else _("member")),
         title=ft.Text(name, weight=ft.FontWeight.W_500),
-        subtitle=ft.Text("\n".join(p for p in (" · ".join(d for d in details if d), seen) if p)),
-        is_three_line=bool(seen),
+        subtitle=subtitle,
+        is_three_line=bool(seen) or isinstance(subtitle, ft.Column),
         trailing=trailing,
     )
 

@@ -1,32 +1,5 @@
-"""The journal's content: incidents, settings and policy items.
-
-Plain frozen dataclasses plus pure functions.  Collections are tuples and
-mappings are read-only, so an object handed to the UI can be shared and
-cached safely; "editing" returns a new object (``dataclasses.replace`` or the
-helpers below), which is then passed to ``Journal.save``.
-
-Each dataclass field declares its wire form once (``wire(...)``, see
-``storage.codec``); the writer and both readers are built from that table.
-
-Times are timezone-aware ``datetime`` objects between 2000 and 2100
-(``storage.limits``); on disk they are ISO 8601 in UTC with a ``Z`` suffix.
-Ids are time-ordered UUID strings (``new_id()``), so sorting by id keeps
-records in the order they were made on every device.  Action ids
-(``melder`` ...) and evaluation question ids come from ``content`` and are
-stored as opaque strings, so the content can change without a migration.
-
-Append-only parts (note versions, tick events, status changes) are the audit
-trail: ``Journal.save`` refuses an incident in which a stored entry is missing
-or altered.  Every other value is a *register*: a scalar field, one
-evaluation answer, or one sub-record (pupil, team member, contact,
-follow-up).  Each register carries when it was last changed (``at``) and the
-latest stamp its writer had seen (``base``); two edits of which neither saw
-the other are a conflict, and the value that did not win is kept in
-``alternatives`` until a person chooses (see ``storage.merge``).  The UI does
-not manage any of these stamps: ``Journal.save`` sets them.
-
-No field can hold an image or a file: only text, times and ids.
-"""
+"""The incident's records: frozen dataclasses whose fields declare their stored form once
+(see the package's docstring)."""
 
 from __future__ import annotations
 
@@ -41,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from storage import codec as c
-from storage.codec import LOCAL, Context, codec_of, record, time_to_str, wire
+from storage.codec import LOCAL, Context, codec_of, record, wire
 from storage.errors import ValidationError
 from storage.limits import MAX_REVISION, MAX_SHORT, MAX_TEXT
 from storage.vocabulary import ContactKind, IncidentType, PupilRole, Status
@@ -81,6 +54,17 @@ ONE_TICK = timedelta(microseconds=1)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def aware(when: Optional[datetime], now: Callable[[], datetime] = utcnow) -> datetime:
+    """The moment in UTC.  Times typed in Amsterdam time are converted here:
+    Python compares two datetimes of the same zone by wall clock, which is
+    wrong across the October DST switch."""
+    when = when if when is not None else now()
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValidationError("time", "naive datetime")
+    return when.astimezone(UTC)
+
 
 
 def new_id() -> str:
@@ -332,12 +316,12 @@ def sub_record_key(key: str) -> Optional[tuple[str, str]]:
 def register_value(key: str, value: Any, where: str, ctx: Context = LOCAL) -> Any:
     """Check a register's value in wire form; returns its canonical wire form."""
     if key in SCALAR_FIELDS:
-        f = _INCIDENT_FIELDS[key]
+        f = INCIDENT_FIELDS[key]
         return f.codec.dump(f.codec.strict(value, where, ctx))
     if key.startswith("evaluation."):
         return _LONG.strict(value, where, ctx)
     collection, _, rid = key.partition(":")
-    item_codec = codec_of(_SUB_RECORD_TYPES[collection])
+    item_codec = codec_of(SUB_RECORD_TYPES[collection])
     item = item_codec.strict(value, where, ctx)
     if item.id != rid:
         raise c.invalid(where, "id does not match")
@@ -468,7 +452,7 @@ class Incident:
     def shown_value(self, key: str) -> Any:
         """The value register ``key`` shows, in wire form without its stamp."""
         if key in SCALAR_FIELDS:
-            return _INCIDENT_FIELDS[key].codec.dump(getattr(self, key))
+            return INCIDENT_FIELDS[key].codec.dump(getattr(self, key))
         if key.startswith("evaluation."):
             return self.evaluation.get(key.partition(".")[2])
         collection, _, rid = key.partition(":")
@@ -495,8 +479,8 @@ def _unstamped(value: Any) -> Any:
     return value
 
 
-_INCIDENT_FIELDS = {f.key: f for f in codec_of(Incident).fields}
-_SUB_RECORD_TYPES = {"pupils": Pupil, "team": TeamMember, "contacts": Contact, "follow_ups": FollowUp}
+INCIDENT_FIELDS = {f.key: f for f in codec_of(Incident).fields}
+SUB_RECORD_TYPES = {"pupils": Pupil, "team": TeamMember, "contacts": Contact, "follow_ups": FollowUp}
 
 
 def current_status(history: Iterable[StatusChange]) -> str:
@@ -541,405 +525,3 @@ class Tombstone:
 
     id: str = field(metadata=wire(_UUID))
     deleted_at: datetime = field(metadata=wire(_STAMP))
-
-
-# -- constructors and pure edits ------------------------------------------------
-
-
-def _aware(when: Optional[datetime], now: Callable[[], datetime] = utcnow) -> datetime:
-    """The moment in UTC.  Times typed in Amsterdam time are converted here:
-    Python compares two datetimes of the same zone by wall clock, which is
-    wrong across the October DST switch."""
-    when = when if when is not None else now()
-    if when.tzinfo is None or when.utcoffset() is None:
-        raise ValidationError("time", "naive datetime")
-    return when.astimezone(UTC)
-
-
-def new_incident(
-    title: str,
-    type: str,
-    *,
-    reported_at: Optional[datetime] = None,
-    type_other: str = "",
-    reported_by: str = "",
-    report_channel: str = "",
-    by: str = "",
-    now: Optional[datetime] = None,
-) -> Incident:
-    """A fresh incident in status ``acuut`` (revision 0 until first saved)."""
-    now = _aware(now)
-    return Incident(
-        id=new_id(),
-        created=now,
-        updated=now,
-        revision=0,
-        title=title,
-        type=type,
-        type_other=type_other,
-        reported_at=_aware(reported_at) if reported_at is not None else now,
-        reported_by=reported_by,
-        report_channel=report_channel,
-        status_history=(StatusChange(new_id(), STATUSES[0], now, by),),
-    )
-
-
-def add_note(incident: Incident, text: str, *, by: str = "", at: Optional[datetime] = None) -> Incident:
-    at = _aware(at)
-    note = Note(new_id(), at, (NoteVersion(new_id(), at, text, by),))
-    return dataclasses.replace(incident, notes=incident.notes + (note,))
-
-
-def _replace_note(incident: Incident, note_id: str, text: str, by: str, at: datetime, deleted: bool) -> Incident:
-    note = incident.note(note_id)
-    # The new version builds on every current head (settling a conflict) and
-    # is later than each of them, so it is "current" on every device.
-    heads = note.heads
-    latest = max(v.at for v in note.versions)
-    version = NoteVersion(
-        new_id(), max(at, latest + ONE_TICK), text, by, deleted=deleted, replaces=tuple(v.id for v in heads)
-    )
-    notes = tuple(dataclasses.replace(n, versions=n.versions + (version,)) if n.id == note_id else n for n in incident.notes)
-    return dataclasses.replace(incident, notes=notes)
-
-
-def edit_note(incident: Incident, note_id: str, text: str, *, by: str = "", at: Optional[datetime] = None) -> Incident:
-    """Record a new version of a note; earlier versions stay."""
-    return _replace_note(incident, note_id, text, by, _aware(at), deleted=False)
-
-
-def delete_note(incident: Incident, note_id: str, *, by: str = "", at: Optional[datetime] = None) -> Incident:
-    """Hide a note from the timeline; its versions stay in the audit trail."""
-    current = incident.note(note_id).current
-    return _replace_note(incident, note_id, current.text, by, _aware(at), deleted=True)
-
-
-def set_ticked(
-    incident: Incident, action_id: str, ticked: bool = True, *, by: str = "", at: Optional[datetime] = None
-) -> Incident:
-    """Tick (or untick) an action; both are recorded."""
-    at = _aware(at)
-    history = incident.tick_history(action_id)
-    if history and at <= history[-1].at:
-        at = history[-1].at + ONE_TICK
-    ev = TickEvent(new_id(), action_id, ticked, at, by)
-    return dataclasses.replace(incident, ticks=incident.ticks + (ev,))
-
-
-def set_status(incident: Incident, status: str, *, by: str = "", at: Optional[datetime] = None) -> Incident:
-    at = _aware(at)
-    if incident.status_history:
-        last = max(s.at for s in incident.status_history)
-        if at <= last:
-            at = last + ONE_TICK
-    change = StatusChange(new_id(), status, at, by)
-    return dataclasses.replace(incident, status_history=incident.status_history + (change,))
-
-
-def _upsert(items: tuple, item: Any) -> tuple:
-    out = [item if x.id == item.id else x for x in items]
-    if not any(x.id == item.id for x in items):
-        out.append(item)
-    return tuple(out)
-
-
-def put_pupil(incident: Incident, pupil: Pupil) -> Incident:
-    """Add or replace a pupil (by id); remove with ``dataclasses.replace(p, removed=True)``."""
-    return dataclasses.replace(incident, pupils=_upsert(incident.pupils, pupil))
-
-
-def put_team_member(incident: Incident, member: TeamMember) -> Incident:
-    return dataclasses.replace(incident, team=_upsert(incident.team, member))
-
-
-def put_contact(incident: Incident, contact: Contact) -> Incident:
-    return dataclasses.replace(incident, contacts=_upsert(incident.contacts, contact))
-
-
-def put_follow_up(incident: Incident, follow_up: FollowUp) -> Incident:
-    return dataclasses.replace(incident, follow_ups=_upsert(incident.follow_ups, follow_up))
-
-
-def _deletion_event(incident: Incident, by: str, at: datetime, restored: bool) -> Incident:
-    """The incident with one more event in its deletion log, later than every
-    event before it (so it is the latest on every device, whatever the clocks)."""
-    at = _aware(at)
-    if incident.deletions:
-        at = max(at, max(d.at for d in incident.deletions) + ONE_TICK)
-    event = DeletionEvent(new_id(), at, by, restored)
-    return dataclasses.replace(incident, deletions=incident.deletions + (event,))
-
-
-def mark_deleted(incident: Incident, *, by: str = "", at: Optional[datetime] = None) -> Incident:
-    """A shared incident deleted by ``by``: kept, restorable by every member (``RESTORE_PERIOD``)."""
-    return _deletion_event(incident, by, _aware(at), restored=False)
-
-
-def mark_restored(incident: Incident, *, by: str = "", at: Optional[datetime] = None) -> Incident:
-    """A deleted shared incident brought back by ``by``."""
-    return _deletion_event(incident, by, _aware(at), restored=True)
-
-
-def set_evaluation(incident: Incident, question_id: str, text: str) -> Incident:
-    evaluation = dict(incident.evaluation)
-    evaluation[question_id] = text
-    return dataclasses.replace(incident, evaluation=evaluation)
-
-
-def settle(incident: Incident, key: str, choice: Optional[Alternative] = None) -> Incident:
-    """Settle the conflict of register ``key``: keep the current value
-    (``choice=None``) or one of its alternatives.  Saving the result records
-    the choice as a new edit that every device takes over."""
-    alternatives = dict(incident.alternatives)
-    alternatives.pop(key, None)
-    settled = dataclasses.replace(incident, alternatives=alternatives)
-    if choice is None:
-        return settled
-    if key in SCALAR_FIELDS:
-        f = _INCIDENT_FIELDS[key]
-        value = datetime.fromisoformat(choice.value) if isinstance(f.codec, c.Moment) else choice.value
-        return dataclasses.replace(settled, **{key: value})
-    if key.startswith("evaluation."):
-        return set_evaluation(settled, key.partition(".")[2], choice.value)
-    collection, _, _ = key.partition(":")
-    item = codec_of(_SUB_RECORD_TYPES[collection]).fast(choice.value)
-    return dataclasses.replace(settled, **{collection: _upsert(getattr(settled, collection), item)})
-
-
-def settle_note(incident: Incident, note_id: str, version_id: str, *, by: str = "", at: Optional[datetime] = None) -> Incident:
-    """Settle a note edited in two places at once: keep version ``version_id``."""
-    chosen = next(v for v in incident.note(note_id).versions if v.id == version_id)
-    return _replace_note(incident, note_id, chosen.text, by, _aware(at), deleted=chosen.deleted)
-
-
-def settle_policy(item: PolicyItem, choice: Optional[Alternative] = None) -> PolicyItem:
-    """Settle a policy item's conflict: keep it as it is, or take an alternative."""
-    if choice is None:
-        return dataclasses.replace(item, alternatives=())
-    return dataclasses.replace(codec_of(PolicyItem).fast(choice.value), alternatives=())
-
-
-# -- queries (pure) ---------------------------------------------------------------
-
-
-def filter_incidents(
-    incidents: Iterable[Incident],
-    *,
-    statuses: Optional[Iterable[str]] = None,
-    types: Optional[Iterable[str]] = None,
-) -> list[Incident]:
-    """Open incidents first, then by report time, newest first; optional filters."""
-    st = set(statuses) if statuses is not None else None
-    ty = set(types) if types is not None else None
-    chosen = [
-        i
-        for i in incidents
-        if (st is None or i.status in st) and (ty is None or i.type in ty)
-    ]
-    return sort_incidents(chosen)
-
-
-def sort_incidents(incidents: Iterable[Incident]) -> list[Incident]:
-    """Open incidents first, then by report time, newest first."""
-    chosen = list(incidents)
-    chosen.sort(key=lambda i: (i.reported_at, i.id), reverse=True)
-    chosen.sort(key=lambda i: not i.is_open)  # stable: keeps the time order
-    return chosen
-
-
-def add_months(when: datetime, months: int) -> datetime:
-    month0 = when.month - 1 + months
-    year = when.year + month0 // 12
-    month = month0 % 12 + 1
-    # clamp the day (31 Jan + 1 month = 28/29 Feb)
-    for day in (when.day, 30, 29, 28):
-        try:
-            return when.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise ValueError("unreachable")  # pragma: no cover
-
-
-def past_retention(incidents: Iterable[Incident], retention_months: int, now: Optional[datetime] = None) -> list[Incident]:
-    """Closed incidents whose closing is longer ago than the retention period."""
-    now = _aware(now)
-    out = []
-    for i in incidents:
-        closed = i.closed_at
-        if closed is not None and add_months(closed, retention_months) <= now:
-            out.append(i)
-    out.sort(key=lambda i: (i.closed_at, i.id))
-    return out
-
-
-# -- (de)serialisation and validation -------------------------------------------------
-
-
-def _check_incident_rules(i: Incident, where: str = "incident") -> None:
-    """Rules across fields (the field table checks each field on its own)."""
-    for contact in i.contacts:
-        if contact.not_informed and contact.kind != "ouders":
-            raise ValidationError(f"{where}.contacts.not_informed", "only for parents")
-        if contact.not_informed and not contact.not_informed_reason.strip():
-            raise ValidationError(f"{where}.contacts.not_informed_reason", "a reason is required")
-    for n in i.notes:
-        if not n.versions:
-            raise ValidationError(f"{where}.notes.versions", "a note needs at least one version")
-        ids = {v.id for v in n.versions}
-        if any(r not in ids for v in n.versions for r in v.replaces):
-            raise ValidationError(f"{where}.notes.versions.replaces", "unknown version")
-
-
-def _check_register_stamps(i: Incident, where: str = "incident") -> None:
-    """Every register's base lies before its change (what makes the merge a
-    join).  Checked on stored and incoming records; an edit from the UI may
-    carry stale stamps, which ``Journal.save`` replaces anyway."""
-    for key, stamp in i.field_base.items():
-        at = i.register_stamp(key)  # None: a sub-record the edit dropped (it is kept, removed)
-        if at is not None and not stamp < at:
-            raise ValidationError(f"{where}.field_base.{key}", "not before the change it belongs to")
-    for key, alts in i.alternatives.items():
-        if any(a.base is not None and not a.base < a.at for a in alts):
-            raise ValidationError(f"{where}.alternatives.{key}", "base not before the change")
-
-
-def incident_to_dict(i: Incident) -> dict:
-    return codec_of(Incident).dump(i)
-
-
-def incident_from_dict(d: Any, ctx: Context = LOCAL) -> Incident:
-    """Strict: unknown keys, wrong types or invalid values raise ``ValidationError``."""
-    incident = codec_of(Incident).strict(d, "incident", ctx)
-    _check_incident_rules(incident)
-    _check_register_stamps(incident)
-    return incident
-
-
-def incident_from_trusted(d: dict) -> Incident:
-    """Build an incident from a record this journal wrote itself.
-
-    Every stored incident passed ``validate_incident`` when it was saved or
-    imported and the file is authenticated, so unlock skips the per-field
-    checks.  Raises ``KeyError``/``TypeError``/``ValueError`` if the record
-    is not what we write (the caller reports a damaged file).
-    """
-    return codec_of(Incident).fast(d)
-
-
-def _validate(obj: Any, cls: type, label: str) -> dict:
-    """Full check of an in-memory record (types included), as on import;
-    returns its wire form."""
-    if not isinstance(obj, cls):
-        raise ValidationError(label, f"not a {cls.__name__}")
-    try:
-        d = codec_of(cls).dump(obj)
-    except ValidationError:
-        raise
-    except (AttributeError, TypeError, ValueError, OverflowError) as exc:
-        raise ValidationError(label, f"wrong type: {type(exc).__name__}") from None
-    codec_of(cls).strict(d)
-    return d
-
-
-def validate_incident(i: Incident) -> dict:
-    """Full check of an incident typed in the app; returns its wire form."""
-    d = _validate(i, Incident, "incident")
-    _check_incident_rules(i)
-    return d
-
-
-def settings_to_dict(s: Settings) -> dict:
-    return codec_of(Settings).dump(s)
-
-
-def settings_from_dict(d: Any, ctx: Context = LOCAL) -> Settings:
-    return codec_of(Settings).strict(d, "settings", ctx)
-
-
-def validate_settings(s: Settings) -> dict:
-    return _validate(s, Settings, "settings")
-
-
-def policy_to_dict(p: PolicyItem) -> dict:
-    return codec_of(PolicyItem).dump(p)
-
-
-def policy_from_dict(d: Any, ctx: Context = LOCAL) -> PolicyItem:
-    item = codec_of(PolicyItem).strict(d, "policy", ctx)
-    for k, alt in enumerate(item.alternatives):
-        policy_from_dict(alt.value, ctx)  # each alternative is a whole, valid item
-        if alt.base is not None and not alt.base < alt.at:
-            raise ValidationError(f"policy.alternatives[{k}].base", "not before the change")
-    if item.base is not None and (item.updated is None or not item.base < item.updated):
-        raise ValidationError("policy.base", "not before the change")
-    return item
-
-
-def validate_policy(p: PolicyItem) -> dict:
-    d = _validate(p, PolicyItem, "policy")
-    policy_from_dict(d)
-    return d
-
-
-def tombstone_to_dict(t: Tombstone) -> dict:
-    return codec_of(Tombstone).dump(t)
-
-
-def tombstone_from_dict(d: Any, ctx: Context = LOCAL) -> Tombstone:
-    return codec_of(Tombstone).strict(d, "tombstone", ctx)
-
-
-__all__ = [
-    "Alternative",
-    "CLOSED_STATUS",
-    "CONTACT_KINDS",
-    "Contact",
-    "DeletionEvent",
-    "FollowUp",
-    "INCIDENT_TYPES",
-    "Incident",
-    "LOGS",
-    "Note",
-    "RESTORE_PERIOD",
-    "NoteVersion",
-    "PUPIL_ROLES",
-    "PolicyItem",
-    "Pupil",
-    "SCALAR_FIELDS",
-    "STATUSES",
-    "SUB_RECORDS",
-    "Settings",
-    "StatusChange",
-    "TeamMember",
-    "TickEvent",
-    "Tombstone",
-    "add_months",
-    "add_note",
-    "current_status",
-    "delete_note",
-    "edit_note",
-    "filter_incidents",
-    "incident_from_dict",
-    "incident_to_dict",
-    "mark_deleted",
-    "mark_restored",
-    "new_id",
-    "new_incident",
-    "past_retention",
-    "put_contact",
-    "put_follow_up",
-    "put_pupil",
-    "put_team_member",
-    "register_value",
-    "sub_record_key",
-    "set_evaluation",
-    "set_status",
-    "set_ticked",
-    "settle",
-    "settle_note",
-    "settle_policy",
-    "sort_incidents",
-    "time_to_str",
-    "utcnow",
-    "validate_incident",
-]
