@@ -15,7 +15,7 @@ from words import i18n
 from screens.team.forms import LOOPBACK_HOSTS, InvalidAddress, server_url
 from screens.team.join import code_in_route, read_invite
 from screens.ui.sync_status import status_text, sync_error_text
-from sync.engine import SyncState, SyncStatus
+from sync.engine import MemberFault, SyncState, SyncStatus
 from sync.errors import (
     AccessRevokedError,
     BadResponseError,
@@ -50,10 +50,17 @@ def dutch():
     (SyncStatus(SyncState.REMOVED, pending=2), "Verwijderd uit het team — wat op dit apparaat staat, blijft hier"),
     (SyncStatus(SyncState.REFUSED, reason="rate_limited"),
      "De server vraagt even te wachten — de app probeert het zo opnieuw"),
-    (SyncStatus(SyncState.REFUSED, reason="too_large"),
+    (SyncStatus(SyncState.REFUSED, reason="too_large"), "Dit is te groot om naar het team te sturen."),
+    (SyncStatus(SyncState.REFUSED, reason="team_full"),
      "De server weigerde te synchroniseren — de app probeert het later opnieuw"),
-    (SyncStatus(SyncState.INTEGRITY),
-     "De sleutels van het team die de server stuurde, klopten niet: er is niets overgenomen. Meld het de coördinator."),
+    (SyncStatus(SyncState.INTEGRITY, faults=(MemberFault("c0", "Mevr. Jansen"),)),
+     "Een nieuwe teamsleutel klopte niet: wijzigingen die ermee gemaakt zijn, worden niet overgenomen en de "
+     "wijzigingen van dit apparaat wachten. Meld het de coördinator. · Lid Mevr. Jansen stuurde een ongeldige sleutel"),
+    (SyncStatus(SyncState.WAITING, NOW - timedelta(minutes=2), pending=2),
+     "Een lid heeft het team verlaten: wijzigingen gaan mee zodra het apparaat van de coördinator de teamsleutel "
+     "heeft vernieuwd · 2 wijzigingen wachten"),
+    (SyncStatus(SyncState.SYNCED, NOW - timedelta(minutes=2), faults=(MemberFault("x", "Dhr. Bakker"),)),
+     "Gesynchroniseerd · 2 minuten geleden · Lid Dhr. Bakker stuurde een ongeldige sleutel"),
 ])
 def test_the_sync_state_in_words(status, words):
     assert status_text(status, NOW) == words
@@ -66,10 +73,22 @@ def test_what_the_team_sent_and_could_not_be_taken_in_is_counted():
         "zijn overgeslagen")
 
 
+def test_what_did_not_go_and_what_did_not_fit_is_named():
+    status = SyncStatus(SyncState.SYNCED, NOW - timedelta(minutes=2), pending=1, unsent=("id-1",))
+    assert status_text(status, NOW, unsent_titles=["Groepsapp 2B"], no_room=3) == (
+        "Gesynchroniseerd · 2 minuten geleden · 1 wijziging wacht · Te groot voor het team, niet verstuurd: "
+        "“Groepsapp 2B” · 3 wijzigingen van het team pasten niet meer in het logboek en zijn niet opgenomen: "
+        "verwijder incidenten die over hun bewaartermijn zijn om ruimte te maken")
+
+
 def test_english_follows_the_language():
     i18n.set_language("en")
     assert status_text(SyncStatus(SyncState.OFFLINE, pending=3), NOW) == "Offline — 3 changes waiting"
     assert status_text(SyncStatus(SyncState.SYNCED, NOW - timedelta(minutes=2)), NOW) == "Synced · 2 minutes ago"
+    assert status_text(SyncStatus(SyncState.SYNCED, NOW, faults=(MemberFault("x", "Mr Baker"),)), NOW) == (
+        "Synced · just now · Member Mr Baker sent an invalid key")
+    assert status_text(SyncStatus(SyncState.SYNCED, NOW, unsent=("x",)), NOW, unsent_titles=["Group chat"]) == (
+        "Synced · just now · Too large for the team, not sent: “Group chat”")
 
 
 @pytest.mark.parametrize("error, start", [
