@@ -20,8 +20,7 @@ just works, two edits of the same value keep both (a conflict the UI shows).
 
 The ``Journal`` is put together from its parts: its backups
 (``storage.journal_backup``), its team records (``storage.journal_team``) and
-its file (``storage.journal_file``) and the shared incidents a member deleted
-(``storage.journal_deletions``), over the tables and record checks of
+its file (``storage.journal_file``), over the tables and record checks of
 ``storage.journal_records``.
 
 Reads are synchronous (memory only); everything that derives keys, encrypts
@@ -67,6 +66,8 @@ from storage.incidents import (
     current_status,
     incident_from_dict,
     incident_from_trusted,
+    incident_to_dict,
+    mark_deleted,
     past_retention,
     policy_from_dict,
     settings_to_dict,
@@ -78,7 +79,6 @@ from storage.incidents import (
     validate_settings,
 )
 from storage.journal_backup import Backups
-from storage.journal_deletions import RestorableDeletions
 from storage.journal_file import Persistence
 from storage.journal_records import DELETED, INCIDENTS, POLICY, SETTINGS, SHARES, TOMBSTONES, check_shareable, wire
 from storage.journal_team import SharedReport, TeamSharing
@@ -242,7 +242,7 @@ class JournalStore:
         return moved
 
 
-class Journal(Backups, TeamSharing, Persistence, RestorableDeletions):
+class Journal(Backups, TeamSharing, Persistence):
     """An unlocked journal.  Obtain it from ``JournalStore.create``/``unlock``."""
 
     def __init__(
@@ -468,10 +468,17 @@ class Journal(Backups, TeamSharing, Persistence, RestorableDeletions):
             self._remember_base(incident)
             self._db.drop(INCIDENTS, incident_id)
             if restorable and self.is_shared(incident_id):
-                self._keep_deleted(incident, by)
+                now = self._store._now()
+                self._db.put(DELETED, incident_id, self._stamped(incident, mark_deleted(incident, by=by, at=now), now))
             else:
                 self._db.put(TOMBSTONES, incident_id, tombstone_to_dict(Tombstone(incident_id, self._store._now())))
             self._queue(incident_id)  # a shared incident is deleted for the whole team
+
+    def _stamped(self, before: Incident, after: Incident, now: datetime) -> dict:
+        """``after`` as stored: ``before`` with the change stamped like an edit."""
+        doc = stamp_edit(incident_to_dict(before), validate_incident(after), now, self.settings.author)
+        incident_from_dict(doc)
+        return doc
 
     async def save_settings(self, settings: Settings) -> Settings:
         self._check()

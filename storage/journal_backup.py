@@ -153,3 +153,16 @@ class Backups:
             self._queue(iid)
         report.updated.append(iid)
         report.conflicts.extend(new_conflicts(iid, stored, doc, merged))
+
+    def _place(self, iid: str, doc: dict) -> None:
+        """Store an incident in the table its deletion log says: the journal's
+        incidents, or the shared ones deleted by a member (still restorable)."""
+        latest = max(doc.get("deletions", ()), key=lambda d: (d["at"], d["id"]), default=None)
+        if latest is not None and not latest.get("restored", False):
+            if self._stored(INCIDENTS, iid) is not None:
+                self._remember_base(self.get(iid))
+                self._db.drop(INCIDENTS, iid)
+            self._db.put(DELETED, iid, doc)
+        else:
+            self._db.drop(DELETED, iid)
+            self._put(INCIDENTS, iid, doc)

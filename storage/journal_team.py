@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import datetime
 from typing import Callable, Iterable, Optional
 
 from storage.codec import Context, codec_of
@@ -14,6 +15,8 @@ from storage.incidents import (
     Incident,
     Tombstone,
     incident_from_dict,
+    incident_from_trusted,
+    mark_restored,
     time_to_str,
     tombstone_from_dict,
     tombstone_to_dict,
@@ -224,3 +227,57 @@ class TeamSharing:
         if stored is None or stored["deleted_at"] < time_to_str(tomb.deleted_at):
             self._db.put(TOMBSTONES, tomb.id, tombstone_to_dict(tomb))
         self._db.drop(OUTBOX, tomb.id)
+
+    def deleted_incidents(self, now: Optional[datetime] = None) -> list[Incident]:
+        """Shared incidents a member deleted that can still be restored, the latest deletion first."""
+        self._check()
+        now = now or self._store._now()
+        found = [self._object(DELETED, doc.doc_id, incident_from_trusted) for doc in self._db.table(DELETED).all()]
+        found = [i for i in found if i.restorable_until() > now]
+        found.sort(key=lambda i: (i.deleted.at, i.id), reverse=True)
+        return found
+
+    def deleted_incident(self, incident_id: str) -> Optional[Incident]:
+        """A shared incident a member deleted (restorable or not yet purged), or ``None``."""
+        self._check()
+        if not isinstance(incident_id, str) or self._stored(DELETED, incident_id) is None:
+            return None
+        return self._object(DELETED, incident_id, incident_from_trusted)
+
+    async def restore(self, incident_id: str, *, by: str = "") -> Incident:
+        """Bring back a shared incident a member deleted (for the whole team),
+        while it is restorable; ``IncidentNotFoundError`` otherwise."""
+        self._check()
+        async with self._transaction():
+            deleted = self.deleted_incident(incident_id)
+            now = self._store._now()
+            if deleted is None or deleted.restorable_until() <= now:
+                raise IncidentNotFoundError()
+            doc = self._stamped(deleted, mark_restored(deleted, by=by, at=now), now)
+            self._db.drop(DELETED, incident_id)
+            self._put(INCIDENTS, incident_id, doc)
+            self._queue(incident_id)
+        return self.get(incident_id)
+
+    async def purge_deleted(self, now: Optional[datetime] = None, *, everything: bool = False) -> list[str]:
+        """Replace deleted shared incidents whose restore period is over (or,
+        ``everything``, all of them: the journal leaves its team) by tombstones,
+        which go to the team like any deletion.  Returns their ids."""
+        self._check()
+        now = now or self._store._now()
+
+        def expired() -> list[Incident]:
+            found = (self.deleted_incident(doc.doc_id) for doc in self._db.table(DELETED).all())
+            return [i for i in found if everything or i.restorable_until() <= now]
+
+        if not expired():
+            return []  # nothing to write (and no need to read the file)
+        purged = []
+        async with self._transaction():
+            for incident in expired():  # again: another window may have restored or purged meanwhile
+                self._db.drop(DELETED, incident.id)
+                # The deletion's own time: every device makes the same tombstone.
+                self._db.put(TOMBSTONES, incident.id, tombstone_to_dict(Tombstone(incident.id, incident.deleted.at)))
+                self._queue(incident.id)
+                purged.append(incident.id)
+        return purged

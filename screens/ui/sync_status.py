@@ -112,6 +112,8 @@ def _refused_status(reason: str | None) -> str:
     """The status line when the server said no to a sync round (it is tried again)."""
     if reason == "rate_limited":
         return _("The server asks to wait a moment — the app tries again soon")
+    if reason == "too_large":
+        return _("This is too large to send to the team.")
     if reason == "busy":
         return _("The team server is busy — the app tries again soon")
     if reason == "timeout":
