@@ -56,18 +56,26 @@ def load() -> str:
 
 
 class Page:
-    """One tab over a bare DevTools websocket: commands only, no domain enabled."""
+    """One tab over a bare DevTools websocket (``with Page(port) as page``): commands only, no
+    domain enabled."""
 
     def __init__(self, port: int) -> None:
+        self.port = port
+        self.ids = itertools.count(1)
+
+    def __enter__(self) -> "Page":
         from websockets.sync.client import connect
 
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/json/new?about:blank", method="PUT")
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/json/new?about:blank", method="PUT")
         with urllib.request.urlopen(request, timeout=30) as response:
             self.target = json.load(response)
-        self.port = port
-        self.socket = connect(self.target["webSocketDebuggerUrl"], max_size=None, open_timeout=30)
-        self.ids = itertools.count(1)
+        self.socket = connect(self.target["webSocketDebuggerUrl"], max_size=None, open_timeout=30).__enter__()
         self.send("Page.bringToFront")  # a tab in the background is not painted
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.socket.__exit__(*exc)
+        urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/close/{self.target['id']}", timeout=30).close()
 
     def send(self, method: str, **params) -> dict:
         ident = next(self.ids)
@@ -92,14 +100,9 @@ class Page:
             time.sleep(0.05)
         raise TimeoutError(f"the page recorded no first paint or no shell mark: {found}")
 
-    def close(self) -> None:
-        self.socket.close()
-        urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/close/{self.target['id']}", timeout=30).close()
-
 
 def visit(port: int, url: str, rate: int) -> dict:
-    page = Page(port)
-    try:
+    with Page(port) as page:
         page.send("Emulation.setCPUThrottlingRate", rate=rate)
         page.send("Emulation.setDeviceMetricsOverride", **PHONE)
         page.send("Page.navigate", url=url)
@@ -107,21 +110,17 @@ def visit(port: int, url: str, rate: int) -> dict:
         page.send("Emulation.setCPUThrottlingRate", rate=1)  # let the service worker's precache go on
         return {"paint": found["paint"] / 1000, "readable": max(found["paint"], found["shell"]) / 1000,
                 "shown_before_paint": found["shell"] <= found["paint"]}
-    finally:
-        page.close()
 
 
 def wait_until_controlled(port: int, url: str, timeout: float = 600) -> None:
-    page = Page(port)
-    try:
+    with Page(port) as page:
         page.send("Page.navigate", url=url)
         deadline = time.monotonic() + timeout
         while not json.loads(page.evaluate(TIMINGS) or "{}").get("controlled"):
             if time.monotonic() > deadline:
-                raise TimeoutError("the service worker did not take control")
+                seen = page.evaluate("location.href + ': ' + document.getElementById('shell').innerText.slice(0, 300)")
+                raise TimeoutError(f"the service worker did not take control of {seen}")
             time.sleep(0.5)
-    finally:
-        page.close()
 
 
 def chromium(port: int, profile: Path) -> subprocess.Popen:
@@ -129,7 +128,7 @@ def chromium(port: int, profile: Path) -> subprocess.Popen:
 
     process = subprocess.Popen(
         [CHROMIUM, "--headless=new", f"--remote-debugging-port={port}", f"--user-data-dir={profile}",
-         "--no-first-run", *CHROMIUM_ARGS, "about:blank"],
+         "--no-first-run", "--lang=nl-NL", *CHROMIUM_ARGS, "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
@@ -153,9 +152,11 @@ def bench_shell(site: Path, runs: int, port: int) -> int:
         build_web.build(site)
     server = StaticServer(site)
     results: dict[tuple[str, str, int], list[dict]] = {}
+    ports = itertools.cycle(range(port, port + 10))  # a fresh port for every browser: the last may linger
     try:
         for run in range(runs):
             for rate in RATES:
+                port = next(ports)
                 with tempfile.TemporaryDirectory(prefix="bench-shell-") as profile:
                     browser = chromium(port, Path(profile))
                     try:
@@ -192,7 +193,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--site", type=Path, default=ROOT / "build" / "web", help="a static build (default build/web)")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--port", type=int, default=9222, help="Chromium's DevTools port")
+    parser.add_argument("--port", type=int, default=9222, help="Chromium's DevTools port (and the nine after it)")
     args = parser.parse_args(argv)
     if shutil.which("node") is None and not (args.site / "index.html").is_file():
         print("bench_shell: no site to measure and no Node.js to build one", file=sys.stderr)

@@ -49,7 +49,10 @@ function typeFor(url) {
 // Some servers send .wasm or .mjs with a generic type; WebAssembly streaming
 // compilation and module scripts refuse those, so fix the type once, when the
 // response is stored.  Error responses are never stored (and fail the install).
-const TYPES = { wasm: "application/wasm", mjs: "text/javascript", js: "text/javascript", json: "application/json" };
+// index.html has a gzip twin too (the static shell makes it large): unpacked
+// without its type, a navigation to it would become a download.
+const TYPES = { wasm: "application/wasm", mjs: "text/javascript", js: "text/javascript", json: "application/json",
+  html: "text/html" };
 const JS_TYPES = new Set(["text/javascript", "application/javascript", "application/x-javascript"]);
 
 let doneBytes = 0;
