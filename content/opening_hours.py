@@ -48,17 +48,17 @@ Dutch public holidays, see :func:`public_holidays`.  Closures are whole days
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Iterator, Mapping, NamedTuple, Optional, Union
 from zoneinfo import ZoneInfo
 
-import holidays
-from dateutil.easter import easter  # a dependency of ``holidays``
-
+from content import compiled
 from content.model import Hours, Organisation, Organisations
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -119,6 +119,36 @@ class Status:
 _LIBERATION_DAY = "Bevrijdingsdag"
 
 
+#: The years whose holidays the web build works out in advance (``compiled_holidays``).
+COMPILED_YEARS = range(2020, 2051)
+COMPILED_HOLIDAYS = "public-holidays-nl"
+
+
+def holiday_sources(library_metadata: Optional[Path], content_dir: Path = Path(__file__).resolve().parent) -> list[Path]:
+    """What the list of holidays is made from: these rules and the ``holidays``
+    library, by its version (its METADATA file, found without importing it)."""
+    return [content_dir / Path(__file__).name] + ([library_metadata] if library_metadata else [])
+
+
+def _holidays_metadata() -> Optional[Path]:
+    for entry in sys.path:
+        for found in Path(entry or ".").glob("holidays-*.dist-info/METADATA"):
+            return found
+    return None
+
+
+@lru_cache(maxsize=1)
+def _compiled_holidays() -> Mapping[int, Mapping[date, str]]:
+    """The holidays the build worked out (``content.compiled``), if still valid; else none."""
+    table = compiled.load(COMPILED_HOLIDAYS, holiday_sources(_holidays_metadata()))
+    return table if isinstance(table, dict) else {}
+
+
+def compiled_holidays() -> dict[int, dict[date, str]]:
+    """What the build compiles: the holidays of ``COMPILED_YEARS``, from the library."""
+    return {year: dict(_computed_holidays(year)) for year in COMPILED_YEARS}
+
+
 @lru_cache(maxsize=128)
 def public_holidays(year: int) -> Mapping[date, str]:
     """The Dutch public holidays of ``year`` that close a school day, with Dutch names.
@@ -130,8 +160,18 @@ def public_holidays(year: int) -> Mapping[date, str]:
     Computed with the ``holidays`` library, which also lists Good Friday (not
     a general day off in the Netherlands): it is removed here.  The lustrum
     rule for Bevrijdingsdag is enforced here too, so a change in the library
-    cannot silently change the list.
+    cannot silently change the list.  The web build works the years around now
+    out in advance; the library is imported only for other years (or when
+    the compiled list is stale).
     """
+    known = _compiled_holidays().get(year)
+    return MappingProxyType(dict(known)) if known is not None else _computed_holidays(year)
+
+
+def _computed_holidays(year: int) -> Mapping[date, str]:
+    import holidays  # seconds to import in the browser: only when the build's list does not cover it
+    from dateutil.easter import easter  # a dependency of ``holidays``
+
     raw = holidays.country_holidays(
         "NL", years=year, language="nl", categories=(holidays.PUBLIC,)
     )

@@ -22,11 +22,7 @@ from content.progress import Progress
 from screens import routes
 from screens.errors import error_message
 from words.i18n import LANGUAGES, _, device_language, set_language
-from screens.journal import gate
-from screens.journal.incident_forms import incident_form
-from screens.journal.leave_letter import ask_before_leaving
 from screens.journal.session import JournalSession
-from screens.team.syncing import TeamSync
 from screens.preferences import Preferences
 from screens.ui import theme
 from screens.ui.live_status import LiveStatuses
@@ -35,6 +31,11 @@ from storage.errors import JournalLockedError, StorageError
 
 if TYPE_CHECKING:
     from content.letter_model import Letters
+    from screens.team.syncing import TeamSync
+
+# The journal's forms, its unlock screen and the team's sync are imported when
+# first used (they load the journal's code, the letters and the sync protocol):
+# the first screen does not wait for them.
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class App:
         # The school's own profile: device settings, there before any passphrase.
         self.school = ProfileStore(ft.SharedPreferences(), bundled=bundled_profile())
         self.journal = JournalSession(on_lock=self._journal_locked)
-        self.team_sync = TeamSync(self)
+        self._team_sync: Optional["TeamSync"] = None
         self.journal_filter = {"status": "", "type": ""}
         self.report_time: Optional[datetime] = None  # when the acute flow was first opened
         self._save_session_after_unlock = False
@@ -92,6 +93,23 @@ class App:
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc) + self._clock_offset
+
+    @property
+    def team_sync(self) -> "TeamSync":
+        """The journal's team in this session (made when first needed)."""
+        if self._team_sync is None:
+            from screens.team.syncing import TeamSync
+
+            self._team_sync = TeamSync(self)
+        return self._team_sync
+
+    @team_sync.setter
+    def team_sync(self, team_sync: "TeamSync") -> None:
+        self._team_sync = team_sync
+
+    def _stop_team_sync(self) -> None:
+        if self._team_sync is not None:  # never made: nothing runs
+            self._team_sync.stop()
 
     # --- start-up and routing ---------------------------------------------------
 
@@ -194,6 +212,8 @@ class App:
         found = routes.match(route)
         assert found is not None, route  # next_stack only yields known routes
         if found.route.needs_journal and not self.journal.is_open:
+            from screens.journal import gate
+
             return gate.build(self, route)
         return found.route.builder()(self, route, **found.params)
 
@@ -210,6 +230,8 @@ class App:
         if letter is None:
             self.show(e.route)
         else:
+            from screens.journal.leave_letter import ask_before_leaving
+
             ask_before_leaving(self, letter, leave=lambda: self.show(e.route), stay=lambda: self.page.navigate(letter))
 
     async def _on_view_pop(self, e: ft.ViewPopEvent) -> None:
@@ -220,6 +242,8 @@ class App:
             if letter is None:
                 await self.page.push_route(back)
             else:
+                from screens.journal.leave_letter import ask_before_leaving
+
                 # the view asks before it pops (leave_letter.confirm_before_pop); should it not have:
                 ask_before_leaving(self, letter, leave=lambda: self.page.navigate(back),
                                    stay=lambda: self.show(letter, in_place=False))
@@ -231,6 +255,8 @@ class App:
         if letter is None:
             self.page.navigate(route)
         else:
+            from screens.journal.leave_letter import ask_before_leaving
+
             ask_before_leaving(self, letter, leave=lambda: self.page.navigate(route))
 
     # --- time ---------------------------------------------------------------------
@@ -253,12 +279,13 @@ class App:
             task.cancel()
         self.journal.lock(quietly=True)
         self.journal.drafts.clear()  # letters being written live in this session only
-        self.team_sync.stop()
+        self._stop_team_sync()
 
     def _on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
         if e.state in (ft.AppLifecycleState.SHOW, ft.AppLifecycleState.RESUME):
             self.live_statuses.refresh()
-            self.team_sync.resume()
+            if self._team_sync is not None:
+                self._team_sync.resume()
         elif e.state is ft.AppLifecycleState.HIDE:
             self.journal.lock()
 
@@ -266,7 +293,7 @@ class App:
 
     def _journal_locked(self) -> None:
         """Whatever journal screen is shown turns into the unlock form."""
-        self.team_sync.stop()
+        self._stop_team_sync()
         forms_closed = False
         while (dialog := self.page.pop_dialog()) is not None:  # a form may show journal content
             forms_closed = forms_closed or not isinstance(dialog, ft.SnackBar)
@@ -290,11 +317,15 @@ class App:
         self.team_sync.start()
         self.refresh(in_place=False)
         if self._save_session_after_unlock:
+            from screens.journal.incident_forms import incident_form
+
             incident_form(self, from_session=True)
 
     def save_session(self) -> None:
         """'Bewaar in logboek' from the acute flow: asks for the passphrase first if needed."""
         if self.journal.is_open:
+            from screens.journal.incident_forms import incident_form
+
             incident_form(self, from_session=True)
         else:
             self._save_session_after_unlock = True

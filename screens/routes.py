@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Optional
 
-from sync.client import JOIN_ROUTE  # the team protocol's invite links open this screen
+from sync.links import JOIN_ROUTE  # the team protocol's invite links open this screen
 
 #: Path parameters: ``{name:kind}`` in a path matches the pattern and is converted.
 PARAMETERS: dict[str, tuple[str, Callable[[str], object]]] = {

@@ -9,6 +9,7 @@ Module map (protocol: ``PROTOCOL.md``):
 * ``transport``  — HTTP status/body to result or typed error (pure Python);
 * ``messages``   — strict parsing of every server answer;
 * ``state``      — ``TeamState``, what a device keeps (inside its journal);
+* ``links``      — the invite link's address (the join screen's route);
 * ``client``     — ``TeamClient``: one method per protocol operation;
 * ``engine``     — ``SyncEngine`` and the ``SyncedJournal`` protocol;
 * ``native``     — ``cryptography`` + ``httpx`` backends;

@@ -12,21 +12,18 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional, Sequence
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from sync import crypto as c
 from sync import messages as msg
 from sync.backends import InvalidPublicKey, SyncCrypto, Transport
 from sync.errors import BadResponseError, IntegrityError, InvalidInviteCode, KeyRejectedError, RefusedError
 from sync.limits import MAX_KEY_VERSIONS, MAX_PULL_PAGE, MAX_RECORDS_PER_PUSH
+from sync.links import JOIN_ROUTE, invite_link
 from sync.state import TeamState, find_version_gap
 from sync.vouching import vouched
 
 API = "/api/v1"
-#: The app's screen that joins a team. An invite link opens the team server's
-#: own web app there (hash routing), with the code in the fragment: browsers
-#: never send a fragment to a server, so the code stays between the two devices.
-JOIN_ROUTE = "/logboek/team/deelnemen"
 QR_SCHEME = "stappenplan-team"  # the first form of the QR payload, still read
 ROTATION_ATTEMPTS = 3  # a member joining or leaving during a rotation makes the server ask again
 
@@ -65,15 +62,6 @@ def push_body(push_id: str, base_seq: int, sealed: Sequence[c.SealedRecord]) -> 
             for s in sealed
         ],
     }
-
-
-def invite_link(site_url: str, code: str) -> str:
-    """What the QR code holds: a link to the team server's web app that opens the
-    join screen with ``code`` filled in; a phone's own camera can open it.
-
-    The code is in the fragment, which no browser sends to any server.
-    """
-    return f"{site_url.rstrip('/')}/#{JOIN_ROUTE}?{urlencode({'code': code})}"
 
 
 def parse_invite_payload(payload: str) -> tuple[str, str]:

@@ -64,6 +64,9 @@ PHASES = [
     ("flutter-engine-ready", "Flutter engine and CanvasKit ready"),
     ("flutter-first-frame", "Flutter's first frame"),
     ("python-worker-start", "Python worker started"),
+    ("pyodide-script-loaded", "Pyodide: pyodide.asm.mjs loaded"),
+    ("pyodide-wasm-loaded", "Pyodide: pyodide.asm.wasm loaded"),
+    ("pyodide-stdlib-loaded", "Pyodide: python_stdlib.zip loaded"),
     ("pyodide-ready", "Pyodide ready"),
     ("app-package-loaded", "app package loaded"),
     ("python-entry", "app package unpacked, entry module runs"),
@@ -72,6 +75,7 @@ PHASES = [
     ("python-session", "Flet session begins (Flutter connected)"),
     ("python-rendered", "first page sent to Flutter"),
     ("app-shown", "first button clickable"),
+    ("later-package-loaded", "later package unpacked (in the background)"),
 ]
 # Durations between two marks.
 SPANS = [

@@ -3,8 +3,8 @@
 Playwright (and any client that enables the Runtime or Debugger domains)
 makes V8 collect source positions and parse Flutter's 9.6 MB main.dart.js
 again: at a 4x CPU slowdown that added about 6 s to every start.  This client
-enables no domain at all.  It only opens tabs, sets the CPU throttle and the
-viewport, navigates, and evaluates a short expression to read what the page
+enables no domain at all.  It only opens tabs, sets the CPU throttle, the
+viewport, the locale and the time zone, navigates, and evaluates a short expression to read what the page
 recorded itself (``tools/web/start-marks.js``).
 
 Chromium cannot slow a Web Worker: ``Emulation.setCPUThrottlingRate`` on a
@@ -99,12 +99,15 @@ class Chromium:
     def close_context(self, context: str) -> None:
         self.send("Target.disposeBrowserContext", {"browserContextId": context})
 
-    def open_tab(self, context: str, width: int, height: int, cpu_rate: float) -> "Tab":
+    def open_tab(self, context: str, width: int, height: int, cpu_rate: float, locale: str = "nl-NL",
+                 timezone: str = "Europe/Amsterdam") -> "Tab":
         target = self.send("Target.createTarget", {"url": "about:blank", "browserContextId": context})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         tab = Tab(self, target, session)
         tab.send("Emulation.setDeviceMetricsOverride",
                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        tab.send("Emulation.setLocaleOverride", {"locale": locale})
+        tab.send("Emulation.setTimezoneOverride", {"timezoneId": timezone})
         if cpu_rate != 1:
             tab.send("Emulation.setCPUThrottlingRate", {"rate": cpu_rate})
         return tab

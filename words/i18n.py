@@ -19,8 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import flet as ft
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
@@ -38,6 +36,10 @@ def compile_catalogs(locale_dir: Path = LOCALE_DIR) -> list[Path]:
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
+        # Babel's message tools only when there is something to compile (never in the web build).
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=po_path.parent.parent.name)
         with mo_path.open("wb") as mo_file:

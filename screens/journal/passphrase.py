@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 import flet as ft
-from zxcvbn import zxcvbn
 
 from words.i18n import _
 
@@ -22,6 +21,8 @@ APP_WORDS = ("stappenplan", "logboek", "incident", "school", "veiligheid", "wach
 def score(passphrase: str, user_inputs: Sequence[str] = ()) -> int:
     if not passphrase:
         return 0
+    from zxcvbn import zxcvbn  # its word lists take a while to load: only when a passphrase is chosen
+
     return zxcvbn(passphrase[:100], user_inputs=[*APP_WORDS, *user_inputs])["score"]
 
 

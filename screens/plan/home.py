@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from content.progress import next_action, step_progress
-from storage.followups import FollowUpState, follow_up_agenda
 from screens import routes
 from screens.ui import school_contacts
 from words.formatting import moment, relative
@@ -87,6 +86,8 @@ def follow_ups_card(app: "AppContext") -> list[ft.Control]:
     """Follow-up conversations due today or overdue (only while the journal is open)."""
     if not app.journal.is_open:
         return []
+    from storage.followups import FollowUpState, follow_up_agenda  # the journal's code: loaded once it is open
+
     agenda = follow_up_agenda(app.journal.current.with_pending_follow_ups(), app.now())
     due = agenda.needs_attention
     if not due:

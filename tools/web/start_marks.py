@@ -3,8 +3,9 @@
 The static build ships this next to the entry module (and the benchmark's
 hello-world does the same), so both record the same phases:
 
-* from the worker's own resource timing: the worker started, Pyodide was
-  ready (the app package's download began), the app package was loaded;
+* from the worker's own resource timing: the worker started, Pyodide's
+  files were loaded, Pyodide was ready (the app package's download began),
+  the app package was loaded;
 * then what the entry module reports: Python started it (the package is
   unpacked), Flet imported, the app imported, Flet's session began, the
   first page was sent;
@@ -27,6 +28,10 @@ import time
 CHANNEL = "stappenplan-start-marks"
 PROFILE_FLAG = "profile-imports"
 SLOWEST = 10
+
+#: Pyodide's own files, by when each was loaded (from the service worker or the cache).
+PYODIDE_FILES = {"pyodide.asm.mjs": "pyodide-script-loaded", "pyodide.asm.wasm": "pyodide-wasm-loaded",
+                 "python_stdlib.zip": "pyodide-stdlib-loaded"}
 
 _imports: list[tuple[str, float, float]] = []  # (module, self ms, cumulative ms)
 
@@ -67,10 +72,12 @@ def begin() -> None:
     origin = js.performance.timeOrigin
     marks = [["python-worker-start", origin, None]]
     for entry in js.performance.getEntriesByType("resource"):
-        if entry.name.split("?")[0].endswith((".tar.gz", ".zip")) and "/pyodide/" not in entry.name:
+        path = entry.name.split("?")[0]
+        if path.endswith(tuple(PYODIDE_FILES)):
+            marks.append([PYODIDE_FILES[path.rsplit("/", 1)[-1]], origin + entry.responseEnd, None])
+        elif path.endswith((".tar.gz", ".zip")) and "app-package-loaded" not in [m[0] for m in marks]:
             marks += [["pyodide-ready", origin + entry.startTime, None],
                       ["app-package-loaded", origin + entry.responseEnd, None]]
-            break
     marks.append(["python-entry", _now(), None])
     _post(marks)
     if PROFILE_FLAG in str(getattr(flet_js, "documentUrl", "")):

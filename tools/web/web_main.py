@@ -5,7 +5,8 @@ and names it as the module Flet's Python worker runs.  It runs the same
 ``main(page)`` as every other platform, then tells the page that the first
 view has been sent to Flutter, so the static shell (acute actions and help
 lines in ``index.html``) can give way to the app: see ``tools/web/boot.js``.
-Each phase of the start is recorded as a mark (``start_marks``).
+Then it loads the rest of the app package (``later_package``).  Each phase of
+the start is recorded as a mark (``start_marks``).
 """
 
 import start_marks
@@ -13,6 +14,10 @@ import start_marks
 start_marks.begin()
 
 import inspect  # noqa: E402
+
+import later_package  # noqa: E402
+
+later_package.install()
 
 import flet as ft  # noqa: E402
 
@@ -44,6 +49,8 @@ async def web_main(page: ft.Page) -> None:
     # Messages keep their order: this reaches the page after the view.
     _announce("rendered")
     start_marks.rendered()
+    await later_package.load_in_background()
+    start_marks.mark("later-package-loaded")
 
 
 ft.run(web_main)

@@ -28,17 +28,21 @@ from school.profile import SchoolProfile
 from school.store import BUNDLED_FILE
 from tools import web_shell
 from tools.webbuild.common import ROOT, WEB_TOOLS, BuildError, files_under, log, tree_size
+from tools.webbuild import split
 from tools.webbuild.distributions import (
+    Dist,
     holidays_countries_init,
     keep_package_file,
     metadata_headers,
     web_distributions,
 )
 from tools.webbuild.node import run_pyodide
+from tools.webbuild.precompiled import compile_content
 from tools.webbuild.smoke import smoke_test
 
 ENTRY_MODULE = "web_main"
 START_MARKS = "start_marks.py"  # the Python worker's start-up marks (tools/web/start_marks.py)
+LATER_LOADER = "later_package.py"  # loads the later package (tools/web/later_package.py, see split)
 PACKAGE_NAME = "app.tar.gz"
 # The page of the web-server mode, its script, and the files it serves over Flet's web client
 # (assets/assets/: tools/server_font.py).
@@ -60,7 +64,8 @@ def app_files(prune: bool) -> list[tuple[Path, str]]:
     """The app's own files, as (source, path in the package): the packages and
     modules ``pyproject.toml`` declares, compiled catalogs, the data the Python
     code reads from ``assets/`` (e.g. the fonts embedded in reports; not the
-    server mode's page, nor the icon sources), the entry module and its start-up marks."""
+    server mode's page, nor the icon sources), the entry module, its start-up marks and the
+    loader of the later package."""
     setuptools = read_pyproject()["tool"]["setuptools"]
     files = [ROOT / f"{module}.py" for module in setuptools.get("py-modules", [])]
     for package in sorted({name.split(".")[0] for name in setuptools["packages"]}):  # subpackages inside
@@ -80,7 +85,8 @@ def app_files(prune: bool) -> list[tuple[Path, str]]:
         if not any(fnmatch.fnmatch(rel, g) for g in (*ASSETS_NOT_PACKED, "icon*.png", "splash*.png")):
             files.append(path)
     pairs = [(path, path.relative_to(ROOT).as_posix()) for path in files]
-    return pairs + [(WEB_TOOLS / "web_main.py", f"{ENTRY_MODULE}.py"), (WEB_TOOLS / START_MARKS, START_MARKS)]
+    return pairs + [(WEB_TOOLS / "web_main.py", f"{ENTRY_MODULE}.py"), (WEB_TOOLS / START_MARKS, START_MARKS),
+                    (WEB_TOOLS / LATER_LOADER, LATER_LOADER)]
 
 
 def copy_into(stage: Path, files: list[tuple[Path, str]]) -> None:
@@ -90,8 +96,8 @@ def copy_into(stage: Path, files: list[tuple[Path, str]]) -> None:
         shutil.copy2(src, dst)
 
 
-def stage_dependencies(pkgs: Path, prune: bool) -> list[str]:
-    """The pure-Python dependencies under ``pkgs`` (pruned); returns their names."""
+def stage_dependencies(pkgs: Path, prune: bool) -> list[Dist]:
+    """The pure-Python dependencies under ``pkgs`` (pruned)."""
     dists = web_distributions(read_pyproject())
     for dist in dists:
         for src, rel in dist.files:
@@ -109,11 +115,11 @@ def stage_dependencies(pkgs: Path, prune: bool) -> list[str]:
         (pkgs / "holidays" / "financial" / "__init__.py").write_bytes(
             b'"""Pruned for the web build: no financial calendars."""\n'
         )
-    return [d.name for d in dists]
+    return dists
 
 
-def stage_app(stage: Path, prune: bool, school: Optional[SchoolProfile] = None) -> dict:
-    """Lay out the app package in ``stage``; returns what went in."""
+def stage_app(stage: Path, prune: bool, school: Optional[SchoolProfile] = None) -> list[Dist]:
+    """Lay out the app package in ``stage``; returns the distributions that went in."""
     from words.i18n import compile_catalogs
 
     compile_catalogs()
@@ -125,7 +131,7 @@ def stage_app(stage: Path, prune: bool, school: Optional[SchoolProfile] = None) 
         # Flet's worker would micropip-install from the network if it found these.
         if (stage / forbidden).exists():
             raise BuildError(f"{forbidden} must not be in the app package")
-    return {"distributions": distributions}
+    return distributions
 
 
 def byte_compile(stage: Path) -> str:
@@ -165,11 +171,12 @@ class AppPackage:
 
 
 def build_app_package(out: Path, prune: bool, compile_python: bool, school: Optional[SchoolProfile]) -> AppPackage:
-    """Stage, check, compile and pack ``out/app.tar.gz``."""
+    """Stage, check, compile and pack ``out/app.tar.gz`` (and, pruned, ``out/app-later.tar.gz``: ``split``)."""
     with tempfile.TemporaryDirectory(prefix="stappenplan-app-") as tmp:
         stage = Path(tmp) / "app"
         stage.mkdir()
-        report = stage_app(stage, prune, school)
+        dists = stage_app(stage, prune, school)
+        report: dict = {"distributions": [d.name for d in dists]}
         # The entry module calls ft.run() when imported: only compile it.
         compile((stage / f"{ENTRY_MODULE}.py").read_text(), f"{ENTRY_MODULE}.py", "exec")
         smoke_test(stage, [p for p in read_pyproject()["tool"]["setuptools"]["packages"]
@@ -178,7 +185,17 @@ def build_app_package(out: Path, prune: bool, compile_python: bool, school: Opti
         if compile_python:
             log("  byte-compiling with Pyodide")
             report["byte_compiled"] = byte_compile(stage)
+        report["compiled_content"] = compile_content(stage)
         report["app_package_unpacked_bytes"] = tree_size(stage)
+        if prune:
+            later, modules = Path(tmp) / "later", split.top_level_modules(dists)
+            report["later_package_files"] = split.move_later(stage, later, modules)
+            pack(later, out / split.LATER_PACKAGE)
+            split.write_manifest(stage, split.hashed_url(out / split.LATER_PACKAGE), modules)
+            log("  the first screen from the first package alone (Pyodide)")
+            report["first_screen"] = split.check_first_screen(stage, modules)
+            report["later_package_bytes"] = (out / split.LATER_PACKAGE).stat().st_size
+            report["first_package_unpacked_bytes"] = tree_size(stage)
         target = out / PACKAGE_NAME
         pack(stage, target)
     data = target.read_bytes()

@@ -27,7 +27,13 @@ from tools.webbuild.common import (
 from tools.webbuild.fonts import write_font_manifest
 from tools.webbuild.index_page import write_index
 from tools.webbuild.node import npm_install
-from tools.webbuild.runtime import START_MARKS_SCRIPT, copy_runtime, patch_flutter_bootstrap, patch_python_js
+from tools.webbuild.runtime import (
+    START_MARKS_SCRIPT,
+    copy_runtime,
+    patch_flutter_bootstrap,
+    patch_python_js,
+    patch_python_worker,
+)
 from tools.webbuild.service_worker import build_service_worker, write_gzip_twins
 from tools.webbuild.site_report import first_load_bytes
 from tools.webbuild.web_manifest import write_icons, write_manifest
@@ -92,6 +98,7 @@ def build(
     log("4/7 index.html (CSP with script hashes, Dutch, static shell)")
     patch_flutter_bootstrap(out)
     patch_python_js(out)
+    patch_python_worker(out)
     for script in ("boot.js", START_MARKS_SCRIPT):
         shutil.copy2(WEB_TOOLS / script, out / script)
     shutil.copy2(ROOT / "assets" / web_shell.PAGE_GUARD, out / web_shell.PAGE_GUARD)

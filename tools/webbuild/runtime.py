@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
-from tools.webbuild.common import FLET_WEB, BuildError, replace_once
+from tools.webbuild.common import FLET_WEB, WEB_TOOLS, BuildError, replace_once
 
 # Files copied from flet_web/web.  Everything else there is never requested by
 # this page: the skwasm/wimp renderers and the dart2wasm build (we use
@@ -18,7 +19,7 @@ RUNTIME_FILES = [
     "flutter_bootstrap.js",  # patched
     "main.dart.js",
     "python.js",  # patched
-    "python-worker.js",
+    "python-worker.js",  # patched
     "canvaskit/canvaskit.js",  # "full" CanvasKit: browsers other than Chromium
     "canvaskit/canvaskit.wasm",
     "canvaskit/chromium/canvaskit.js",  # Chromium (Chromebooks): smaller, uses the browser's ICU
@@ -50,6 +51,20 @@ def copy_runtime(out: Path, prune: bool) -> None:
         shutil.copy2(src, dst)
     if not prune:  # everything Flet ships, as `flet publish` would
         shutil.copytree(FLET_WEB, out, dirs_exist_ok=True, ignore=shutil.ignore_patterns("index.html", "manifest.json"))
+    else:
+        trim_pyodide_lock(out / "pyodide" / "pyodide-lock.json")
+
+
+def trim_pyodide_lock(path: Path) -> None:
+    """Pyodide's package list without the packages (119 kB -> a few bytes).
+
+    ``loadPyodide`` reads it at every start, but the list only serves
+    ``loadPackage``, which nothing here calls: the app's packages come in
+    app.tar.gz, and the ``micropip`` and ``packaging`` wheels are not shipped.
+    """
+    lock = json.loads(path.read_text(encoding="utf-8"))
+    lock["packages"] = {}
+    path.write_text(json.dumps(lock, separators=(",", ":")), encoding="utf-8")
 
 
 def patch_flutter_bootstrap(out: Path) -> None:
@@ -104,6 +119,22 @@ def mark_flutter_phases(js: str) -> str:
         "        flet.flutterApp = await engine.runApp();\n        " + mark("flutter-app-running") + "\n",
         "flutter_bootstrap.js (app mark)",
     )
+
+
+def patch_python_worker(out: Path) -> None:
+    """Flet's worker unpacks the app package with ``tools/web/untar.js`` instead of
+    Python's tarfile (about a millisecond per file in Pyodide)."""
+    path = out / "python-worker.js"
+    js = replace_once(
+        path.read_text(encoding="utf-8"),
+        "            await response.unpack_archive(format=_archive_format)\n",
+        "            if _archive_format == \"gztar\":  # Stappenplan: tools/web/untar.js\n"
+        "                await flet_js.unpackTarGz(response.js_response, os.getcwd())\n"
+        "            else:\n"
+        "                await response.unpack_archive(format=_archive_format)\n",
+        "python-worker.js (unpack)",
+    )
+    path.write_text(js + "\n" + (WEB_TOOLS / "untar.js").read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def patch_python_js(out: Path) -> None:
