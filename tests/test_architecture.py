@@ -127,8 +127,9 @@ def test_the_cycle_check_finds_a_cycle(tmp_path):
 
 
 def test_only_main_imports_the_app():
+    """Besides ``main.py``, only the tools that build and measure the app start it."""
     graph = import_graph(ROOT, ORDER)
-    assert [m for m, edges in graph.items() if "screens.app" in edges] == []
+    assert [m for m, edges in graph.items() if "screens.app" in edges and not m.startswith("tools.")] == []
 
 
 # -- the route table ---------------------------------------------------------------------------

@@ -57,8 +57,7 @@ def dutch():
      "Een nieuwe teamsleutel klopte niet: wijzigingen die ermee gemaakt zijn, worden niet overgenomen en de "
      "wijzigingen van dit apparaat wachten. Meld het de coördinator. · Lid Mevr. Jansen stuurde een ongeldige sleutel"),
     (SyncStatus(SyncState.WAITING, NOW - timedelta(minutes=2), pending=2),
-     "Een lid heeft het team verlaten: wijzigingen gaan mee zodra het apparaat van de coördinator de teamsleutel "
-     "heeft vernieuwd · 2 wijzigingen wachten"),
+     "Een lid verliet het team: wacht op de coördinator · 2 wijzigingen wachten"),
     (SyncStatus(SyncState.SYNCED, NOW - timedelta(minutes=2), faults=(MemberFault("x", "Dhr. Bakker"),)),
      "Gesynchroniseerd · 2 minuten geleden · Lid Dhr. Bakker stuurde een ongeldige sleutel"),
 ])
