@@ -85,7 +85,7 @@ class AppServer:
         text = self._log_path.read_text(errors="replace")
         fresh, self._log_checked = text[self._log_checked:], len(text)
         own_code = [f'"{ROOT / part}' for part in
-                    ("screens", "report", "storage", "content", "school", "letters", "main.py")]
+                    ("screens", "words", "report", "letters", "sync", "storage", "content", "school", "main.py")]
         found = []
         for block in re.split(r"(?=Traceback \(most recent call last\):)", fresh)[1:]:
             if any(marker in block for marker in own_code):
