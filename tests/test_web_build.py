@@ -449,6 +449,9 @@ def _deploy_new_version(out: Path) -> None:
     """What a school's new deployment changes: a file, and the precache list in sw.js."""
     index = out / "index.html"
     index.write_text(index.read_text(encoding="utf-8").replace("</body>", "<!-- nieuwe versie -->\n</body>"), "utf-8")
+    twin = out / "index.html.gz"
+    if twin.exists():  # what the service worker downloads (build_web.write_gzip_twins)
+        twin.write_bytes(gzip.compress(index.read_bytes(), mtime=0))
     revision = hashlib.md5(index.read_bytes()).hexdigest()
     sw = out / "sw.js"
     text, n = re.subn(r'"revision":"[0-9a-f]+"(,"s":\d+,"url":"index.html")', f'"revision":"{revision}"\\1',

@@ -316,7 +316,8 @@ def choice_style() -> str:
 def shell_html(profile: Optional[SchoolProfile] = None) -> str:
     """The static shell: in every language the acute first actions and the help lines (the
     school's own contacts among them when the build has a school profile) and the whole step
-    plan, as plain, accessible HTML; Dutch shows until the script has chosen."""
+    plan, as plain, accessible HTML.  shell-choose.js shows one page in one language; without
+    script the Dutch shell shows whole."""
     parts = [f"<style>\n{choice_style()}\n</style>", f"<script>{choose_script()}</script>", '<main id="shell">']
     for language in LANGUAGES:
         hidden = "" if language == i18n.DEFAULT_LANGUAGE else " hidden"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from typing import Iterable, Optional, Sequence, Union
 
 from content.loader import load_organisations, load_plan, load_school_roles
@@ -52,6 +53,7 @@ def element_id(language: str, *parts: object) -> str:
 # --- text --------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=None)
 def shell_routes() -> frozenset[str]:
     """The app routes the shell has a page or a place for (links in the texts must be among them)."""
     plan = load_plan()
@@ -70,9 +72,10 @@ def link(label_html: str, url: str) -> str:
     return external_link(label_html, url)
 
 
-def external_link(label_html: str, url: str) -> str:
+def external_link(label_html: str, url: str, css_class: str = "") -> str:
     """A link out of the app: opened in a new tab (the installed app stays where it was)."""
-    return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{label_html}</a>'
+    attribute = f' class="{css_class}"' if css_class else ""
+    return f'<a{attribute} href="{esc(url)}" target="_blank" rel="noopener noreferrer">{label_html}</a>'
 
 
 def inline(text: str) -> str:
@@ -117,9 +120,9 @@ def organisation_card(org: Organisation, *, full: bool = False) -> str:
         lines += [f"<span>{esc(line)}</span>" for line in (org.reach_as_written, org.hours_as_written) if line]
     links = [call_link(phone) for phone in org.phones]
     if org.chat:
-        links.append(external_link(esc(_("Chat")), org.chat).replace("<a ", '<a class="out" ', 1))
+        links.append(external_link(esc(_("Chat")), org.chat, "out"))
     if org.website:
-        links.append(external_link(esc(_("Website")), org.website).replace("<a ", '<a class="out" ', 1))
+        links.append(external_link(esc(_("Website")), org.website, "out"))
     return "<li>" + " ".join(line for line in lines if line) + " " + " ".join(links) + "</li>"
 
 

@@ -15,7 +15,7 @@
 (() => {
   "use strict";
 
-  const shell = window.stappenplanShell; // tools/web/shell.js, inlined in the page before this script
+  const shell = window.stappenplanShell; // the static shell (tools/web/shell-choose.js, shell.js), inlined before this
 
   // --- CanvasKit: the same choice as Flutter's loader, made explicit so the
   // service worker precaches exactly the build this browser uses.
