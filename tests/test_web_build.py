@@ -176,9 +176,13 @@ def test_pruned_to_what_the_page_loads(site):
     assert report["first_load_bytes"]["chromium_uncompressed"] <= 36_000_000  # plain http, no service worker
 
 
+def package_names(site, package: str = "app.tar.gz") -> set[str]:
+    with tarfile.open(site.out / package) as tar:
+        return set(tar.getnames())
+
+
 def test_app_package_is_self_contained_and_pruned(site):
-    with tarfile.open(site.out / "app.tar.gz") as tar:
-        names = set(tar.getnames())
+    names = package_names(site) | package_names(site, "app-later.tar.gz")
     assert {"web_main.py", "main.py", "storage/web.py", "sync/web.py", "sync/engine.py",
             "locale/nl/LC_MESSAGES/messages.mo"} <= names
     # Nothing the worker would install from the network, nothing that cannot run in Pyodide.
@@ -205,6 +209,56 @@ def test_app_package_is_self_contained_and_pruned(site):
             assert rel in names, rel
     assert "assets/index.html" not in names and "assets/icon.png" not in names
     assert "assets/page-guard.js" not in names
+
+
+def test_the_first_app_package_holds_only_what_the_first_screen_needs(site):
+    first, later = package_names(site), package_names(site, "app-later.tar.gz")
+    with tarfile.open(site.out / "app-later.tar.gz") as tar:
+        assert not first & {m.name for m in tar.getmembers() if m.isfile()}  # every file in one of them
+    manifest = json.loads(extract(site.out / "app.tar.gz", "later_package.json"))
+    # The later package is named with its content hash: a new build is never mixed with an old one's.
+    digest = hashlib.sha256((site.out / "app-later.tar.gz").read_bytes()).hexdigest()[:16]
+    assert manifest["url"] == f"app-later.tar.gz?v={digest}"
+    assert {"fpdf", "fontTools", "zxcvbn", "segno", "yaml", "dacite", "holidays", "dateutil"} <= set(manifest["modules"])
+    for module in manifest["modules"]:
+        assert not [n for n in first if n.startswith((f"__pypackages__/{module}/", f"__pypackages__/{module}.py"))]
+        assert [n for n in later if n.startswith((f"__pypackages__/{module}/", f"__pypackages__/{module}.py"))]
+    assert "assets/fonts/DejaVuSans.ttf" in later  # embedded in PDFs only
+    assert "first package" in site.report["first_screen"]  # drawn by the build in Pyodide without the later one
+    assert site.report["app_package_bytes"] < 3_000_000
+
+
+def extract(archive: Path, name: str) -> bytes:
+    with tarfile.open(archive) as tar:
+        return tar.extractfile(name).read()
+
+
+PACKAGED_CONTENT = """
+import sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/__pypackages__"]
+from content.loader import load_organisations, load_plan
+from content.opening_hours import public_holidays
+print(load_plan("nl").step(1).title, "|", load_plan("en").step(1).title, "|", len(load_organisations("nl").helplines),
+      "|", len(public_holidays(2026)), "|", "yaml" in sys.modules, "holidays" in sys.modules)
+"""
+
+
+def test_the_packaged_content_loads_compiled_and_is_refused_once_edited(site, tmp_path):
+    with tarfile.open(site.out / "app.tar.gz") as tar:
+        tar.extractall(tmp_path, filter="data")
+    # Only the standard library (-S): no YAML parser, no holidays library to fall back on.
+    run = lambda: subprocess.run([sys.executable, "-I", "-S", "-c", PACKAGED_CONTENT, str(tmp_path)],  # noqa: E731
+                                 capture_output=True, text=True, cwd=tmp_path)
+    done = run()
+    assert done.returncode == 0, done.stderr[-2000:]
+    plan_nl, plan_en = load_plan("nl"), load_plan("en")
+    assert [part.strip() for part in done.stdout.split("|")] == [
+        plan_nl.step(1).title, plan_en.step(1).title, str(len(load_organisations("nl").helplines)), "10",
+        "False False"]
+    content = tmp_path / "content" / "data" / "stappenplan.nl.yaml"
+    content.write_text(content.read_text(encoding="utf-8") + "\n# edited after the build\n", encoding="utf-8")
+    refused = run()  # the stale compiled plan is refused: it would have to be parsed again
+    assert refused.returncode != 0 and "No module named 'yaml'" in refused.stderr
 
 
 def test_manifest_and_icons(site):
