@@ -1,8 +1,8 @@
 """The first screen does not wait for code it does not use.
 
 In a fresh interpreter (as ``tools/run`` starts): import the app and draw its
-first screen, then look at what was imported.  The journal's forms and unlock
-screen, the team's sync protocol, the letters, the report and its PDF writer,
+first screen, then look at what was imported.  The journal's code (until it
+is opened), its forms and unlock screen, the team's sync protocol, the letters, the report and its PDF writer,
 the passphrase checker and Babel's message tools are imported only when a
 screen needs them.  (The web build checks the same in the browser's Python,
 without those modules in its first package: ``tools/webbuild/split.py``.)
@@ -42,6 +42,7 @@ NOT_AT_START = [
     "sync.client", "sync.crypto", "sync.engine", "sync.stream", "storage.sharing",  # the team
     "screens.journal.team_sync", "screens.journal.gate", "screens.journal.incident_forms",
     "screens.journal.letters", "storage.followups",
+    "storage.journal", "storage.incidents", "storage.codec", "storage.merge", "tinydb",  # the journal, until opened
     "letters", "report", "fpdf", "fontTools", "segno", "docx",
 ]
 
