@@ -39,10 +39,10 @@ def key(sources: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def load(name: str, sources: Iterable[Path], directory: Path = COMPILED_DIR) -> Optional[Any]:
+def load(name: str, sources: Iterable[Path], directory: Optional[Path] = None) -> Optional[Any]:
     """The value compiled from ``sources``, or None if there is none or it is stale."""
     try:
-        data = (directory / f"{name}.pickle").read_bytes()
+        data = ((directory or COMPILED_DIR) / f"{name}.pickle").read_bytes()
     except OSError:
         return None
     stored, _, payload = data.partition(b"\n")

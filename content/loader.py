@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Optional, TypeVar
 
 from content import compiled, letter_model, model
 from content.letter_model import Letters
@@ -24,8 +24,8 @@ from content.model import Organisations, Plan, SchoolRoles
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_LANGUAGE = "nl"
-#: Each file's checked form depends on the file and on the code of the model.
-MODEL_SOURCES = (Path(model.__file__), Path(letter_model.__file__))
+#: Each file's checked form depends on the file and on the code of the model (next to this module).
+MODEL_FILES = (Path(model.__file__).name, Path(letter_model.__file__).name)
 
 _T = TypeVar("_T")
 
@@ -41,10 +41,10 @@ def content_path(name: str, language: str) -> Path:
     return path
 
 
-def sources(path: Path, root: Path = DATA_DIR.parent) -> list[Path]:
-    """What the checked form of the content file ``path`` is made from (under ``root``,
-    the ``content`` package: the build passes the staged copy)."""
-    return [path, *(root / source.name for source in MODEL_SOURCES)]
+def sources(path: Path, root: Optional[Path] = None) -> list[Path]:
+    """What the checked form of the content file ``path`` is made from: the file and
+    the model's code (in ``root``, the ``content`` package; the build passes the staged copy)."""
+    return [path, *((root or DATA_DIR.parent) / name for name in MODEL_FILES)]
 
 
 def parse(cls: type[_T], path: Path) -> _T:

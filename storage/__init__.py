@@ -26,6 +26,7 @@ _EXPORTS = {
     "Conflict": "storage.merge",
     "ImportReport": "storage.merge",
     "data_dir": "storage.paths",
+    "journal_exists": "storage.paths",
     "open_store": "storage.paths",
     **{name: "storage.errors" for name in (
         "DamagedFileError", "IncidentNotFoundError", "InvalidBackupError", "JournalExistsError", "JournalLockedError",
@@ -57,7 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from storage.journal import Journal, JournalStore
     from storage.merge import Conflict, ImportReport
-    from storage.paths import data_dir, open_store
+    from storage.paths import data_dir, journal_exists, open_store
 
 
 def __getattr__(name: str) -> object:
@@ -93,5 +94,6 @@ __all__ = [
     "WrongPassphraseError",
     "data_dir",
     "incidents",
+    "journal_exists",
     "open_store",
 ]

@@ -34,6 +34,20 @@ async def _to_thread(fn: Any) -> Any:
     return await asyncio.to_thread(fn)
 
 
+async def journal_exists() -> bool:
+    """Whether the default store (``open_store()``) holds a journal, asked without
+    loading the journal's code: the first screen only needs to know this."""
+    if sys.platform == "emscripten":
+        from storage.web import DATABASE, IndexedDBBlobStore
+
+        blob: Any = IndexedDBBlobStore(JOURNAL_FILE, DATABASE)
+    else:
+        from storage.native import FileBlobStore
+
+        blob = FileBlobStore(data_dir() / JOURNAL_FILE)
+    return (await blob.read()) is not None
+
+
 def open_store(directory: Optional[os.PathLike[str] | str] = None, **options: Any) -> "JournalStore":
     """The native ``JournalStore`` for ``directory`` (default: ``data_dir()``).
 

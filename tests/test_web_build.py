@@ -176,9 +176,13 @@ def test_pruned_to_what_the_page_loads(site):
     assert report["first_load_bytes"]["chromium_uncompressed"] <= 36_000_000  # plain http, no service worker
 
 
+def package_names(site, package: str = "app.tar.gz") -> set[str]:
+    with tarfile.open(site.out / package) as tar:
+        return set(tar.getnames())
+
+
 def test_app_package_is_self_contained_and_pruned(site):
-    with tarfile.open(site.out / "app.tar.gz") as tar:
-        names = set(tar.getnames())
+    names = package_names(site) | package_names(site, "app-later.tar.gz")
     assert {"web_main.py", "main.py", "storage/web.py", "sync/web.py", "sync/engine.py",
             "locale/nl/LC_MESSAGES/messages.mo"} <= names
     # Nothing the worker would install from the network, nothing that cannot run in Pyodide.
@@ -205,6 +209,58 @@ def test_app_package_is_self_contained_and_pruned(site):
             assert rel in names, rel
     assert "assets/index.html" not in names and "assets/icon.png" not in names
     assert "assets/page-guard.js" not in names
+
+
+def test_the_first_app_package_holds_only_what_the_first_screen_needs(site):
+    first, later = package_names(site), package_names(site, "app-later.tar.gz")
+    with tarfile.open(site.out / "app-later.tar.gz") as tar:
+        assert not first & {m.name for m in tar.getmembers() if m.isfile()}  # every file in one of them
+    manifest = json.loads(extract(site.out / "app.tar.gz", "later_package.json"))
+    # The later package is named with its content hash: a new build is never mixed with an old one's.
+    digest = hashlib.sha256((site.out / "app-later.tar.gz").read_bytes()).hexdigest()[:16]
+    assert manifest["url"] == f"app-later.tar.gz?v={digest}"
+    assert {"fpdf", "fontTools", "zxcvbn", "segno", "yaml", "dacite", "holidays", "dateutil"} <= set(manifest["modules"])
+    for module in manifest["modules"]:
+        assert not [n for n in first if n.startswith((f"__pypackages__/{module}/", f"__pypackages__/{module}.py"))]
+        assert [n for n in later if n.startswith((f"__pypackages__/{module}/", f"__pypackages__/{module}.py"))]
+    assert "assets/fonts/DejaVuSans.ttf" in later  # embedded in PDFs only
+    assert "first package" in site.report["first_screen"]  # drawn by the build in Pyodide without the later one
+    assert site.report["app_package_bytes"] < 3_000_000
+
+
+def extract(archive: Path, name: str) -> bytes:
+    with tarfile.open(archive) as tar:
+        return tar.extractfile(name).read()
+
+
+PACKAGED_CONTENT = """
+import sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/__pypackages__"]
+from content.loader import load_organisations, load_plan
+from content.opening_hours import public_holidays
+print(load_plan("nl").step(1).title, "|", load_plan("en").step(1).title, "|", len(load_organisations("nl").helplines),
+      "|", len(public_holidays(2026)), "|", "yaml" in sys.modules, "holidays" in sys.modules)
+"""
+
+
+def test_the_packaged_content_loads_compiled_and_is_refused_once_edited(site, tmp_path):
+    from content.opening_hours import public_holidays
+
+    with tarfile.open(site.out / "app.tar.gz") as tar:
+        tar.extractall(tmp_path, filter="data")
+    # Only the standard library (-S): no YAML parser, no holidays library to fall back on.
+    run = lambda: subprocess.run([sys.executable, "-I", "-S", "-c", PACKAGED_CONTENT, str(tmp_path)],  # noqa: E731
+                                 capture_output=True, text=True, cwd=tmp_path)
+    done = run()
+    assert done.returncode == 0, done.stderr[-2000:]
+    plan_nl, plan_en = load_plan("nl"), load_plan("en")
+    assert [part.strip() for part in done.stdout.split("|")] == [
+        plan_nl.step(1).title, plan_en.step(1).title, str(len(load_organisations("nl").helplines)),
+        str(len(public_holidays(2026))), "False False"]
+    content = tmp_path / "content" / "data" / "stappenplan.nl.yaml"
+    content.write_text(content.read_text(encoding="utf-8") + "\n# edited after the build\n", encoding="utf-8")
+    refused = run()  # the stale compiled plan is refused: it would have to be parsed again
+    assert refused.returncode != 0 and re.search(r"No module named '(yaml|dacite)'", refused.stderr)
 
 
 def test_manifest_and_icons(site):
@@ -484,6 +540,41 @@ def test_new_deployment_offers_to_reload(browser, site, tmp_path):
     finally:
         session.close("web-update")
         server.stop()
+
+
+@pytest.mark.browser
+def test_a_pdf_made_before_the_later_package_is_unpacked_fetches_it_first(browser, site_server):
+    """Exporting a report right after the start: the PDF writer is in app-later.tar.gz,
+    which the app normally unpacks in the background; an import that comes first
+    fetches and unpacks it at once (through the service worker)."""
+    from tests.web_journal import run_in_app_worker
+
+    session = new_session(browser, site_server.url + BASE)
+    page = session.page
+    try:
+        page.goto(session.base_url)
+        wait_until_ready(page)
+        result = run_in_app_worker(page, """
+            import shutil, sys
+            import later_package
+            # As just after the first page: the later package not unpacked yet.
+            later_package._State.done = False
+            for name in [n for n in sys.modules if n.split(".")[0] in ("fpdf", "fontTools")]:
+                del sys.modules[name]
+            for folder in ("fpdf", "fontTools"):
+                shutil.rmtree(later_package.HERE / "__pypackages__" / folder)
+            from datetime import datetime, timezone
+            from content.loader import load_plan
+            from report import incident_pdf
+            from storage import incidents as inc
+            now = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)
+            pdf = incident_pdf(inc.new_incident("Bangalijst", "anders", now=now), load_plan("nl"), anonymised=True,
+                               now=now)
+            return [pdf[:5].decode(), len(pdf) > 5000, later_package._State.done]
+        """)
+        assert result == ["%PDF-", True, True]
+    finally:
+        session.close("web-later-package")
 
 
 @pytest.mark.browser

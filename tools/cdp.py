@@ -46,11 +46,13 @@ class DevToolsError(RuntimeError):
 class Chromium:
     """A headless Chromium of its own (own profile folder), its DevTools on ``port`` (0: a free one)."""
 
-    def __init__(self, executable: str, port: int) -> None:
+    def __init__(self, executable: str, port: int, language: str = "nl-NL") -> None:
         self._profile = Path(tempfile.mkdtemp(prefix="cdp-chromium-"))
+        # The browser's language (navigator.languages): a Dutch phone.
+        languages = [f"--lang={language}", f"--accept-lang={language},{language.split('-')[0]}"]
         self._process = subprocess.Popen(
-            [executable, *DEFAULT_ARGS, f"--remote-debugging-port={port}", f"--user-data-dir={self._profile}",
-             "about:blank"],
+            [executable, *DEFAULT_ARGS, *languages, f"--remote-debugging-port={port}",
+             f"--user-data-dir={self._profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         self._ids = itertools.count(1)

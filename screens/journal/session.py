@@ -18,7 +18,7 @@ from storage import errors
 
 class JournalSession:
     def __init__(self, on_lock: Callable[[], None], store: Optional[storage.JournalStore] = None) -> None:
-        self._store = store or storage.open_store()
+        self._opened_store = store  # the default store is opened when first needed: the first screen does not wait
         self._on_lock = on_lock
         self.journal: Optional[storage.Journal] = None
         self._exists: Optional[bool] = None
@@ -27,9 +27,16 @@ class JournalSession:
 
     # --- state ------------------------------------------------------------------
 
+    @property
+    def _store(self) -> storage.JournalStore:
+        if self._opened_store is None:
+            self._opened_store = storage.open_store()
+        return self._opened_store
+
     async def exists(self) -> bool:
         if self._exists is None:
-            self._exists = await self._store.exists()
+            store = self._opened_store
+            self._exists = await (store.exists() if store is not None else storage.journal_exists())
         return self._exists
 
     @property

@@ -56,6 +56,9 @@ def move_later(stage: Path, later: Path, modules: list[str]) -> int:
             (later / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.move(path, later / rel)
             moved += 1
+    for folder in sorted((p for p in stage.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+        if not any(folder.iterdir()):  # emptied: the later package has it
+            folder.rmdir()
     return moved
 
 
