@@ -39,8 +39,8 @@ print(json.dumps(sorted(sys.modules)))
 NOT_AT_START = [
     "zxcvbn",  # the passphrase checker: its word lists take seconds to load in the browser
     "babel.messages",  # compiling catalogs: never at run time
-    "sync.client", "sync.crypto", "sync.engine", "sync.stream", "storage.sharing",  # the team
-    "screens.journal.team_sync", "screens.journal.gate", "screens.journal.incident_forms",
+    "sync.client", "sync.crypto", "sync.engine", "sync.stream", "sync.journal",  # the team
+    "screens.team.syncing", "screens.journal.gate", "screens.journal.incident_forms",
     "screens.journal.letters", "storage.followups",
     "storage.journal", "storage.incidents", "storage.codec", "storage.merge", "tinydb",  # the journal, until opened
     "letters", "report", "fpdf", "fontTools", "segno", "docx",
