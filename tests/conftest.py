@@ -50,8 +50,11 @@ def school_site(tmp_path_factory):
     return out, json.loads(report.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Headless Chromium for one test file.  Not for the whole session: while Playwright's sync API
+    is started, its event loop counts as running in this thread, so every later ``asyncio.run`` in
+    the same pytest worker (the journal's and the server's tests) would fail."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
