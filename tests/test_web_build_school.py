@@ -159,8 +159,9 @@ def test_letters_and_the_profile_work_in_the_browsers_own_python(school_site, tm
 
     out, _ = school_site
     app = tmp_path / "app"
-    with tarfile.open(out / "app.tar.gz") as tar:
-        tar.extractall(app, filter="data")
+    for package in ("app.tar.gz", "app-later.tar.gz"):  # the app once its later package is unpacked too
+        with tarfile.open(out / package) as tar:
+            tar.extractall(app, filter="data")
     script = tmp_path / "check.py"
     script.write_text(PYODIDE_CHECK, encoding="utf-8")
     done = run_pyodide(script, "--mount", f"{app}=/app")

@@ -16,6 +16,7 @@ clicked.  Goal: median ratio app / hello-world <= 1.15.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -36,15 +37,17 @@ ft.run(main, no_cdn=True, web_renderer=ft.WebRenderer.CANVAS_KIT)
 '''
 
 
-def _time_to_clickable(browser, url: str, button: str) -> float:
+def _time_to_clickable(browser, url: str, button: str) -> tuple[float, float]:
+    """Seconds from navigation until ``button`` is clicked, and the 1-minute load average then."""
     from tests.browser import open_session
 
     session = open_session(browser, url, viewport={"width": 412, "height": 915})
     try:
+        load = os.getloadavg()[0]
         start = time.perf_counter()
         session.goto("/")
         session.page.get_by_role("button", name=button).first.click(timeout=60_000)
-        return time.perf_counter() - start
+        return time.perf_counter() - start, load
     finally:
         session.close("bench")
 
@@ -64,6 +67,7 @@ def bench_ui(runs: int) -> int:
         hello = AppServer(tmp_path / "data", cwd=hello_dir)
         targets = {"app": (app.url, "Acuut incident"), "hello-world": (hello.url, "Hello")}
         times: dict[str, list[float]] = {name: [] for name in targets}
+        loads: dict[str, list[float]] = {name: [] for name in targets}
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -72,17 +76,20 @@ def bench_ui(runs: int) -> int:
                 for run in range(runs):
                     order = list(targets) if run % 2 == 0 else list(reversed(targets))
                     for name in order:
-                        times[name].append(_time_to_clickable(browser, *targets[name]))
+                        seconds, load = _time_to_clickable(browser, *targets[name])
+                        times[name].append(seconds)
+                        loads[name].append(load)
                 browser.close()
         finally:
             app.stop()
             hello.stop()
-    print(f"time from navigation to a clickable button, {runs} alternating runs (seconds)")
+    print(f"time from navigation to a clickable button, {runs} alternating runs (seconds; "
+          "@ = 1-minute load average)")
     for name, values in times.items():
         print(f"  {name:<12} median {statistics.median(values):.3f}  "
-              f"min {min(values):.3f}  max {max(values):.3f}")
+              f"min {min(values):.3f}  max {max(values):.3f}  @{statistics.median(loads[name]):.1f}")
     ratio = statistics.median(times["app"]) / statistics.median(times["hello-world"])
-    print(f"  ratio app / hello-world: {ratio:.2f}  (goal <= 1.15)")
+    print(f"  ratio app / hello-world: {ratio:.2f}  (goal <= 1.15)  @{statistics.median(loads['app']):.1f}")
     return 0
 
 
