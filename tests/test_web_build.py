@@ -10,6 +10,7 @@ origin, the app coming back offline with its journal, and the update prompt.
 from __future__ import annotations
 
 import base64
+import fnmatch
 import gzip
 import hashlib
 import html
@@ -200,15 +201,15 @@ def test_app_package_is_self_contained_and_pruned(site):
     countries = {n for n in names if n.startswith(packages + "holidays/countries/") and not n.endswith("__init__.pyc")}
     assert countries == {packages + "holidays/countries/netherlands.pyc"}
     assert [n for n in names if n.startswith("__pycache__/web_main.cpython-3")]  # byte-compiled for Pyodide
-    # Data the Python code reads from assets/ goes along; the server page (and its script) and icon sources do not.
+    # Data the Python code reads from assets/ goes along; the server page (and its script), the server
+    # mode's font (assets/assets/: the static build has its own) and icon sources do not.
     from tools.webbuild.app_package import ASSETS_NOT_PACKED
 
     for path in (ROOT / "assets").rglob("*"):
-        rel = path.relative_to(ROOT).as_posix()
-        if path.is_file() and path.name not in (*ASSETS_NOT_PACKED, "icon.png", "splash.png"):
-            assert rel in names, rel
-    assert "assets/index.html" not in names and "assets/icon.png" not in names
-    assert "assets/page-guard.js" not in names
+        inside = path.relative_to(ROOT / "assets").as_posix()
+        if path.is_file() and not any(fnmatch.fnmatch(inside, g) for g in (*ASSETS_NOT_PACKED, "icon*.png", "splash*.png")):
+            assert f"assets/{inside}" in names, inside
+    assert not names & {"assets/index.html", "assets/icon.png", "assets/page-guard.js", "assets/assets/fonts/roboto.woff2"}
 
 
 def test_the_first_app_package_holds_only_what_the_first_screen_needs(site):
@@ -224,6 +225,10 @@ def test_the_first_app_package_holds_only_what_the_first_screen_needs(site):
         assert not [n for n in first if n.startswith((f"__pypackages__/{module}/", f"__pypackages__/{module}.py"))]
         assert [n for n in later if n.startswith((f"__pypackages__/{module}/", f"__pypackages__/{module}.py"))]
     assert "assets/fonts/DejaVuSans.ttf" in later  # embedded in PDFs only
+    # Only the fontTools modules the PDFs import (tools/webbuild/pdf_modules.py), every table module.
+    assert {"__pypackages__/fontTools/subset/__init__.pyc", "__pypackages__/fontTools/ttLib/tables/_k_e_r_n.pyc"} <= later
+    assert not [n for n in later if n.startswith(("__pypackages__/fontTools/ufoLib/", "__pypackages__/fontTools/feaLib/parser",
+                                                  "__pypackages__/fontTools/varLib/interpolatable"))]
     assert "first package" in site.report["first_screen"]  # drawn by the build in Pyodide without the later one
     assert site.report["app_package_bytes"] < 3_000_000
 

@@ -37,6 +37,7 @@ from tools.webbuild.distributions import (
     web_distributions,
 )
 from tools.webbuild.node import run_pyodide
+from tools.webbuild.pdf_modules import fonttools_files_in_use
 from tools.webbuild.precompiled import compile_content
 from tools.webbuild.smoke import smoke_test
 
@@ -99,9 +100,10 @@ def copy_into(stage: Path, files: list[tuple[Path, str]]) -> None:
 def stage_dependencies(pkgs: Path, prune: bool) -> list[Dist]:
     """The pure-Python dependencies under ``pkgs`` (pruned)."""
     dists = web_distributions(read_pyproject())
+    fonttools_in_use = fonttools_files_in_use() if prune else frozenset()
     for dist in dists:
         for src, rel in dist.files:
-            if prune and not keep_package_file(rel):
+            if prune and not keep_package_file(rel, fonttools_in_use):
                 continue
             dst = pkgs / rel
             dst.parent.mkdir(parents=True, exist_ok=True)

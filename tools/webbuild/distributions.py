@@ -4,7 +4,7 @@ Which distributions (``pyproject.toml``'s dependencies, transitively, as
 Pyodide's markers select them, minus those the browser never imports), which
 of their files (no compiled extensions, stubs, caches), and which data the app
 never reads (Babel locales other than nl/en, time zones, holiday countries,
-unused fontTools sub-packages, the long descriptions in the METADATA files).
+the fontTools modules the PDFs do not import, the long descriptions in the METADATA files).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from tools.webbuild.common import BuildError
+from tools.webbuild.pdf_modules import keep_fonttools_file
 
 # Not packed: the web path never imports them (storage.web replaces
 # cryptography; platformdirs is only used natively; flet-web is this
@@ -48,10 +49,6 @@ PACKAGE_FILE_EXCLUDES = [
 BABEL_LOCALES = {"root", "nl", "nl_NL", "en", "en_001", "en_GB", "en_US", "en_US_POSIX"}
 TZ_KEEP = {"UTC", "GMT", "Etc/UTC", "Etc/GMT", "Europe/Amsterdam", "Europe/Brussels"}
 HOLIDAY_COUNTRIES = {"netherlands": "NL"}  # module in holidays/countries -> ISO code
-# fontTools sub-packages the report's PDF (fpdf2: parse, subset, embed a TTF)
-# never imports; the smoke test makes a PDF from the pruned package.
-FONTTOOLS_UNUSED = {"cu2qu", "qu2cu", "ufoLib", "voltLib", "mtiLib", "merge", "t1Lib", "afmLib", "tfmLib",
-                    "fontBuilder", "help", "ttx"}
 HOLIDAY_LANGUAGES = {"nl", "en_US"}
 
 
@@ -113,8 +110,9 @@ def metadata_headers(metadata_file: bytes) -> bytes:
     return headers + b"\n"
 
 
-def keep_package_file(rel: str) -> bool:
-    """Pruning of data the app never reads (see the module docstring)."""
+def keep_package_file(rel: str, fonttools_in_use: frozenset[str]) -> bool:
+    """Pruning of data and code the app never reads (see the module docstring);
+    ``fonttools_in_use``: see ``tools/webbuild/pdf_modules.py``."""
     if rel.startswith("babel/locale-data/") and rel.endswith(".dat"):
         return rel[len("babel/locale-data/"):-len(".dat")] in BABEL_LOCALES
     if rel.startswith("tzdata/zoneinfo/"):
@@ -124,9 +122,7 @@ def keep_package_file(rel: str) -> bool:
             return parent == "" or any(z.startswith(parent + "/") for z in TZ_KEEP)
         return zone in TZ_KEEP
     if rel.startswith("fontTools/"):
-        first = rel.split("/")[1].removesuffix(".py")
-        if first in FONTTOOLS_UNUSED:
-            return False
+        return keep_fonttools_file(rel, fonttools_in_use)
     if rel == "dateutil/zoneinfo/dateutil-zoneinfo.tar.gz":
         return False  # dateutil's own copy of the time zones; zoneinfo + tzdata serve them
     if rel.startswith("holidays/countries/"):
