@@ -43,6 +43,7 @@ import importlib.util
 import io
 import re
 from datetime import datetime, timezone
+
 from babel.dates import format_date
 
 from content.opening_hours import to_amsterdam

@@ -33,7 +33,7 @@ from typing import Optional, Sequence
 
 from babel.dates import format_date
 
-from content.letter_model import Condition, LetterTemplate, Letters
+from content.letter_model import Condition, Letters, LetterTemplate
 from content.loader import load_organisations, load_school_roles
 from content.opening_hours import to_amsterdam
 from letters.facts import images_involved, parents_withheld

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Iterator, NamedTuple
 
-from content.letter_model import LetterTemplate, Letters
+from content.letter_model import Letters, LetterTemplate
 from content.loader import ContentError, load_letter_data, load_organisations, load_plan
 from school.profile import SchoolRole
 from storage.incidents import INCIDENT_TYPES, PUPIL_ROLES

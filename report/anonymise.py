@@ -32,9 +32,9 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
-from words.i18n import _
 from storage.incidents import Incident
 from storage.vocabulary import PupilRole
+from words.i18n import _
 
 MIN_NAME_IN_TEXT = 2  # shorter names are replaced only as whole fields (see the module docstring)
 

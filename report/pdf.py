@@ -20,8 +20,8 @@ from content.model import Plan
 from report.blocks import Kind
 from report.sections import APP_NAME, report_blocks
 from report.text import UTC, clean
-from words.i18n import _, language
 from storage.incidents import Incident
+from words.i18n import _, language
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"

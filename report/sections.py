@@ -21,11 +21,11 @@ from content.model import Action, Plan
 from report.anonymise import Names
 from report.blocks import Block, Kind
 from report.text import plain, utc_key, when
-from words.i18n import _
-from words.labels import contact_kind_label, role_label, status_label, type_label
 from storage.followups import FollowUpState, follow_up_state
 from storage.incidents import Incident, Note, NoteVersion, TickEvent
 from storage.vocabulary import EVALUATION_ACTION, PupilRole
+from words.i18n import _
+from words.labels import contact_kind_label, role_label, status_label, type_label
 
 APP_NAME = "Stappenplan online incidenten"
 

@@ -7,8 +7,8 @@ import unicodedata
 from datetime import datetime, timezone
 
 from content.opening_hours import AMSTERDAM
-from words.i18n import _
 from words.formatting import clock, long_date
+from words.i18n import _
 
 UTC = timezone.utc
 

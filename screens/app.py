@@ -19,15 +19,15 @@ import flet as ft
 from content.loader import load_organisations, load_plan, load_school_roles
 from content.model import Phone
 from content.progress import Progress
+from school.store import ProfileStore, bundled_profile
 from screens import routes
 from screens.errors import error_message
-from words.i18n import LANGUAGES, _, device_language, set_language
 from screens.journal.session import JournalSession
 from screens.preferences import Preferences
 from screens.ui import theme
 from screens.ui.live_status import LiveStatuses
-from school.store import ProfileStore, bundled_profile
 from storage.errors import JournalLockedError, StorageError
+from words.i18n import LANGUAGES, _, device_language, set_language
 
 if TYPE_CHECKING:
     from content.letter_model import Letters

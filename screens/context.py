@@ -16,11 +16,11 @@ if TYPE_CHECKING:
     from content.letter_model import Letters
     from content.model import Organisations, Phone, Plan, SchoolRoles
     from content.progress import Progress
-    from screens.journal.session import JournalSession
-    from screens.team.syncing import TeamSync
-    from screens.preferences import Preferences
-    from screens.ui.live_status import LiveStatuses
     from school.store import ProfileStore
+    from screens.journal.session import JournalSession
+    from screens.preferences import Preferences
+    from screens.team.syncing import TeamSync
+    from screens.ui.live_status import LiveStatuses
     from storage.errors import StorageError
 
 _T = TypeVar("_T")

@@ -18,14 +18,15 @@ import pytest
 
 import storage
 from screens import routes
-from words import i18n
 from screens.app import App
 from screens.errors import error_message
 from screens.journal import incident as incident_screen
 from screens.journal.incident_forms import note_form, pupil_form
 from screens.journal.session import JournalSession
-from storage import errors, incidents as inc
+from storage import errors
+from storage import incidents as inc
 from storage.vocabulary import EVALUATION_ACTION, Status
+from words import i18n
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 24, 14, 5, tzinfo=AMS)

@@ -15,10 +15,21 @@ from hypothesis import strategies as st
 
 from screens import routes
 from storage import incidents as inc
-from tests.letters_helpers import SCHOOL, incident as sample_incident
+from tests.letters_helpers import SCHOOL
+from tests.letters_helpers import incident as sample_incident
 from tests.test_handlers import GOOD, find, run, tap, texts, walk
-from tests.test_handlers_school_letters import (app, body_field, case, dialog, edit_body, field, open_letter,  # noqa: F401
-                                                screen, sign, tap_button)
+from tests.test_handlers_school_letters import (  # noqa: F401
+    app,
+    body_field,
+    case,
+    dialog,
+    edit_body,
+    field,
+    open_letter,
+    screen,
+    sign,
+    tap_button,
+)
 
 OUTPUTS = ((ft.FilledButton, "Kopiëren"), (ft.OutlinedButton, "Delen"), (ft.OutlinedButton, "Exporteren als Word (.docx)"),
            (ft.OutlinedButton, "Exporteren als pdf"), (ft.OutlinedButton, "Exporteren als tekst (.txt)"))

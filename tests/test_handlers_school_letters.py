@@ -24,15 +24,15 @@ from school import profile_file
 from school.profile import profile_from_dict
 from school.store import PROFILE_KEY, ProfileStore
 from screens import routes
-from words import i18n
 from screens.app import App
-from screens.journal import letter_editor
 from screens.journal.session import JournalSession
 from screens.plan import school_profile
 from storage import incidents as inc
-from tests.letters_helpers import SCHOOL, incident as sample_incident, with_contact
+from tests.letters_helpers import SCHOOL, with_contact
+from tests.letters_helpers import incident as sample_incident
 from tests.test_handlers import GOOD, NOW, StandInPage, find, run, tap, texts, walk
 from tests.test_school_profile_file import FakePreferences
+from words import i18n
 
 _ = i18n._
 

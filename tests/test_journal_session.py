@@ -5,15 +5,16 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import storage
+from screens.errors import error_message
+from screens.journal.passphrase import MIN_SCORE, problem, score
+from screens.journal.session import JournalSession
+from storage import errors
 from words import i18n
 from words.formatting import moment, parse_local, relative
-from screens.errors import error_message
-from screens.journal.session import JournalSession
-from screens.journal.passphrase import MIN_SCORE, problem, score
-from storage import errors
 
 AMS = ZoneInfo("Europe/Amsterdam")
 GOOD = "paars konijn fietst langs zeebrug"

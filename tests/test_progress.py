@@ -2,7 +2,8 @@
 
 from datetime import datetime, timezone
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from content.loader import load_plan
 from content.progress import Progress, next_action, step_progress

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from content.loader import load_plan
-from words import i18n
 from report import APP_NAME, incident_markdown, incident_pdf, report_blocks
 from report.pdf import FONT_BOLD, FONT_REGULAR
 from storage import incidents as inc
+from words import i18n
 
 AMS = ZoneInfo("Europe/Amsterdam")
 UTC = timezone.utc

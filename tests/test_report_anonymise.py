@@ -14,9 +14,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from report.anonymise import MIN_NAME_IN_TEXT, Names
-from words import i18n
 from storage import incidents as inc
 from storage.vocabulary import PupilRole
+from words import i18n
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 LETTERS = "abcdefghijklmnopqrstuvwxyzéëïöü"

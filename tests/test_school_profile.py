@@ -11,8 +11,14 @@ from content.loader import load_plan, load_school_roles
 from content.model import Closure, Hours, OpeningRule
 from content.opening_hours import State
 from school import profile_file
-from school.placement import ACTION_ROLES, ACUTE_ORDER, SANCTION_POLICY_ACTIONS, acute_contacts, \
-    contacts_for_action, reachability
+from school.placement import (
+    ACTION_ROLES,
+    ACUTE_ORDER,
+    SANCTION_POLICY_ACTIONS,
+    acute_contacts,
+    contacts_for_action,
+    reachability,
+)
 from school.profile import (
     LIMITS,
     ProfileValidationError,

@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server import models as m
-from server.ratelimit import Limiters
-from server.ratelimit import RateLimiter
+from server.ratelimit import Limiters, RateLimiter
 from sync import crypto as c
 from sync.client import OutgoingRecord
 from sync.errors import AccessRevokedError, IntegrityError, KeyRejectedError, RefusedError

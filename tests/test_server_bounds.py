@@ -287,8 +287,9 @@ def test_compaction_keeps_each_members_newest_version_and_what_a_tombstone_needs
 def test_a_crash_answers_500_and_logs_no_request_data(sqlite_server, monkeypatch, caplog):
     """Whatever fails inside (here: the database, with a token hash and a name in its message),
     the answer is a bare 500 and the log names the exception's type and the route only."""
-    from server import routes_team
     from sqlalchemy.exc import OperationalError
+
+    from server import routes_team
 
     def broken(conn, hashed, ctx):
         raise OperationalError("SELECT ... WHERE token_hash = ?", (hashed, "Mevr. Geheim"), Exception("disk I/O"))

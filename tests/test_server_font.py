@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fontTools.ttLib import TTFont
 
-from tools.webbuild.fonts import app_texts
 from tools.server_font import SERVER_FONT
+from tools.webbuild.fonts import app_texts
 
 
 def test_the_served_font_has_a_glyph_for_every_character_of_the_apps_texts():

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from content.loader import load_plan
 from storage import incidents as inc
-from storage.vocabulary import EVALUATION_ACTION
 from storage.statistics import (
     LESSONS_QUESTION,
     ClosureTime,
@@ -24,6 +23,7 @@ from storage.statistics import (
     median_closure_time,
     median_duration,
 )
+from storage.vocabulary import EVALUATION_ACTION
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NY = ZoneInfo("America/New_York")

@@ -26,9 +26,9 @@ from storage.errors import IncidentNotFoundError, NewerFormatError  # noqa: E402
 from storage.merge import content_of, stamp_edit  # noqa: E402
 from storage.native import NativeCrypto  # noqa: E402
 from storage.sealed import decode_body  # noqa: E402
-from sync.journal import TeamJournal  # noqa: E402
 from sync.client import TeamClient  # noqa: E402
 from sync.engine import SyncEngine  # noqa: E402
+from sync.journal import TeamJournal  # noqa: E402
 from tests.sync_helpers.fixtures import run, sqlite_server  # noqa: E402,F401 - fixtures
 from tests.test_storage_sharing import Switchable  # noqa: E402
 

@@ -46,7 +46,6 @@ from storage.errors import (  # noqa: E402
 )
 from storage.paths import data_dir, open_store  # noqa: E402
 
-
 # -- round trips -----------------------------------------------------------------
 
 

@@ -25,10 +25,10 @@ from storage_testkit import PASS, MemoryBlob, memory_store, rich_incident  # noq
 from storage import incidents as inc  # noqa: E402
 from storage.errors import IncidentNotFoundError  # noqa: E402
 from storage.merge import content_of  # noqa: E402
-from sync.journal import TeamJournal  # noqa: E402
 from sync.client import TeamClient  # noqa: E402
 from sync.engine import SyncEngine, SyncState  # noqa: E402
 from sync.errors import OfflineError  # noqa: E402
+from sync.journal import TeamJournal  # noqa: E402
 from tests.sync_helpers.fixtures import run, server, sqlite_server  # noqa: E402,F401 - fixtures
 
 MARKER = "Zeldzaamwoordvoordeserver"

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync.client import TeamClient
-from sync.engine import SyncEngine, SyncState, SyncedJournal
+from sync.engine import SyncedJournal, SyncEngine, SyncState
 from sync.errors import OfflineError, ServerUnreachableError
 from sync.testing import MemoryJournal
 from tests.sync_helpers.fixtures import run, server, sqlite_server  # noqa: F401 - fixtures

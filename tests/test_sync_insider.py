@@ -17,7 +17,6 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import update
 
-from words import i18n
 from screens.ui.sync_status import status_text
 from server import models as m
 from sync import crypto as c
@@ -26,6 +25,7 @@ from sync.testing import MemoryJournal
 from tests.sync_helpers.fixtures import run, server  # noqa: F401 - fixtures
 from tests.sync_helpers.hostile import hostile_join
 from tests.test_sync_engine import team
+from words import i18n
 
 #: A point that is not on P-256 (the curve's generator with y changed by one).
 OFF_CURVE = bytes.fromhex(

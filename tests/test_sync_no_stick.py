@@ -20,7 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "storage_helpers"))
 
 from storage_testkit import PASS, memory_store  # noqa: E402
 
-from words import i18n  # noqa: E402
 from screens.errors import error_message  # noqa: E402
 from screens.ui.sync_status import status_text, sync_error_text  # noqa: E402
 from storage import container, sealed  # noqa: E402
@@ -32,6 +31,7 @@ from sync.errors import RefusedError, ServerUnreachableError  # noqa: E402
 from sync.transport import encode_body, interpret  # noqa: E402
 from tests.sync_helpers.fixtures import run, server, sqlite_server  # noqa: E402,F401 - fixtures
 from tests.test_storage_sharing import _team  # noqa: E402
+from words import i18n  # noqa: E402
 
 #: Text as staff write it: Dutch words, accents, a euro sign, line breaks.
 SENTENCE = "Gesprek met ouders van leerling (groep 7ë): afspraken gemaakt, € 0 kosten, café-overleg.\n"

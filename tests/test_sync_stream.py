@@ -241,8 +241,8 @@ def app_devices(tmp_path, monkeypatch):
     ``proxy`` puts a buffering proxy between the second one and the server."""
     import flet as ft
 
-    from words import i18n
     from tests.test_team_handlers import Device, create_team, invite, join
+    from words import i18n
 
     monkeypatch.setenv("FLET_APP_STORAGE_DATA", str(tmp_path))
     monkeypatch.delenv("STAPPENPLAN_NOW", raising=False)

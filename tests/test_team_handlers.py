@@ -20,11 +20,10 @@ from PIL import Image
 
 import storage
 from screens import routes
-from words import i18n
 from screens.app import App
-from screens.team import syncing as team_sync_module
 from screens.journal.edits import update_incident
 from screens.journal.session import JournalSession
+from screens.team import syncing as team_sync_module
 from screens.team.syncing import TeamSync
 from storage import incidents as inc
 from sync.client import JOIN_ROUTE, parse_invite_payload
@@ -32,6 +31,7 @@ from sync.engine import SyncState
 from sync.errors import OfflineError
 from tests.sync_helpers.servers import InProcess
 from tests.test_handlers import GOOD, StandInPage, find, run, tap, texts, walk
+from words import i18n
 
 _ = i18n._
 SERVER = "https://team.school.example"

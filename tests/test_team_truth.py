@@ -26,14 +26,23 @@ import flet as ft
 import pytest
 
 from screens import routes
-from screens.team import forms as team_forms
 from screens.journal.edits import update_incident
+from screens.team import forms as team_forms
 from server.errors import error_response
 from storage import incidents as inc
 from sync.transport import interpret
 from tests.sync_helpers.servers import InProcess
 from tests.test_handlers import find, run, tap, texts
-from tests.test_team_handlers import SERVER, Device, create_team, devices, invite, join, server, team_of_two  # noqa: F401
+from tests.test_team_handlers import (  # noqa: F401
+    SERVER,
+    Device,
+    create_team,
+    devices,
+    invite,
+    join,
+    server,
+    team_of_two,
+)
 
 NOT_REACHABLE = "niet bereikbaar"
 TODAY_AT = re.compile(r"vandaag om \d\d:\d\d")

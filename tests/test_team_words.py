@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from words import i18n
 from screens.team.forms import LOOPBACK_HOSTS, InvalidAddress, server_url
 from screens.team.join import code_in_route, read_invite
 from screens.ui.sync_status import status_text, sync_error_text
@@ -25,6 +24,7 @@ from sync.errors import (
     RefusedError,
     ServerUnreachableError,
 )
+from words import i18n
 
 NOW = datetime(2026, 11, 24, 13, 5, tzinfo=timezone.utc)
 CODE = "04HM-ASW9-NF6Y-Y3RY"

@@ -6,7 +6,6 @@ a school with many contacts "Eigen school" and the first national help line are 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from fpdf import FPDF
@@ -16,9 +15,17 @@ from letters.export import paragraphs
 from report.pdf import FONT_REGULAR
 from school import profile_file
 from school.profile import profile_from_dict
-from tests.test_ui_school_letters import (PHONE, _body_has, _focus_body, _incident_with_sanne, _select_in_body,  # noqa: F401
-                                          _sign,
-                                          import_profile, server, sessions)
+from tests.test_ui_school_letters import (  # noqa: F401
+    PHONE,
+    _body_has,
+    _focus_body,
+    _incident_with_sanne,
+    _select_in_body,
+    _sign,
+    import_profile,
+    server,
+    sessions,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -22,10 +22,10 @@ import pytest
 
 from content.loader import load_plan
 from school import profile_file
-from tools.school_yaml import read_profile_source
 from tests.support import ARTIFACTS, ROOT
 from tests.web_helpers.static_server import StaticServer
 from tools import web_shell
+from tools.school_yaml import read_profile_source
 
 EXAMPLE = ROOT / "docs" / "schoolprofiel.voorbeeld.yaml"
 PROFILE = read_profile_source(EXAMPLE)

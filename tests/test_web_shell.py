@@ -93,10 +93,10 @@ import lxml.html  # noqa: E402
 from content.loader import load_school_roles  # noqa: E402
 from content.model import ListItem  # noqa: E402
 from report.text import plain  # noqa: E402
-from tools.school_yaml import read_profile_source  # noqa: E402
 from screens import routes  # noqa: E402
-from words.i18n import LANGUAGES  # noqa: E402
 from tests.support import ROOT  # noqa: E402
+from tools.school_yaml import read_profile_source  # noqa: E402
+from words.i18n import LANGUAGES  # noqa: E402
 
 PROFILE = read_profile_source(ROOT / "docs" / "schoolprofiel.voorbeeld.yaml")
 STEP_TITLE = {"nl": "Stap {number}: {title}", "en": "Step {number}: {title}"}

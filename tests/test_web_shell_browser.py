@@ -17,10 +17,10 @@ import pytest
 
 from content.loader import load_plan
 from report.text import plain
-from tools.school_yaml import read_profile_source
 from tests.support import ARTIFACTS, ROOT
 from tests.test_web_shell import what_a_block_says
 from tests.web_helpers.static_server import StaticServer
+from tools.school_yaml import read_profile_source
 
 PHONE = {"width": 412, "height": 915}
 CHROMEBOOK = {"width": 1366, "height": 768}

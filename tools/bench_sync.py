@@ -291,11 +291,11 @@ def storage_of_saves(url: str) -> None:
     import asyncio
 
     import httpx
+    from sqlalchemy import text
 
     from server.app import create_app
     from server.config import Settings, normalise_database_url
     from server.ratelimit import Limiters, RateLimiter
-    from sqlalchemy import text
 
     with tempfile.TemporaryDirectory() as tmp:
         populate_server(url(Path(tmp)))

@@ -37,22 +37,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import flet_web  # noqa: E402
-
 import json  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from typing import Iterator, Optional  # noqa: E402
+
+import flet_web  # noqa: E402
 
 from content.loader import load_organisations, load_plan  # noqa: E402
 from content.model import Organisation  # noqa: E402
 from school.placement import acute_split  # noqa: E402
 from school.profile import SchoolProfile  # noqa: E402
 from screens import routes  # noqa: E402
-from words import i18n  # noqa: E402
-from words.i18n import _  # noqa: E402
 from screens.preferences import LANGUAGE as LANGUAGE_PREFERENCE  # noqa: E402
 from tools import web_shell_plan as plan_html  # noqa: E402
 from tools.web_shell_plan import call_link, contact_card, esc, href, own_school_heading  # noqa: E402
+from words import i18n  # noqa: E402
+from words.i18n import _  # noqa: E402
 
 TEMPLATE = Path(flet_web.__file__).parent / "web" / "index.html"
 SERVER_INDEX = ROOT / "assets" / "index.html"

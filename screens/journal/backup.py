@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Optional, Sequence
 
 import flet as ft
 
+from screens.journal.passphrase import NewPassphrase
 from screens.ui.forms import close, form_dialog
 from words.i18n import _, ngettext
-from screens.journal.passphrase import NewPassphrase
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import flet as ft
 
-from words.i18n import _
 from screens.journal.edits import update_incident
-from words.formatting import moment
-from words.labels import contact_kind_label, role_label, type_label
 from screens.ui.widgets import section_title
 from storage import incidents as inc
 from storage.codec import codec_of
 from storage.vocabulary import EVALUATION_ACTION
+from words.formatting import moment
+from words.i18n import _
+from words.labels import contact_kind_label, role_label, type_label
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from screens import routes
-from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
-from words.formatting import moment
 from storage import incidents as inc
+from words.formatting import moment
+from words.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from screens.context import AppContext

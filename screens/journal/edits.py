@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Optional
 
-from words.i18n import _
 from storage.incidents import Incident
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 import flet as ft
 
 from screens.errors import error_message
-from words.i18n import _
 from screens.journal.passphrase import NewPassphrase
 from screens.ui.forms import confirm, fields, text_field
 from screens.ui.widgets import icon_button, page_view
 from storage import errors
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

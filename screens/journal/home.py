@@ -10,16 +10,16 @@ import flet as ft
 from content.progress import next_action
 from screens import routes
 from screens.journal.conflicts import conflict_summary
-from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
 from screens.journal.incident_forms import incident_form, progress_of
-from words.formatting import moment
 from screens.ui.sync_status import status_line
-from words.labels import status_label, type_label
 from screens.ui.widgets import section_title
-from storage import incidents as inc
 from storage import Journal
+from storage import incidents as inc
 from storage.vocabulary import IncidentType, Status
+from words.formatting import moment
+from words.i18n import _, ngettext
+from words.labels import status_label, type_label
 
 if TYPE_CHECKING:
     from screens.context import AppContext

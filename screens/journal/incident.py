@@ -15,7 +15,6 @@ import flet as ft
 
 from content.progress import next_action, step_progress
 from screens import routes
-from words.i18n import _
 from screens.journal.backup import export_backup
 from screens.journal.conflicts import conflicts_section
 from screens.journal.deleted import deleted_notice
@@ -32,13 +31,15 @@ from screens.journal.incident_forms import (
 )
 from screens.journal.report_export import export_report
 from screens.team.share import sharing_section
-from words.formatting import moment
 from screens.ui.forms import confirm, fields, text_field
-from words.labels import contact_kind_label, role_label, status_label, type_label
 from screens.ui.widgets import icon_button, section_title
-from storage import Journal, errors, incidents as inc
+from storage import Journal, errors
+from storage import incidents as inc
 from storage.statistics import earlier_of_same_type
 from storage.vocabulary import EVALUATION_ACTION, PupilRole, Status
+from words.formatting import moment
+from words.i18n import _
+from words.labels import contact_kind_label, role_label, status_label, type_label
 
 if TYPE_CHECKING:
     from screens.context import AppContext

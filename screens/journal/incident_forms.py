@@ -12,14 +12,14 @@ import flet as ft
 
 from content.progress import Progress, Tick
 from screens import routes
-from words.i18n import _
 from screens.journal import letters
 from screens.journal.edits import Stamp, add_incident, update_incident
 from screens.ui import school_contacts
 from screens.ui.forms import Choice, DateTimeField, form_dialog, text_field
-from words.labels import contact_kind_label, role_label, type_label
 from storage import incidents as inc
 from storage.vocabulary import ContactKind, IncidentType, PupilRole
+from words.i18n import _
+from words.labels import contact_kind_label, role_label, type_label
 
 if TYPE_CHECKING:
     from screens.context import AppContext

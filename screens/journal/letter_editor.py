@@ -27,12 +27,11 @@ import flet as ft
 
 from content.letter_model import LetterTemplate
 from letters.export import export_formats, letter_docx, letter_pdf, plain_text
-from letters.review import ClearedLetter, NotCleared, Place, Release, Review, cleared, excerpt, release, review_letter
 from letters.record import SentRecord, sent_record
 from letters.render import render_letter
+from letters.review import ClearedLetter, NotCleared, Place, Release, Review, cleared, excerpt, release, review_letter
 from letters.suggest import pupil_labels, suggest_letters
 from screens import routes
-from words.i18n import _
 from screens.journal.edits import Stamp, update_incident
 from screens.journal.gate import journal_view
 from screens.journal.leave_letter import confirm_before_pop
@@ -40,7 +39,9 @@ from screens.journal.letter_drafts import Draft
 from screens.journal.letters import pupil_name
 from screens.ui.forms import DateTimeField, fields, form_dialog
 from screens.ui.widgets import page_view, section_title
-from storage import errors, incidents as inc
+from storage import errors
+from storage import incidents as inc
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

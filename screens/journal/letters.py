@@ -19,12 +19,13 @@ import flet as ft
 from content.letter_model import LetterTemplate
 from letters.suggest import ParentsLetter, pupil_labels, suggest_letters
 from screens import routes
-from words.i18n import _
 from screens.journal.gate import journal_view
-from words.formatting import moment
 from screens.ui.forms import confirm
 from screens.ui.widgets import page_view, section_title
-from storage import errors, incidents as inc
+from storage import errors
+from storage import incidents as inc
+from words.formatting import moment
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -13,12 +13,12 @@ import flet as ft
 import flet_charts as fch
 from babel.dates import format_date, format_timedelta
 
-from words import i18n
-from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
-from words.labels import type_label
 from screens.ui.widgets import section_title
 from storage.statistics import closure_times, count_by_month, count_by_type, median_closure_time
+from words import i18n
+from words.i18n import _, ngettext
+from words.labels import type_label
 
 if TYPE_CHECKING:
     from screens.context import AppContext

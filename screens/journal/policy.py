@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Optional
 import flet as ft
 
 from content.model import Action
-from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
-from words.formatting import long_date
 from screens.ui.forms import Choice, fields, text_field
-from words.labels import policy_status_label
 from screens.ui.widgets import blocks, section_title
 from storage import incidents as inc
 from storage.vocabulary import PolicyStatus
+from words.formatting import long_date
+from words.i18n import _, ngettext
+from words.labels import policy_status_label
 
 if TYPE_CHECKING:
     from screens.context import AppContext

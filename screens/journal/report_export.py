@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from screens.ui.forms import Choice, form_dialog
-from words.i18n import _
 from report import incident_markdown, incident_pdf
+from screens.ui.forms import Choice, form_dialog
 from storage import incidents as inc
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

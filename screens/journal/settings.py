@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from screens import routes
-from words.i18n import _
 from screens.journal.backup import export_backup, import_backup
 from screens.journal.gate import journal_view
 from screens.journal.passphrase import NewPassphrase
 from screens.team.members import team_entry
 from screens.ui.forms import confirm, fields, form_dialog, text_field
 from screens.ui.widgets import section_title
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from words.i18n import _
 from screens.ui.widgets import blocks, md, page_view, section_title
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from screens import routes
-from words.i18n import _
 from screens.ui import school_contacts
 from screens.ui.widgets import action_tile, contact_card, emergency_banner, page_view, section_title
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -14,11 +14,11 @@ import flet as ft
 from content.model import Phone
 from school.profile import valid_phone
 from screens import routes
-from words.i18n import _
 from screens.preferences import PoliceContact
 from screens.ui import school_contacts
 from screens.ui.forms import form_dialog
 from screens.ui.widgets import contact_card, emergency_banner, page_view
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

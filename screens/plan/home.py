@@ -12,9 +12,9 @@ import flet as ft
 from content.progress import next_action, step_progress
 from screens import routes
 from screens.ui import school_contacts
+from screens.ui.widgets import contact_card, icon_button, page_view, section_title
 from words.formatting import moment, relative
 from words.i18n import _, ngettext
-from screens.ui.widgets import contact_card, icon_button, page_view, section_title
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from screens import routes
-from words.i18n import _
 from screens.ui.widgets import contact_card, page_view
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

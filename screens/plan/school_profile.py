@@ -31,11 +31,11 @@ from school.profile import (
     valid_phone,
     validate_profile,
 )
-from words.i18n import _, ngettext
 from screens.ui.forms import Choice, close, confirm, fields, form_dialog
 from screens.ui.hours_editor import HoursEditor
 from screens.ui.profile_words import file_problem, problem, where
 from screens.ui.widgets import page_view, section_title
+from words.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -13,10 +13,10 @@ import flet as ft
 
 from content.progress import step_progress
 from screens import routes
-from words.i18n import _
 from screens.journal.letters import template_links
 from screens.ui import school_contacts
 from screens.ui.widgets import action_tile, page_view, section_title
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

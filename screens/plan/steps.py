@@ -8,8 +8,8 @@ import flet as ft
 
 from content.progress import step_progress
 from screens import routes
-from words.i18n import _
 from screens.ui.widgets import page_view
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from screens import routes
-from words.i18n import _
 from screens.journal.gate import journal_view
 from screens.team.forms import (
     MemberFields,
@@ -24,6 +23,7 @@ from screens.team.forms import (
 )
 from screens.ui.forms import fields, text_field
 from sync.errors import RefusedError, SyncError
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

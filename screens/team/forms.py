@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 import flet as ft
 
 from screens import routes
-from words.i18n import _, ngettext
+from screens.errors import error_message
 from screens.ui.forms import text_field
 from screens.ui.sync_status import refused_field, sync_error_text
-from screens.errors import error_message
 from sync.errors import SyncError
 from sync.limits import MAX_DEVICE_LABEL_CHARS, MAX_DISPLAY_NAME_CHARS, MAX_ROLE_CHARS
 from sync.names import name_problem
+from words.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 import flet as ft
 import segno
 
-from words.i18n import _
-from words.formatting import moment
 from screens.ui.forms import close
 from screens.ui.sync_status import sync_error_text
 from sync.client import CreatedInvite
 from sync.errors import SyncError
+from words.formatting import moment
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

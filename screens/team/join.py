@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 import flet as ft
 
 from screens import routes
-from words.i18n import _
 from screens.journal.gate import journal_view
 from screens.team.forms import (
     InvalidAddress,
@@ -32,6 +31,7 @@ from screens.ui.sync_status import sync_error_text
 from sync import crypto
 from sync.client import parse_invite_payload
 from sync.errors import InvalidInviteCode
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 import flet as ft
 
 from screens import routes
-from words.i18n import _, ngettext
 from screens.journal.gate import journal_view
 from screens.team.forms import shared_elsewhere_warning
 from screens.team.invite import show_invite
-from words.formatting import moment
 from screens.ui.forms import form_dialog
 from screens.ui.sync_status import problem_text, status_line, sync_error_text
 from screens.ui.widgets import section_title
 from sync.errors import SyncError
 from sync.messages import Member
 from sync.state import TeamState
+from words.formatting import moment
+from words.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Optional
 
 import flet as ft
 
-from words.i18n import _
 from screens.ui.forms import confirm
 from screens.ui.sync_status import problem_text
 from storage import incidents as inc
 from sync.messages import Member
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -41,10 +41,10 @@ from screens import routes
 from screens.journal.session import JournalSession
 from storage.errors import JournalLockedError, StorageError
 from storage.incidents import Incident
-from sync.journal import TeamJournal
 from sync.client import CreatedInvite, TeamClient, default_client
 from sync.engine import RemoteRecord, SyncEngine, SyncState, SyncStatus
 from sync.errors import AccessRevokedError, RefusedError, SyncError
+from sync.journal import TeamJournal
 from sync.limits import STREAM_DEBOUNCE_S
 from sync.messages import Member, PendingInvite
 from sync.state import TeamState

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Awaitable, Callable, Optional, Sequence
 
 import flet as ft
 
-from words.formatting import date_field_text, parse_local, time_field_text
-from words.i18n import _
 from screens.errors import error_message
 from storage.errors import StorageError
+from words.formatting import date_field_text, parse_local, time_field_text
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

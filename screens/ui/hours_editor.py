@@ -18,10 +18,10 @@ from babel.dates import get_day_names
 
 from content.model import Hours, OpeningRule
 from school.profile import LIMITS
-from words import i18n
-from words.i18n import _
 from screens.ui.forms import Choice
 from screens.ui.widgets import icon_button
+from words import i18n
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from school import profile_file
-from words import school_profile
 from school.profile import ProfileValidationError
+from words import school_profile
 from words.i18n import _
 
 if TYPE_CHECKING:

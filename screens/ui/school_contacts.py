@@ -14,12 +14,17 @@ from typing import TYPE_CHECKING, Optional, Sequence
 import flet as ft
 
 from content.model import Phone
-from school.placement import (ACTION_TEAM_ACTION, SANCTION_POLICY_ACTIONS, acute_contacts, acute_split,
-                              contacts_for_action)
+from school.placement import (
+    ACTION_TEAM_ACTION,
+    SANCTION_POLICY_ACTIONS,
+    acute_contacts,
+    acute_split,
+    contacts_for_action,
+)
 from school.profile import SchoolContact, SchoolRole
 from screens import routes
-from words.i18n import _
 from screens.ui.widgets import icon_button
+from words.i18n import _
 
 if TYPE_CHECKING:
     from screens.context import AppContext

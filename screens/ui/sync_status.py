@@ -16,8 +16,6 @@ import flet as ft
 
 from screens import routes
 from screens.errors import error_message, seconds_text
-from words.i18n import _, ngettext
-from words.formatting import relative
 from sync.engine import SyncState, SyncStatus
 from sync.errors import (
     AccessRevokedError,
@@ -30,6 +28,8 @@ from sync.errors import (
     SyncError,
 )
 from sync.limits import MAX_MEMBERS_PER_TEAM, MAX_PENDING_INVITES
+from words.formatting import relative
+from words.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from screens.context import AppContext

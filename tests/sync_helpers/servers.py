@@ -25,10 +25,9 @@ from typing import Iterator, Optional
 import httpx
 import pytest
 
-from server.ratelimit import Limiters
 from server.app import create_app
 from server.config import Settings, normalise_database_url
-from server.ratelimit import RateLimiter
+from server.ratelimit import Limiters, RateLimiter
 from sync.client import TeamClient
 from sync.native import HttpxTransport, NativeSyncCrypto
 

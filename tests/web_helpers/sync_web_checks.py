@@ -16,8 +16,8 @@ from sync import crypto as c
 from sync.backends import InvalidPublicKey
 from sync.client import TeamClient
 from sync.engine import SyncEngine, SyncState
-from sync.stream import TeamStream
 from sync.errors import IntegrityError, RefusedError, ServerUnreachableError
+from sync.stream import TeamStream
 from sync.testing import MemoryJournal
 from sync.web import FetchTransport, WebSyncCrypto
 

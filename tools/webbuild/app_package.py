@@ -27,8 +27,8 @@ from school import profile_file
 from school.profile import SchoolProfile
 from school.store import BUNDLED_FILE
 from tools import web_shell
-from tools.webbuild.common import ROOT, WEB_TOOLS, BuildError, files_under, log, tree_size
 from tools.webbuild import split
+from tools.webbuild.common import ROOT, WEB_TOOLS, BuildError, files_under, log, tree_size
 from tools.webbuild.distributions import (
     Dist,
     holidays_countries_init,

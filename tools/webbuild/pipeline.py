@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Optional
 
 from school.profile import SchoolProfile
-from tools.school_yaml import ProfileYamlError, explained, read_profile_source
 from tools import web_shell
+from tools.school_yaml import ProfileYamlError, explained, read_profile_source
 from tools.webbuild.app_package import WEB_EXCLUDED_PACKAGES, app_files, build_app_package, read_pyproject
 from tools.webbuild.common import (
     DEFAULT_OUT,
