@@ -7,9 +7,9 @@ separate interpreter of the full environment and keeps the fontTools modules
 that were imported, plus every table module (``fontTools/ttLib/tables/``:
 fontTools imports a table's module when a font has that table); fontTools is
 imported from its Python sources there, as in the browser, where its compiled
-modules (bezierTools, iup) do not exist.  The smoke
-test (``tools/webbuild/smoke.py``) then makes both PDFs from the pruned
-package: a module missed here fails the build, not the teacher's browser.
+modules (bezierTools, iup) do not exist.  The smoke test
+(``tools/webbuild/smoke.py``) then makes both PDFs from the pruned package:
+a module missed here fails the build, not the teacher's browser.
 """
 
 from __future__ import annotations
