@@ -8,8 +8,8 @@ that were imported, plus every table module (``fontTools/ttLib/tables/``:
 fontTools imports a table's module when a font has that table); fontTools is
 imported from its Python sources there, as in the browser, where its compiled
 modules (bezierTools, iup) do not exist.  The smoke test
-(``tools/webbuild/smoke.py``) then makes both PDFs from the pruned package:
-a module missed here fails the build, not the teacher's browser.
+(``tools/webbuild/smoke.py``) then makes the same PDFs (``MAKE_PDFS``) from the
+pruned package: a module missed here fails the build, not the teacher's browser.
 """
 
 from __future__ import annotations
@@ -22,15 +22,34 @@ from tools.webbuild.common import ROOT, BuildError
 
 TABLES = "fontTools/ttLib/tables/"
 
+#: The PDFs the app makes: the report (anonymised and not) and a letter, in
+#: ``report_pdfs`` and ``letter_pdf_bytes``.  The smoke test runs the same code,
+#: so the modules kept here are the ones it checks.
 MAKE_PDFS = r"""
-import importlib.machinery as machinery
-import json, sys, warnings
+import warnings
 from datetime import datetime, timezone
-from pathlib import Path
+warnings.simplefilter("ignore")  # fpdf2 notes that it cannot add images without Pillow
+from content.loader import load_plan
+from letters.export import letter_pdf
+from letters.render import render_letter
+from letters.templates import load_letters
+from report import incident_pdf
+from storage import incidents as inc
+pdf_now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+pdf_incident = inc.add_note(inc.new_incident("Zoë – rapport", "anders", now=pdf_now), "Notitie ’ · ë ⇒ ☑", at=pdf_now)
+report_pdfs = [incident_pdf(pdf_incident, load_plan("nl"), anonymised=anonymised, now=pdf_now)
+               for anonymised in (True, False)]
+pdf_letter = render_letter(load_letters("nl"), "alle-ouders", profile=None, incident=None, now=pdf_now)
+letter_pdf_bytes = letter_pdf(pdf_letter.subject, pdf_letter.body, language="nl", now=pdf_now)
+"""
+
+# fontTools from its Python sources, as in the browser, then the PDFs, then the modules they imported.
+_PURE_FONTTOOLS = r"""
+import importlib.machinery as machinery
+import sys
 
 
-class PureFontTools:  # fontTools' modules from their Python sources, as in the browser
-
+class PureFontTools:
     @staticmethod
     def find_spec(name, path=None, target=None):
         if not name.startswith("fontTools.") or not path:
@@ -43,19 +62,10 @@ class PureFontTools:  # fontTools' modules from their Python sources, as in the 
 
 
 sys.meta_path.insert(0, PureFontTools)
-warnings.simplefilter("ignore")  # fpdf2 notes that it cannot add images without Pillow
-from content.loader import load_plan
-from letters.export import letter_pdf
-from letters.render import render_letter
-from letters.templates import load_letters
-from report import incident_pdf
-from storage import incidents as inc
-now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
-incident = inc.add_note(inc.new_incident("Zoë – rapport", "anders", now=now), "Notitie ’ · ë ⇒ ☑", at=now)
-for anonymised in (True, False):
-    incident_pdf(incident, load_plan("nl"), anonymised=anonymised, now=now)
-letter = render_letter(load_letters("nl"), "alle-ouders", profile=None, incident=None, now=now)
-letter_pdf(letter.subject, letter.body, language="nl", now=now)
+"""
+_LIST_FONTTOOLS = r"""
+import json
+from pathlib import Path
 import fontTools
 root = Path(fontTools.__file__).parent.parent
 print(json.dumps(sorted(Path(m.__file__).relative_to(root).as_posix() for name, m in list(sys.modules.items())
@@ -65,7 +75,8 @@ print(json.dumps(sorted(Path(m.__file__).relative_to(root).as_posix() for name, 
 
 def fonttools_files_in_use() -> frozenset[str]:
     """Paths (``fontTools/...py``, as in a distribution) of the modules the app's PDFs import."""
-    done = subprocess.run([sys.executable, "-c", MAKE_PDFS], capture_output=True, text=True, cwd=ROOT)
+    script = _PURE_FONTTOOLS + MAKE_PDFS + _LIST_FONTTOOLS
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise BuildError(f"making the PDFs to find the fontTools modules they use failed:\n{done.stderr[-3000:]}")
     return frozenset(json.loads(done.stdout.splitlines()[-1]))

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from tools.webbuild.common import ROOT, BuildError
+from tools.webbuild.pdf_modules import MAKE_PDFS
 
 SMOKE = r"""
 import json, sys
@@ -43,22 +44,13 @@ out["holidays"] = {{str(y): sorted((d.isoformat(), n) for d, n in public_holiday
 out["tz"] = str(datetime(2025, 7, 1, 12, tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/Amsterdam")))
 out["plan"] = load_plan("nl").step(1).title
 out["organisations"] = len(load_organisations("nl").helplines)
-import warnings
-warnings.simplefilter("ignore")  # fpdf2 notes that it cannot add images without Pillow
-from content.loader import load_plan as _plan
-from report import incident_pdf
-from storage import incidents as inc
-_now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
-_pdf = incident_pdf(inc.add_note(inc.new_incident("Zoë – rapport", "anders", now=_now), "Notitie ’ · ë", at=_now),
-                    _plan("nl"), anonymised=True, now=_now)
-out["pdf"] = [_pdf[:5].decode(), len(_pdf) > 5000]
-from letters.export import docx_available, letter_pdf, plain_text
-from letters.render import render_letter
-from letters.templates import load_letters
-_letter = render_letter(load_letters("nl"), "alle-ouders", profile=None, incident=None, now=_now)
-out["letter"] = plain_text(_letter.subject, _letter.body)
-_letter_pdf = letter_pdf(_letter.subject, _letter.body, language="nl", now=_now)
-out["letter_pdf"] = [_letter_pdf[:5].decode(), len(_letter_pdf) > 5000]
+"""
+# The report's and a letter's PDF (tools/webbuild/pdf_modules.py), then what they came out as.
+SMOKE_PDFS_CHECKED = r"""
+from letters.export import docx_available, plain_text
+out["pdf"] = [report_pdfs[0][:5].decode(), len(report_pdfs[0]) > 5000]
+out["letter"] = plain_text(pdf_letter.subject, pdf_letter.body)
+out["letter_pdf"] = [letter_pdf_bytes[:5].decode(), len(letter_pdf_bytes) > 5000]
 out["docx"] = docx_available()  # False in the browser package (no lxml): checked, then left out of the comparison
 import flet
 out["flet"] = flet.__version__ if hasattr(flet, "__version__") else "?"
@@ -70,7 +62,8 @@ def smoke_test(stage: Path, packages: list[str], skip: set[str]) -> None:
     """Import every module of ``packages`` (but ``skip``: native only, or needing
     Pyodide) from the staged package alone and compare dates, holidays and
     translations with the full environment."""
-    code = SMOKE.format(pkgs=str(stage / "__pypackages__"), app=str(stage), packages=packages, skip=sorted(skip))
+    code = (SMOKE.format(pkgs=str(stage / "__pypackages__"), app=str(stage), packages=packages, skip=sorted(skip))
+            + MAKE_PDFS + SMOKE_PDFS_CHECKED)
     staged = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, cwd=stage)
     if staged.returncode != 0:
         raise BuildError(f"the pruned app package does not import:\n{staged.stderr[-3000:]}")
