@@ -53,7 +53,7 @@ def serve_options(settings: Settings) -> dict:
         host=settings.host,
         port=settings.port,
         http=HeadTimeoutProtocol,
-        access_log=False,  # uvicorn's access log names client addresses; server.site.AccessLog does not
+        access_log=False,  # uvicorn's access log names client addresses; server.site.Site's does not
         log_config=None,  # keep the logging set up here
         server_header=False,
         timeout_keep_alive=SERVER_KEEPALIVE_S,

@@ -16,11 +16,11 @@ from server.auth import caller
 from server.config import Settings
 from server.context import Context
 from server.db import Database, make_engine, migrate
-from server.errors import ApiError, CrashGuard, install_error_handlers, without_validation_422
+from server.errors import ApiError, install_error_handlers, without_validation_422
 from server.notify import Listener, team_event
 from server.ratelimit import Limiters
 from server.schemas import Health
-from server.site import AccessLog, RequestGuard, SiteHeaders, static_site
+from server.site import Site, static_site
 
 log = logging.getLogger("stappenplan.server")
 PROTOCOL_VERSION = 1
@@ -91,8 +91,5 @@ def create_app(
             return exc.status, exc.code, exc.message
         return None
 
-    app.add_middleware(SiteHeaders)
-    app.add_middleware(RequestGuard, body_timeout_s=settings.body_timeout_s, authorize=authorize)
-    app.add_middleware(AccessLog)
-    app.add_middleware(CrashGuard)
+    app.add_middleware(Site, body_timeout_s=settings.body_timeout_s, authorize=authorize)
     return app

@@ -43,6 +43,8 @@ class Caller:
     key_version: int
     rotation_needed: bool
     roster: int
+    stored_bytes: int  # the ciphertext in the team's log
+    recent_pushes: str  # server.push_ids
 
 
 def token_hash(token: str) -> bytes:
@@ -59,7 +61,8 @@ def bearer(request: Request) -> bytes:
 
 _CALLER = select(
     members.c.id, members.c.team_id, members.c.coordinator, members.c.removed_at, members.c.last_seen,
-    teams.c.head_seq, teams.c.key_version, teams.c.rotation_needed, teams.c.roster,
+    members.c.recent_pushes, teams.c.head_seq, teams.c.key_version, teams.c.rotation_needed, teams.c.roster,
+    teams.c.stored_bytes,
 ).select_from(members.join(teams, teams.c.id == members.c.team_id)).where(members.c.token_hash == bindparam("hash"))
 _CALLER_LOCKING = _CALLER.with_for_update(of=teams)
 
@@ -72,7 +75,7 @@ def caller(conn: Connection, hashed: bytes, lock_team: bool = False) -> Caller:
     if row.removed_at is not None:
         raise ApiError(403, "removed", "this device is no longer a member of the team")
     return Caller(row.id, row.team_id, row.coordinator, row.last_seen, row.head_seq, row.key_version,
-                  row.rotation_needed, row.roster)
+                  row.rotation_needed, row.roster, row.stored_bytes, row.recent_pushes)
 
 
 def as_utc(value: datetime) -> datetime:

@@ -24,14 +24,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Connection, and_, bindparam, delete, exists, or_, select
+from sqlalchemy import Connection, and_, bindparam, delete, exists, or_
 
 from server import models as m
-from sync.limits import PUSH_IDS_KEPT
 
 TOMBSTONE = "tombstone"
 changes = m.Change.__table__
-pushes = m.Push.__table__
 
 
 def superseded(row=changes):
@@ -51,16 +49,9 @@ def superseded(row=changes):
 _COMPACT = delete(changes).where(
     changes.c.team_id == bindparam("team"), changes.c.record_id.in_(bindparam("ids", expanding=True)), superseded()
 ).returning(changes.c.size)
-_MINE = and_(pushes.c.team_id == bindparam("team"), pushes.c.member_id == bindparam("member"))
-_PRUNE = delete(pushes).where(_MINE, pushes.c.id < select(pushes.c.id).where(_MINE).order_by(pushes.c.id.desc())
-                              .offset(PUSH_IDS_KEPT - 1).limit(1).scalar_subquery())
 
 
 def compact_records(conn: Connection, team_id: str, record_ids: Iterable[str]) -> int:
     """Delete the rows of these records that later rows supersede; returns the bytes freed."""
     return sum(conn.execute(_COMPACT, {"team": team_id, "ids": sorted(set(record_ids))}).scalars())
 
-
-def prune_pushes(conn: Connection, team_id: str, member_id: str) -> None:
-    """Forget all but the member's newest ``PUSH_IDS_KEPT`` push ids (a retry repeats the newest)."""
-    conn.execute(_PRUNE, {"team": team_id, "member": member_id})

@@ -26,7 +26,7 @@ HEADER_TIMEOUT_S = 10.0  # from connecting (or the end of the last answer) to a 
 BODY_TIMEOUT_S = 60.0  # from the request head to the end of its body (8 MiB at ~1 Mbit/s)
 MAX_CONNECTIONS = 4096  # per process; streams are held within it, requests get the headroom
 REQUEST_HEADROOM = 512  # connections kept free of streams, for requests
-DB_CONNECTIONS = 8  # per process: the database pool and the threads that use it, one to one
+DB_CONNECTIONS = 8  # per process on PostgreSQL: the database pool and the threads that use it, one to one
 
 
 @dataclass(frozen=True)

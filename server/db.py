@@ -3,17 +3,23 @@
 The service keeps no state in its processes that must be consistent:
 everything that must be goes through database transactions.
 
-* **One transaction per request, one thread hop.** A route hands one plain
-  function (SQLAlchemy Core on a ``Connection``) to ``Database.read`` or
-  ``Database.write``; it runs in a worker thread inside one transaction,
-  the token check included. Worker threads and pooled connections are
-  sized to each other (``db_connections``), so no thread waits for a
-  connection and no connection idles for want of a thread.
-* **SQLite: one writer in the process.** Write transactions queue for a
-  single writer slot on the event loop (an ``anyio.CapacityLimiter`` of 1),
-  so they never wait in SQLite's sleeping busy handler; they start with
-  ``BEGIN IMMEDIATE`` (across processes SQLite's write lock still holds,
-  with the busy timeout as the fallback). Reads run beside them (WAL).
+* **One transaction per request.** A route hands one plain function
+  (SQLAlchemy Core on a ``Connection``) to ``Database.read`` or
+  ``Database.write``; it runs inside one transaction, the token check
+  included.
+* **SQLite: on the event loop.** A transaction on the local file (the
+  token check and a few statements, then a commit of a few pages) costs
+  less CPU than handing it to a thread and back, so it runs where the
+  request is. That also serialises the writes in the process, without a
+  lock: they never wait in SQLite's sleeping busy handler. Writes start
+  with ``BEGIN IMMEDIATE`` (should another process hold the file's write
+  lock, the busy timeout is the fallback). The price is that the loop waits
+  for a commit's ``fsync``; a server that needs more than one process's
+  worth of pushes runs on PostgreSQL.
+* **PostgreSQL: worker threads sized to the pool.** Every transaction runs
+  in one of ``db_connections`` threads, as many as pooled connections, so
+  no thread waits for a connection and no connection idles for want of a
+  thread.
 * **PostgreSQL: the team's row lock.** A push locks its team's row (``FOR
   UPDATE``) and numbers its records in the same transaction, so pushes to
   one team are serialised across processes and readers never see a gap.
@@ -27,12 +33,13 @@ everything that must be goes through database transactions.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Callable, TypeVar
 
-import anyio
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -66,8 +73,9 @@ def make_engine(url: str, connections: int = 8) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(connection) -> None:
+            # Straight to the driver: the statement needs none of SQLAlchemy's execution machinery.
             write = connection.get_execution_options().get("write", False)
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+            connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     return create_engine(url, pool_size=connections, max_overflow=0, pool_pre_ping=False, hide_parameters=True)
@@ -78,27 +86,24 @@ def is_postgres(engine: Engine) -> bool:
 
 
 class Database:
-    """Runs one transaction per call in a worker thread (see the module's doc)."""
+    """Runs one transaction per call: SQLite's on the event loop, PostgreSQL's in a worker
+    thread (see the module's doc)."""
 
     def __init__(self, engine: Engine, connections: int = 8) -> None:
         self.engine = engine
         self.postgres = is_postgres(engine)
-        self.connections = connections
-        self._readers: anyio.CapacityLimiter | None = None
-        self._writers: anyio.CapacityLimiter | None = None
-
-    def _limiters(self) -> tuple[anyio.CapacityLimiter, anyio.CapacityLimiter]:
-        # Made on first use: a limiter belongs to the event loop that runs the app.
-        if self._readers is None:
-            self._readers = anyio.CapacityLimiter(self.connections)
-            self._writers = self._readers if self.postgres else anyio.CapacityLimiter(1)
-        return self._readers, self._writers
+        self._workers = ThreadPoolExecutor(connections, thread_name_prefix="database") if self.postgres else None
 
     async def read(self, work: Callable[..., T], *args) -> T:
-        return await anyio.to_thread.run_sync(partial(self.run, work, False, *args), limiter=self._limiters()[0])
+        return await self._in_place(work, False, *args)
 
     async def write(self, work: Callable[..., T], *args) -> T:
-        return await anyio.to_thread.run_sync(partial(self.run, work, True, *args), limiter=self._limiters()[1])
+        return await self._in_place(work, True, *args)
+
+    async def _in_place(self, work: Callable[..., T], write: bool, *args) -> T:
+        if self._workers is None:
+            return self.run(work, write, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._workers, partial(self.run, work, write, *args))
 
     def run(self, work: Callable[..., T], write: bool, *args) -> T:
         """``work(connection, *args)`` in one transaction (in the calling thread)."""
@@ -115,6 +120,8 @@ class Database:
         raise AssertionError("unreachable")
 
     def dispose(self) -> None:
+        if self._workers is not None:
+            self._workers.shutdown()
         self.engine.dispose()
 
 

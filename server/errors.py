@@ -2,13 +2,12 @@
 
 Every status a route can answer is declared with it (``responses(...)``),
 so the published document and the server agree; ``tests/test_server_schema.py``
-holds real answers against it. A crash is a 500 without details, and its
-log line names the exception's type and the route, never request data.
+holds real answers against it. A crash is a 500 without details
+(``server.site.Site``).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Optional
 
 from fastapi import Request
@@ -16,8 +15,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-log = logging.getLogger("stappenplan.server")
 
 
 class ApiError(Exception):
@@ -84,37 +81,6 @@ def install_error_handlers(app) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException):
         code = _HTTP_CODES.get(exc.status_code, "bad_request" if exc.status_code < 500 else "server_error")
         return error_response(exc.status_code, code, code.replace("_", " "))
-
-
-class CrashGuard:
-    """Outermost: any exception becomes a bare 500; the log gets its type and the route only.
-
-    (Starlette's own error middleware would log the whole traceback, whose
-    database errors can quote a statement's parameters.)
-    """
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception as exc:
-            route = getattr(scope.get("route"), "path", None) or "(no route)"
-            log.error("internal error: %s in %s %s", type(exc).__name__, scope.get("method"), route)
-            if not started:
-                await error_response(500, "server_error", "internal error")(scope, receive, send)
 
 
 def without_validation_422(app) -> None:

@@ -1,7 +1,7 @@
 """The server's tables. Nothing in them is plaintext of a journal.
 
 Every byte column holds ciphertext, a MAC, a public key or a SHA-256 of an
-access token. Times are UTC. The migrations ``0001`` and ``0002`` create
+access token. Times are UTC. The migrations (``0001`` to ``0003``) create
 exactly these. The hot routes (pull, push, the token check, the event
 stream) use the tables through SQLAlchemy Core (``Model.__table__``), never
 as ORM objects.
@@ -21,7 +21,6 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -58,6 +57,7 @@ class Member(Base):
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
     removed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    recent_pushes: Mapped[str] = mapped_column(String(1000), default="")  # server.push_ids: a retry appends nothing
 
 
 class WrappedKey(Base):
@@ -105,19 +105,3 @@ class Change(Base):
     push_id: Mapped[str] = mapped_column(String(32))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     size: Mapped[int] = mapped_column(Integer)  # len(ciphertext): pages are cut by it before rows are read
-
-
-class Push(Base):
-    """One accepted push, so that the same push sent again appends nothing.
-    The newest ``PUSH_IDS_KEPT`` of each member are kept (a retry repeats the last one)."""
-
-    __tablename__ = "pushes"
-    __table_args__ = (UniqueConstraint("team_id", "push_id"), Index("ix_pushes_member", "team_id", "member_id"))
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"))
-    push_id: Mapped[str] = mapped_column(String(32))
-    member_id: Mapped[str] = mapped_column(String(32))
-    first_seq: Mapped[int] = mapped_column(BigInteger)
-    count: Mapped[int] = mapped_column(Integer)
-

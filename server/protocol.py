@@ -5,7 +5,7 @@ nothing, or its head a byte at a time, is held for good: a thousand of them
 exhaust a process's file descriptors. Here every connection must deliver a
 complete request head within ``header_timeout_s`` of connecting (or of the
 end of its previous answer, once it starts sending again); otherwise it is
-closed. The body has its own deadline (``server.site.RequestGuard``).
+closed. The body has its own deadline (``server.site.read_body``).
 """
 
 from __future__ import annotations

@@ -1,15 +1,19 @@
 """The hot path: ``POST /changes`` (push) and ``GET /changes`` (pull).
 
 Each is one transaction with the token check in it (SQLAlchemy Core, no ORM
-objects), one hop to a worker thread, and JSON written here rather than by
-FastAPI's encoder. An empty pull reads one joined row and nothing else.
+objects; ``server.db`` says where it runs), and JSON written here rather
+than by FastAPI's encoder. An empty pull reads one joined row and nothing
+else.
 
-A pull reads the sizes of the rows after the cursor first (one small row
-each) and then only the rows that fit in the page, so a request never holds
-more than ``MAX_PULL_PAGE_BYTES`` of ciphertext. A push numbers its records
-under the team's lock, compacts the records it replaces
-(``server.compaction``), checks the team's and the server's storage quota,
-and announces the team's new head to every open stream.
+A pull never holds more than ``MAX_PULL_PAGE_BYTES`` of ciphertext: when
+everything the team's log holds fits in one page (its ``stored_bytes``, read
+with the token check), it reads the rows after the cursor at once; otherwise
+it reads their sizes first (one small row each) and then only the rows that
+fit. A push is four statements after the token check: its records numbered
+under the team's lock, the rows they replace compacted
+(``server.compaction``), the team's head and storage moved (and its quota
+checked), and the push id remembered in the member's row
+(``server.push_ids``). Then every open stream of the team hears the new head.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from server import models as m
-from server.auth import Caller, caller, limit, mark_seen
-from server.compaction import compact_records, prune_pushes
+from server import push_ids
+from server.auth import Caller, caller, limit
+from server.compaction import compact_records
 from server.context import Context, context
 from server.errors import AUTHENTICATED, ApiError, responses
 from server.hub import TeamEvent
@@ -35,7 +40,7 @@ from sync.crypto import b64d
 
 router = APIRouter(prefix="/api/v1")
 changes = m.Change.__table__
-pushes = m.Push.__table__
+members = m.Member.__table__
 teams = m.Team.__table__
 
 
@@ -68,10 +73,9 @@ _SIZES = select(changes.c.seq, changes.c.size).where(*_AFTER).order_by(changes.c
 _ROWS = select(changes.c.seq, changes.c.record_id, changes.c.kind, changes.c.key_version, changes.c.nonce,
                changes.c.ciphertext, changes.c.author_id, changes.c.received_at).where(
     *_AFTER, changes.c.seq <= bindparam("last")).order_by(changes.c.seq)
-_EARLIER_PUSH = select(pushes.c.member_id, pushes.c.first_seq, pushes.c.count).where(
-    pushes.c.team_id == bindparam("team"), pushes.c.push_id == bindparam("push"))
 _INSERT_CHANGES = insert(changes)
-_INSERT_PUSH = insert(pushes)
+_PUSHED = update(members).where(members.c.id == bindparam("member")).values(
+    recent_pushes=bindparam("recent"), last_seen=bindparam("now"))
 _MOVE_HEAD = update(teams).where(teams.c.id == bindparam("team")).values(
     head_seq=bindparam("head"), stored_bytes=teams.c.stored_bytes + bindparam("added"),
     last_active=bindparam("now")).returning(teams.c.stored_bytes)
@@ -106,7 +110,10 @@ def _pull(conn: Connection, hashed: bytes, ctx: Context, after: int, limit_: int
     who = caller(conn, hashed)
     limit(ctx.limiters.authenticated, who.member_id)
     parts, more, head = [], False, who.head
-    if after < who.head:
+    if after < who.head and who.head - after <= limit_ and who.stored_bytes <= limits.MAX_PULL_PAGE_BYTES:
+        # All of the team's log fits in one page: no need to read the sizes first.
+        parts = [_change(r) for r in conn.execute(_ROWS, {"team": who.team_id, "after": after, "last": who.head})]
+    elif after < who.head:
         sizes = conn.execute(_SIZES, {"team": who.team_id, "after": after, "n": limit_ + 1}).all()
         taken = page_cut(sizes, limit_, limits.MAX_PULL_PAGE_BYTES)
         if taken:
@@ -137,9 +144,9 @@ def _push(conn: Connection, hashed: bytes, ctx: Context, body: PushBody, sealed:
           now: datetime) -> tuple[dict, Optional[TeamEvent]]:
     who = caller(conn, hashed, lock_team=True)
     limit(ctx.limiters.push, who.member_id)
-    earlier = conn.execute(_EARLIER_PUSH, {"team": who.team_id, "push": body.push_id}).first()
+    earlier = push_ids.find(who.recent_pushes, body.push_id)
     if earlier is not None:
-        if earlier.member_id != who.member_id or earlier.count != len(sealed):
+        if earlier.count != len(sealed):
             raise ApiError(409, "push_id_conflict", "this push id was used for another push")
         return {"seqs": list(range(earlier.first_seq, earlier.first_seq + earlier.count)), "head": who.head,
                 "replayed": True}, None
@@ -157,9 +164,6 @@ def _push(conn: Connection, hashed: bytes, ctx: Context, body: PushBody, sealed:
         for i, (r, (nonce, ciphertext)) in enumerate(zip(body.records, sealed))
     ])
     head = first + len(sealed) - 1
-    conn.execute(_INSERT_PUSH, {"team_id": who.team_id, "push_id": body.push_id, "member_id": who.member_id,
-                                "first_seq": first, "count": len(sealed)})
-    prune_pushes(conn, who.team_id, who.member_id)
     added = sum(len(c) for _, c in sealed) - compact_records(conn, who.team_id, (r.record_id for r in body.records))
     ctx.usage.refresh_if_stale(conn)  # (before this push's bytes are counted in its team's row)
     stored = conn.scalar(_MOVE_HEAD, {"team": who.team_id, "head": head, "added": added, "now": now})
@@ -168,7 +172,8 @@ def _push(conn: Connection, hashed: bytes, ctx: Context, body: PushBody, sealed:
     if added > 0 and ctx.usage.total + added > ctx.settings.server_quota_bytes:
         raise ApiError(409, "server_storage_full", "this server's storage is full")
     ctx.usage.total += added
-    mark_seen(conn, who, now)
+    conn.execute(_PUSHED, {"member": who.member_id, "now": now,
+                           "recent": push_ids.remember(who.recent_pushes, body.push_id, first, len(sealed))})
     event = TeamEvent(who.team_id, head, who.key_version, who.rotation_needed, who.roster)
     if ctx.db.postgres:
         notify(conn, event)

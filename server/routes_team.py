@@ -31,7 +31,7 @@ from sync.crypto import b64d, b64e
 router = APIRouter(prefix="/api/v1")
 teams, members = m.Team.__table__, m.Member.__table__
 wrapped_keys, invites = m.WrappedKey.__table__, m.Invite.__table__
-changes, pushes = m.Change.__table__, m.Push.__table__
+changes = m.Change.__table__
 
 
 def active_members(conn: Connection, team_id: str) -> list:
@@ -140,7 +140,7 @@ def _delete_team(conn: Connection, hashed: bytes, ctx: Context) -> TeamEvent:
 
 def delete_team_rows(conn: Connection, team_id: str) -> None:
     """Everything of the team, gone (children before the team, for the foreign keys)."""
-    for table in (wrapped_keys, invites, pushes, changes, members):
+    for table in (wrapped_keys, invites, changes, members):
         conn.execute(delete(table).where(table.c.team_id == team_id))
     conn.execute(delete(teams).where(teams.c.id == team_id))
 

@@ -1,4 +1,5 @@
-"""Everything around the API: the web app at ``/``, headers, request bounds, access log.
+"""Everything around the API, in one ASGI layer (``Site``): the web app at ``/``,
+headers, request bounds, crashes, access log.
 
 * The static web app (``build/web`` from ``tools/build_web.py``) is served
   at ``/`` on the same origin as the API, so its CSP ``connect-src 'self'``
@@ -8,9 +9,16 @@
   the root, so its scope covers the whole app (and not ``/api/``'s answers,
   which are ``no-store``).
 * Request bodies are bounded in size and time, and a large push's token is
-  checked before its body is read (``RequestGuard``).
+  checked before its body is read (``read_body``).
+* A crash is a bare 500; its log line names the exception's type and the
+  route, never request data (Starlette's own error middleware would log the
+  whole traceback, whose database errors can quote a statement's parameters).
 * The access log has method, route, status and duration — never a client
   address, a query string or a path with an id in it.
+
+One layer, not one per job: every request and every answer passes through
+it, and each extra layer is another coroutine and another ``send`` wrapper
+on the hot path.
 """
 
 from __future__ import annotations
@@ -25,10 +33,12 @@ from typing import Awaitable, Callable, Optional
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.errors import error_response
 from sync.limits import MAX_REQUEST_BYTES, MAX_SMALL_REQUEST_BYTES
 
 PUSH_PATH = "/api/v1/changes"
 
+log = logging.getLogger("stappenplan.server")
 access_log = logging.getLogger("stappenplan.server.access")
 
 SECURITY_HEADERS = [
@@ -39,6 +49,7 @@ SECURITY_HEADERS = [
 ]
 NO_CACHE = {"index.html", "sw.js", ""}
 CONTENT_TYPES = {".wasm": b"application/wasm", ".mjs": b"text/javascript; charset=utf-8"}
+Authorize = Callable[[Scope], Awaitable[Optional[tuple[int, str, str]]]]
 
 
 def _refusal(status: int, code: str, message: str) -> tuple[dict, bytes]:
@@ -48,6 +59,12 @@ def _refusal(status: int, code: str, message: str) -> tuple[dict, bytes]:
         (b"cache-control", b"no-store"), (b"connection", b"close")]}, body
 
 
+async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+    start, body = _refusal(status, code, message)
+    await send(start)
+    await send({"type": "http.response.body", "body": body})
+
+
 def body_limit(scope: Scope) -> int:
     """A push may be large; every other request is small."""
     if scope["method"] == "POST" and scope["path"] == PUSH_PATH:
@@ -55,130 +72,116 @@ def body_limit(scope: Scope) -> int:
     return MAX_SMALL_REQUEST_BYTES
 
 
-class RequestGuard:
-    """Bounds on a request's body, before any of it reaches a handler.
+def site_headers(path: str, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """An answer's headers as sent: security headers everywhere, no-store for the API,
+    cache rules and content types for the web app."""
+    if path.startswith("/api/"):
+        headers = [*headers, *SECURITY_HEADERS]
+        if not any(k.lower() == b"cache-control" for k, _ in headers):
+            headers.append((b"cache-control", b"no-store"))
+        return headers
+    name = path.rsplit("/", 1)[-1]
+    suffix = Path(name).suffix
+    headers = [(k, v) for k, v in headers if k.lower() != b"content-type" or suffix not in CONTENT_TYPES]
+    headers += SECURITY_HEADERS
+    if suffix in CONTENT_TYPES:
+        headers.append((b"content-type", CONTENT_TYPES[suffix]))
+    if name in NO_CACHE and not any(k.lower() == b"cache-control" for k, _ in headers):
+        headers.append((b"cache-control", b"no-cache"))
+    return headers
+
+
+async def read_body(scope: Scope, receive: Receive, send: Send, timeout_s: float,
+                    authorize: Authorize) -> Optional[bytes]:
+    """The request's whole body, within its bounds; ``None`` when it was refused (the
+    refusal is sent) or the client went away.
 
     * 413 for a body over its limit (``body_limit``), by Content-Length or by
       counting; at most the limit is ever held;
-    * 408 when the body has not arrived ``body_timeout_s`` after the head;
+    * 408 when the body has not arrived ``timeout_s`` after the head;
     * a push whose body is large (or of unknown length) has its access token
       checked first (``authorize``): a stranger's 8 MiB is refused unread.
-
-    The body is read here and handed to the app afterwards.
     """
+    limit = body_limit(scope)
+    declared = dict(scope.get("headers") or []).get(b"content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        await _refuse(send, 413, "too_large", "request too large")
+        return None
+    if limit > MAX_SMALL_REQUEST_BYTES and (declared is None or int(declared) > MAX_SMALL_REQUEST_BYTES):
+        refusal = await authorize(scope)
+        if refusal is not None:
+            await _refuse(send, *refusal)
+            return None
+    chunks, size = [], 0
+    try:
+        async with asyncio.timeout(timeout_s):
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":  # the client went away
+                    return None
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    await _refuse(send, 413, "too_large", "request too large")
+                    return None
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    return b"".join(chunks)
+    except TimeoutError:
+        await _refuse(send, 408, "timeout", "the request's body did not arrive in time")
+        return None
 
-    def __init__(self, app: ASGIApp, body_timeout_s: float,
-                 authorize: Callable[[Scope], Awaitable[Optional[tuple[int, str, str]]]]) -> None:
+
+class Site:
+    """The layer around the app (see the module's doc); the body is read here and handed on whole."""
+
+    def __init__(self, app: ASGIApp, body_timeout_s: float, authorize: Authorize) -> None:
         self.app, self.body_timeout_s, self.authorize = app, body_timeout_s, authorize
-
-    async def _refuse(self, send: Send, status: int, code: str, message: str) -> None:
-        start, body = _refusal(status, code, message)
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = body_limit(scope)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await self._refuse(send, 413, "too_large", "request too large")
-            return
-        if limit > MAX_SMALL_REQUEST_BYTES and (declared is None or int(declared) > MAX_SMALL_REQUEST_BYTES):
-            refusal = await self.authorize(scope)
-            if refusal is not None:
-                await self._refuse(send, *refusal)
-                return
-        chunks, size = [], 0
-        try:
-            async with asyncio.timeout(self.body_timeout_s):
-                while True:
-                    message = await receive()
-                    if message["type"] != "http.request":  # the client went away
-                        return
-                    chunk = message.get("body", b"")
-                    size += len(chunk)
-                    if size > limit:
-                        await self._refuse(send, 413, "too_large", "request too large")
-                        return
-                    chunks.append(chunk)
-                    if not message.get("more_body", False):
-                        break
-        except TimeoutError:
-            await self._refuse(send, 408, "timeout", "the request's body did not arrive in time")
-            return
-        body = b"".join(chunks)
-        delivered = False
-
-        async def replay() -> Message:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-
-class SiteHeaders:
-    """Security headers everywhere; cache rules and content types for the web app; no-store for the API."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path: str = scope["path"]
-        name = path.rsplit("/", 1)[-1]
-        suffix = Path(name).suffix
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-type"
-                           or suffix not in CONTENT_TYPES or path.startswith("/api/")]
-                headers += SECURITY_HEADERS
-                if path.startswith("/api/"):
-                    if not any(k.lower() == b"cache-control" for k, _ in headers):
-                        headers.append((b"cache-control", b"no-store"))
-                else:
-                    if suffix in CONTENT_TYPES:
-                        headers.append((b"content-type", CONTENT_TYPES[suffix]))
-                    if name in NO_CACHE and not any(k.lower() == b"cache-control" for k, _ in headers):
-                        headers.append((b"cache-control", b"no-cache"))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class AccessLog:
-    """One line per request: method, route template, status, milliseconds. No address, no ids."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
+        path: str = scope["path"]
         status = 0
 
-        async def recording_send(message: Message) -> None:
+        async def site_send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message = {**message, "headers": site_headers(path, message.get("headers", []))}
             await send(message)
 
         try:
-            await self.app(scope, receive, recording_send)
+            body = await read_body(scope, receive, site_send, self.body_timeout_s, self.authorize)
+            if body is not None:
+                await self.app(scope, _replay(body, receive), site_send)
+        except Exception as exc:
+            log.error("internal error: %s in %s %s", type(exc).__name__, scope.get("method"), _route(scope))
+            if not status:
+                await error_response(500, "server_error", "internal error")(scope, receive, site_send)
         finally:
-            route = scope.get("route")
-            where = getattr(route, "path", None) or ("/api/…" if scope["path"].startswith("/api/") else "(static)")
-            access_log.info("%s %s %d %.0fms", scope["method"], where, status, (time.perf_counter() - start) * 1000)
+            access_log.info("%s %s %d %.0fms", scope["method"], _route(scope), status,
+                            (time.perf_counter() - start) * 1000)
+
+
+def _route(scope: Scope) -> str:
+    route = getattr(scope.get("route"), "path", None)
+    return route or ("/api/…" if scope["path"].startswith("/api/") else "(static)")
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 def static_site(web_dir: Path) -> StaticFiles:

@@ -86,12 +86,29 @@ def test_replayed_push_appends_nothing(server):
         assert await push_one(a, sa, push_id=push_id) == [1]
         assert await push_one(a, sa, push_id=push_id) == [1]  # the same push again: the same answer
         assert (await a.pull(sa, 0)).head == 1
-        with pytest.raises(RefusedError) as refused:  # another member cannot reuse it
-            await push_one(b, sb, push_id=push_id)
+        two = [await a.seal(sa, OutgoingRecord(r, "incident", b'{"t":2}', "2")) for r in ("r1", "r2")]
+        with pytest.raises(RefusedError) as refused:  # the same id for a different push
+            await a.push(sa, two, push_id)
         assert refused.value.reason == "push_id_conflict"
+        # Push ids are the member's own: another member's push with the same id is neither refused
+        # (nobody can block a colleague's push by sending its id first) nor taken for the first one's.
+        assert await push_one(b, sb, push_id=push_id) == [2]
 
     run(scenario())
-    assert count(server, m.Change) == 1
+    assert count(server, m.Change) == 2
+
+
+def test_a_retry_of_any_of_the_members_newest_16_pushes_appends_nothing(server):
+    async def scenario():
+        a, sa, _b, _sb = await team_of_two(server)
+        ids = [c.new_id(a.crypto) for _ in range(17)]
+        for n, push_id in enumerate(ids, start=1):
+            assert await push_one(a, sa, push_id=push_id) == [n]
+        for n, push_id in list(enumerate(ids, start=1))[1:]:
+            assert await push_one(a, sa, push_id=push_id) == [n]  # remembered: the same answer
+        assert await push_one(a, sa, push_id=ids[0]) == [18]  # the 17th newest is forgotten
+
+    run(scenario())
 
 
 def test_invite_is_single_use_and_expires_and_can_be_cancelled(server):

@@ -198,7 +198,7 @@ def test_the_coordinator_deletes_the_team_and_nothing_of_it_stays(server):
                 await client.pull(state, 0)
 
     run(scenario())
-    for model in (m.Team, m.Member, m.WrappedKey, m.Invite, m.Change, m.Push):
+    for model in (m.Team, m.Member, m.WrappedKey, m.Invite, m.Change):
         assert count(server, model) == 0, model
 
 

@@ -109,7 +109,7 @@ def test_server_answers_any_request_with_json_below_500(sqlite_server, team_toke
 def _row_counts(server) -> dict:
     with server.engine.connect() as conn:
         return {t.__tablename__: conn.scalar(select(func.count()).select_from(t))
-                for t in (m.Team, m.Member, m.WrappedKey, m.Invite, m.Change, m.Push)}
+                for t in (m.Team, m.Member, m.WrappedKey, m.Invite, m.Change)}
 
 
 # -- the client's parsing --------------------------------------------------------------------------

@@ -23,8 +23,10 @@ load average:
    is the overhead of everything the server does beyond the floor.
 2. **300 teams open** (of 1,000): their 1,500 devices hold event streams;
    each open team saves every 30 s on average, the saving device pushes at
-   once, the others pull when their stream says so. Pull latency p50/p95 and
-   the time from a push until the other four members have pulled it.
+   once, the others pull when their stream says so. Measured once every
+   stream has delivered its team's state and every device has caught up.
+   Pull latency p50/p95 and the time from a push until the other four
+   members have pulled it.
 3. **All 1,000 teams open**, the same.
 4. **A viral day**: 500 more teams become active within a minute, saving
    every 10 s.

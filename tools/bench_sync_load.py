@@ -96,6 +96,7 @@ class Device:
     cursor: int = 0
     pulling: bool = False
     again: bool = False
+    listening: bool = False  # its stream has delivered the team's state (or has given up)
 
     @property
     def tok(self) -> str:
@@ -194,6 +195,7 @@ class Load:
             reader, writer = await asyncio.open_connection(host, port)
         except OSError:
             self.results.errors += 1
+            device.listening = True
             return
         writer.write(f"GET /api/v1/events HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {device.tok}\r\n"
                      f"Accept: text/event-stream\r\n\r\n".encode())
@@ -210,11 +212,14 @@ class Load:
                     return
                 chunk = await reader.readexactly(size + 2)
                 for line in chunk.split(b"\n"):
-                    if line.startswith(b"data: ") and json.loads(line[6:])["head"] > device.cursor:
-                        self.spawn(self.pull(device))
+                    if line.startswith(b"data: "):
+                        device.listening = True
+                        if json.loads(line[6:])["head"] > device.cursor:
+                            self.spawn(self.pull(device))
         except (OSError, ValueError, asyncio.IncompleteReadError):
             pass
         finally:
+            device.listening = True
             writer.close()
 
     async def run_rate(self, rate: float, seconds: float) -> None:
@@ -248,8 +253,9 @@ class Load:
                 opened.append(team)
 
         opening = asyncio.ensure_future(open_all())
-        if not ramp_s:  # steady state: measure after every device has opened and caught up
+        if not ramp_s:  # steady state: measure once every device listens and has caught up
             await opening
+            await self.until_listening([d for team in opened for d in self.devices[team]])
             await self.drain_pulls()
             self.results = Results(streams=self.results.streams, errors=self.results.errors)
         t = time.perf_counter()
@@ -266,6 +272,11 @@ class Load:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def until_listening(self, devices: list[Device], timeout_s: float = 120.0) -> None:
+        deadline = time.perf_counter() + timeout_s
+        while not all(d.listening for d in devices) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.05)
 
     async def drain_pulls(self) -> None:
         everyone = [d for team in self.devices.values() for d in team]
