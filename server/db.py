@@ -95,12 +95,12 @@ class Database:
         self._workers = ThreadPoolExecutor(connections, thread_name_prefix="database") if self.postgres else None
 
     async def read(self, work: Callable[..., T], *args) -> T:
-        return await self._in_place(work, False, *args)
+        return await self._transact(work, False, *args)
 
     async def write(self, work: Callable[..., T], *args) -> T:
-        return await self._in_place(work, True, *args)
+        return await self._transact(work, True, *args)
 
-    async def _in_place(self, work: Callable[..., T], write: bool, *args) -> T:
+    async def _transact(self, work: Callable[..., T], write: bool, *args) -> T:
         if self._workers is None:
             return self.run(work, write, *args)
         return await asyncio.get_running_loop().run_in_executor(self._workers, partial(self.run, work, write, *args))

@@ -23,14 +23,10 @@ class Remembered(NamedTuple):
     count: int
 
 
-def _entries(recent: str) -> list[str]:
-    return recent.split() if recent else []
-
-
 def find(recent: str, push_id: str) -> Optional[Remembered]:
     """The earlier push with this id, if the member sent one lately."""
     prefix = push_id + ":"
-    for entry in _entries(recent):
+    for entry in recent.split():
         if entry.startswith(prefix):
             _, first, count = entry.split(":")
             return Remembered(int(first), int(count))
@@ -39,4 +35,4 @@ def find(recent: str, push_id: str) -> Optional[Remembered]:
 
 def remember(recent: str, push_id: str, first_seq: int, count: int) -> str:
     """``recent`` with this push as the newest, and only the newest ``PUSH_IDS_KEPT``."""
-    return " ".join([*_entries(recent), f"{push_id}:{first_seq}:{count}"][-PUSH_IDS_KEPT:])
+    return " ".join([*recent.split(), f"{push_id}:{first_seq}:{count}"][-PUSH_IDS_KEPT:])
