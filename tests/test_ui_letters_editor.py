@@ -62,6 +62,7 @@ def test_leaving_the_letter_with_edits_asks_first(sessions, tmp_path):
     s.tap("Weggooien")
     s.see("Ouders van slachtoffer 1 (Sanne de Vries, 2B)")
     s.tap("Brief aan alle ouders")
+    s.see("Wat het stappenplan van deze brief vraagt")  # the letter is open, not still the list
     _focus_body(s)
     _body_has(s, "Jeroen de Boer, directeur")  # back to the kept draft
     _body_has(s, "Iemand anders", present=False)

@@ -140,6 +140,29 @@ def test_before_python_starts_every_step_can_be_read_in_full_and_back_leads_back
         assert page.locator("#loading").count() == 1  # all of it without Python
 
 
+def test_flutter_starting_behind_the_shell_leaves_the_focus_where_the_user_reads(browser, server):
+    """Flutter's engine focuses its own view when it starts, behind the shell; a screen reader
+    would leave the step being read. Here the view (or, before the engine has made it, an
+    element outside the shell in its place) takes the focus as the engine does."""
+    plan = load_plan("nl")
+    step = plan.steps[2]
+    with shell_session(browser, server, "shell-focus-kept") as session:
+        page = session.page
+        page.goto(server.url + "/")
+        page.get_by_role("link", name="De zeven stappen", exact=True).click()
+        wait_for_hash(page, "#/stappen")
+        page.get_by_role("link", name=re.compile("^" + re.escape(step_title("nl", step)))).click()
+        wait_for_hash(page, f"#/stap/{step.number}")
+        assert focused(page)["text"] == step_title("nl", step)
+        page.evaluate("""() => {
+          let view = document.querySelector('flutter-view');
+          if (!view) view = document.body.appendChild(document.createElement('div'));
+          view.tabIndex = -1;
+          view.focus();
+        }""")
+        assert focused(page)["text"] == step_title("nl", step)
+
+
 def test_the_step_plan_works_by_keyboard_and_with_the_browsers_back_button(browser, server):
     with shell_session(browser, server, "shell-keyboard", viewport=CHROMEBOOK) as session:
         page = session.page

@@ -5,7 +5,8 @@
 //    route; the address's "#" route says which one shows (#/stappen, #/stap/3, and
 //    #/stap/3/<action>, which shows step 3 at that action).  Links are real links, so the
 //    browser's back button, a reload and a screen reader's list of links all work; focus moves
-//    to the new page's heading (or, going back, to the link the user followed from it).
+//    to the new page's heading (or, going back, to the link the user followed from it), and
+//    stays in the shell while Flutter starts behind it.
 // 2. Handover: boot.js says when the full app has rendered ("stappenplan-app-rendered").  If
 //    the user has not touched the shell, the app takes its place at once; otherwise the shell
 //    stays, unmoved, and offers "De volledige app is klaar — App openen".  Meanwhile the app
@@ -84,6 +85,15 @@
   }
   show(true);
   on("hashchange", () => show(false));
+
+  // Flutter's engine, starting behind the shell, focuses its own view: while the shell is in
+  // charge, focus goes back to where the shell (or the user) had put it, so a screen reader
+  // does not leave the page being read.
+  let shellFocus = null;
+  on("focusin", (event) => {
+    if (loading.contains(event.target)) shellFocus = event.target;
+    else if (shellFocus && shellFocus.isConnected) shellFocus.focus({ preventScroll: true });
+  });
 
   // "Back": to the page the user came from when that is where the link leads (or, for a
   // link marked "any", wherever they came from), so the browser's history does not grow.
