@@ -61,8 +61,11 @@ def test_leaving_the_letter_with_edits_asks_first(sessions, tmp_path):
     s.tap("Terug")
     s.tap("Weggooien")
     s.see("Ouders van slachtoffer 1 (Sanne de Vries, 2B)")
+    # As a user would, tap once the list has come to rest (a tap while the page still slides in
+    # lands where the button is no longer).
+    s.settled("Array.from(document.querySelectorAll('flt-semantics'), e => e.style.transform).join()", quiet_ms=300)
     s.tap("Brief aan alle ouders")
-    s.see("Wat het stappenplan van deze brief vraagt")  # the letter is open, not still the list
+    s.see("Wat het stappenplan van deze brief vraagt")
     _focus_body(s)
     _body_has(s, "Jeroen de Boer, directeur")  # back to the kept draft
     _body_has(s, "Iemand anders", present=False)
