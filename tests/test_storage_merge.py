@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "storage_helpers"))
@@ -161,6 +161,8 @@ def test_merge_is_commutative_associative_and_idempotent(step_list, clock_skews)
 
 @settings(max_examples=300, deadline=None)
 @given(steps, skews)
+# Found in CI: two devices write the same title at the same instant.
+@example([("edit", 0, ("title", "a"), 0), ("edit", 1, ("title", "a"), 0)], [timedelta(0)] * 3)
 def test_merge_loses_nothing(step_list, clock_skews):
     a, b, _ = _simulate(step_list, clock_skews)
     merged = merge_incident(a, b)
@@ -175,12 +177,14 @@ def test_merge_loses_nothing(step_list, clock_skews):
         for name in inc.SUB_RECORDS:
             assert {x["id"] for x in side[name]} <= {x["id"] for x in merged[name]}
         assert set(side["evaluation"]) <= set(merged["evaluation"])  # no answer lost
-    # every value either is in the result or was overwritten by someone who saw it
+    # every value either is in the result or was overwritten by someone who saw it; two devices
+    # that wrote one value at one instant made one write, kept once (merge.join says with whom)
     for key in inc.SCALAR_FIELDS:
         kept = _entries(merged, key)
+        writes = {(canon(k.value), k.at) for k in kept}
         for side in (a, b):
             for e in _entries(side, key):
-                assert e in kept or any(e.superseded_by(k) for k in kept), key
+                assert (canon(e.value), e.at) in writes or any(e.superseded_by(k) for k in kept), key
 
 
 def _entries(doc: dict, key: str) -> list[Entry]:
