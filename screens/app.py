@@ -120,14 +120,19 @@ class App:
         page.on_view_pop = self._on_view_pop
         page.on_app_lifecycle_state_change = self._on_lifecycle
         page.on_close = self._on_close
-        await self.journal.exists()
-        # Nothing stands between launch and the first screen: it is drawn in
+        first = page.route or routes.path("home")
+        # Whether a journal exists decides only the journal's screens: any other
+        # first screen does not wait for the check (a read of the device's storage).
+        journal_exists = asyncio.ensure_future(self.journal.exists())
+        if any(routes.needs_journal(route) for route in routes.chain(first)):
+            await journal_exists
+        # Nothing else stands between launch and the first screen: it is drawn in
         # Dutch while the stored settings and the device's language are asked
         # for (one round trip), and redrawn only if they change anything.
-        self.show(page.route or routes.path("home"))
+        self.show(first)
         self._background = [page.run_task(self._minute_ticker), page.run_task(self._idle_lock)]
-        _, device, school = await asyncio.gather(self.preferences.load(), self._device_language(),
-                                                 self._load_school())
+        _, device, school, _ = await asyncio.gather(self.preferences.load(), self._device_language(),
+                                                    self._load_school(), journal_exists)
         language = self.preferences.language or device
         if language != self.language:
             self._use_language(language)

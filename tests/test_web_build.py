@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
@@ -504,6 +505,113 @@ def test_a_journal_kept_in_the_ui_opens_offline_after_a_reload(own_origin):
     session.see("Voortgang per stap")
     shot(page, "web-offline-journal")
     assert session.outside_requests == []
+
+
+SNAPSHOT_CACHE = "stappenplan-python-snapshot"  # tools/web/python-snapshot.js
+
+
+def snapshot_keys(page) -> list[str]:
+    """The Python start snapshots the browser keeps (their cache keys)."""
+    return page.evaluate(f"caches.open({SNAPSHOT_CACHE!r}).then((c) => c.keys()).then((k) => k.map((r) => r.url))")
+
+
+def wait_for_snapshot(page, timeout_s: float = 180) -> list[str]:
+    """Until the snapshot the first start makes in the background is stored."""
+    deadline = time.monotonic() + timeout_s
+    while not (keys := snapshot_keys(page)) and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+    return keys
+
+
+def start_marks(page) -> set[str]:
+    return set(page.evaluate("performance.getEntriesByType('mark').map((m) => m.name)"))
+
+
+def test_the_python_start_snapshot_is_kept_per_build_and_refused_when_it_does_not_restore(site):
+    """tools/web/python-snapshot.js under Node, with this build's Pyodide and app package:
+    a first start reports the snapshot missing; the maker stores one under this app package
+    (a stale one of another build goes) and only once; later starts restore it, with Flet and
+    the app imported and a random state each of their own; a snapshot of another Pyodide
+    build is refused, marked, and not made again."""
+    done = subprocess.run(["node", str(ROOT / "tests" / "web_helpers" / "python_snapshot_checks.mjs"), str(site.out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    first = seen["first"]
+    assert first["messages"] == [{"fletAppEvent": "python-snapshot-missing"}]
+    assert first["marks"] == ["python-snapshot-missing"] and first["unpacked"] and not first["imported"]
+    assert seen["made"] == "stored" and seen["keysAfterMaking"] == [seen["expectedKey"]]
+    assert seen["madeAgain"] == "present"
+    for start in (seen["restored"], seen["restoredAgain"]):
+        assert start["marks"] == ["python-snapshot-restored"] and start["messages"] == []
+        assert start["imported"] and start["unpacked"]
+    assert seen["restored"]["random"] != seen["restoredAgain"]["random"]
+    for start in (seen["damaged"], seen["afterRefused"]):
+        assert start["marks"] == [] and start["messages"] == [] and start["unpacked"] and not start["imported"]
+    assert seen["keysAfterDamaged"] == [seen["expectedKey"] + "&refused"]
+    assert seen["makeAfterRefused"] == "present"
+
+
+@pytest.mark.browser
+def test_later_starts_restore_python_from_the_snapshot_the_first_start_made(own_origin):
+    """Installed and started again: Python comes from the snapshot the first start made in
+    the background (Flet and the app already imported), each start with a random state of
+    its own, and the app works as before; the snapshot belongs to this build's app package."""
+    from tests.web_journal import run_in_app_worker
+
+    from urllib.parse import unquote
+
+    server, session = own_origin
+    page = session.page
+    page.goto(session.base_url)
+    wait_until_ready(page)
+    assert "python-snapshot-missing" in start_marks(page)
+    package = re.search(r'flet\.appPackageUrl = "([^"]+)"', page.content()).group(1)
+    keys = wait_for_snapshot(page)
+    assert [unquote(k.split("package=", 1)[1]) for k in keys] == [session.base_url + package]
+
+    draws = []
+    for _ in range(2):
+        page.reload()
+        wait_until_ready(page)
+        assert {"python-snapshot-restored"} <= start_marks(page) and "python-snapshot-missing" not in start_marks(page)
+        draws.append(run_in_app_worker(page, """
+            import random, sys
+            return [random.random(), "main" in sys.modules and "flet" in sys.modules]
+        """))
+    assert draws[0][1] and draws[1][1]
+    assert draws[0][0] != draws[1][0]  # not the state frozen in the snapshot
+
+    session.enable_semantics()
+    session.tap("Acuut incident")
+    page.wait_for_function("() => location.hash === '#/acuut'", timeout=20_000)
+    session.see(load_plan("nl").acute_actions[0].title)
+    assert session.console_errors == []
+    assert snapshot_keys(page) == keys  # made once
+
+
+@pytest.mark.browser
+def test_a_snapshot_that_does_not_restore_is_refused_and_the_app_starts_without_it(own_origin):
+    """A damaged snapshot (or one Pyodide refuses): the start goes on without it, the app
+    works, and this build does not keep making new ones."""
+    server, session = own_origin
+    page = session.page
+    page.goto(session.base_url)
+    wait_until_ready(page)
+    [key] = wait_for_snapshot(page)
+    page.evaluate("([name, key]) => caches.open(name).then((c) => c.put(key, new Response(new Uint8Array(4096))))",
+                  [SNAPSHOT_CACHE, key])
+    page.reload()
+    wait_until_ready(page)
+    assert not {"python-snapshot-restored", "python-snapshot-missing"} & start_marks(page)
+    session.enable_semantics()
+    session.tap("Acuut incident")
+    session.see(load_plan("nl").acute_actions[0].title)
+    assert sorted(snapshot_keys(page)) == [key + "&refused"]
+    page.reload()
+    wait_until_ready(page)
+    assert not {"python-snapshot-restored", "python-snapshot-missing"} & start_marks(page)
+    assert session.console_errors == []
 
 
 def _deploy_new_version(out: Path) -> None:

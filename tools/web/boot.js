@@ -41,8 +41,9 @@
   window.addEventListener("flutter-first-frame", () => { flutterFrame = true; hideShellWhenReady(); }, { once: true });
   const failed = () => shell.failed();
   window.addEventListener("flet-app-event", (event) => {
-    if (event.detail === "rendered") { pythonRendered = true; hideShellWhenReady(); }
+    if (event.detail === "rendered") { pythonRendered = true; hideShellWhenReady(); makeSnapshotSoon(); }
     if (event.detail === "failed") failed();
+    if (event.detail === "python-snapshot-missing") { snapshotMissing = true; makeSnapshotSoon(); }
   });
   window.addEventListener("flet-python-error", failed);
 
@@ -53,10 +54,11 @@
   // messages it sent so far.  Same init message as python.js sends (Flet's
   // client passes empty args).
   let prewarmed = null;
+  const workerBase = () =>
+    flet.entrypointBaseUrl.endsWith("/") ? flet.entrypointBaseUrl.slice(0, -1) : flet.entrypointBaseUrl;
   function startPythonWorker() {
     if (!flet.pyodide) return;
-    const base = flet.entrypointBaseUrl.endsWith("/") ? flet.entrypointBaseUrl.slice(0, -1) : flet.entrypointBaseUrl;
-    const worker = new Worker(`${base}/python-worker.js`, { type: "module" });
+    const worker = new Worker(`${workerBase()}/python-worker.js`, { type: "module" });
     const buffered = [];
     let handler = null;
     worker.addEventListener("message", (event) => { if (!handler) buffered.push(event); });
@@ -82,6 +84,22 @@
     // Only the plain start-up this worker was made for (no script, no extra packages).
     return taken && args && Object.keys(args).length === 0 ? taken : (taken && taken.worker.terminate(), null);
   };
+
+  // --- The Python start snapshot -------------------------------------------------
+  // When the Python worker started without one (the first start of a build),
+  // python-snapshot-worker.js makes it (tools/web/python-snapshot.js) in a
+  // worker of its own, a few seconds after the app has rendered: it never
+  // competes with this start, and the next start restores it.
+  const SNAPSHOT_DELAY_MS = 5000;
+  let snapshotMissing = false;
+  function makeSnapshotSoon() {
+    if (!snapshotMissing || !pythonRendered) return;
+    snapshotMissing = false;
+    setTimeout(() => {
+      const worker = new Worker(`${workerBase()}/python-snapshot-worker.js`, { type: "module" });
+      worker.postMessage({ pyodideUrl: flet.pyodideUrl, appPackageUrl: flet.appPackageUrl });
+    }, SNAPSHOT_DELAY_MS);
+  }
 
   // --- Flutter ----------------------------------------------------------------
   let started = false;

@@ -76,8 +76,10 @@ def begin() -> None:
         if path.endswith(tuple(PYODIDE_FILES)):
             marks.append([PYODIDE_FILES[path.rsplit("/", 1)[-1]], origin + entry.responseEnd, None])
         elif path.endswith((".tar.gz", ".zip")) and "app-package-loaded" not in [m[0] for m in marks]:
-            marks += [["pyodide-ready", origin + entry.startTime, None],
-                      ["app-package-loaded", origin + entry.responseEnd, None]]
+            # Flet's worker asks for the package once Pyodide is ready; this
+            # app's worker fetches it while Pyodide loads and says when Pyodide was ready.
+            ready = getattr(js, "stappenplanPyodideReady", None) or origin + entry.startTime
+            marks += [["pyodide-ready", ready, None], ["app-package-loaded", origin + entry.responseEnd, None]]
     marks.append(["python-entry", _now(), None])
     _post(marks)
     if PROFILE_FLAG in str(getattr(flet_js, "documentUrl", "")):

@@ -121,20 +121,44 @@ def mark_flutter_phases(js: str) -> str:
     )
 
 
+SNAPSHOT_WORKER = "python-snapshot-worker.js"  # makes the Python start snapshot (tools/web/boot.js starts it)
+
+
 def patch_python_worker(out: Path) -> None:
-    """Flet's worker unpacks the app package with ``tools/web/untar.js`` instead of
+    """Flet's worker starts Pyodide from this build's memory snapshot when the
+    browser has one (``tools/web/python-snapshot.js``; ``SNAPSHOT_WORKER`` makes
+    it), and unpacks the app package with ``tools/web/untar.js`` instead of
     Python's tarfile (about a millisecond per file in Pyodide)."""
     path = out / "python-worker.js"
     js = replace_once(
         path.read_text(encoding="utf-8"),
+        "        self.pyodide = await loadPyodide({\n",
+        "        self.pyodide = await self.stappenplanLoadPyodide(loadPyodide, {  // Stappenplan: python-snapshot.js\n",
+        "python-worker.js (loadPyodide)",
+    )
+    js = replace_once(
+        js,
         "            await response.unpack_archive(format=_archive_format)\n",
-        "            if _archive_format == \"gztar\":  # Stappenplan: tools/web/untar.js\n"
-        "                await flet_js.unpackTarGz(response.js_response, os.getcwd())\n"
-        "            else:\n"
-        "                await response.unpack_archive(format=_archive_format)\n",
+        "            # Stappenplan: unpacked with Pyodide's start (tools/web/python-snapshot.js)\n"
+        "            await flet_js.appPackageUnpacked(response.js_response)\n",
         "python-worker.js (unpack)",
     )
-    path.write_text(js + "\n" + (WEB_TOOLS / "untar.js").read_text(encoding="utf-8"), encoding="utf-8")
+    shared = [(WEB_TOOLS / name).read_text(encoding="utf-8") for name in ("untar.js", "python-snapshot.js")]
+    path.write_text("\n".join([js, *shared]), encoding="utf-8")
+    maker = [
+        "// Makes the Python start snapshot of this build (tools/web/python-snapshot.js), then ends.",
+        "self.flet_js = {};",
+        *shared,
+        "self.onmessage = async (event) => {",
+        "  try {",
+        "    await self.stappenplanMakeSnapshot(event.data);",
+        "  } catch (error) {",
+        "    console.warn(\"No Python start snapshot:\", error);",
+        "  }",
+        "  self.close();",
+        "};",
+    ]
+    (out / SNAPSHOT_WORKER).write_text("\n".join(maker) + "\n", encoding="utf-8")
 
 
 def patch_python_js(out: Path) -> None:
