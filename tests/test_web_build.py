@@ -532,7 +532,7 @@ def test_the_python_start_snapshot_is_kept_per_build_and_refused_when_it_does_no
     a first start reports the snapshot missing; the maker stores one under this app package
     (a stale one of another build goes) and only once; later starts restore it, with Flet and
     the app imported and a random state each of their own; a snapshot of another Pyodide
-    build is refused, marked, and not made again."""
+    build is refused, marked, and not made again; nor is one whose making failed."""
     done = subprocess.run(["node", str(ROOT / "tests" / "web_helpers" / "python_snapshot_checks.mjs"), str(site.out)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -550,6 +550,8 @@ def test_the_python_start_snapshot_is_kept_per_build_and_refused_when_it_does_no
         assert start["marks"] == [] and start["messages"] == [] and start["unpacked"] and not start["imported"]
     assert seen["keysAfterDamaged"] == [seen["expectedKey"] + "&refused"]
     assert seen["makeAfterRefused"] == "present"
+    assert (seen["makeFailed"], seen["makeFailedAgain"]) == ("failed", "present")
+    assert sorted(seen["keysAfterFailed"]) == sorted([seen["expectedKey"] + "&refused", seen["failedKey"] + "&refused"])
 
 
 @pytest.mark.browser

@@ -89,6 +89,12 @@ out.damaged = await start();
 out.keysAfterDamaged = snapshots();
 out.afterRefused = await start();
 out.makeAfterRefused = await self.stappenplanMakeSnapshot({ pyodideUrl, appPackageUrl: self.appPackageUrl });
+// Making one fails (here: its app package cannot be read): marked, so not tried again.
+const missing = "gone.tar.gz?v=1";
+out.makeFailed = await self.stappenplanMakeSnapshot({ pyodideUrl, appPackageUrl: missing }).catch(() => "failed");
+out.makeFailedAgain = await self.stappenplanMakeSnapshot({ pyodideUrl, appPackageUrl: missing }).catch(() => "failed");
+out.keysAfterFailed = snapshots();
+out.failedKey = new URL("python-snapshot?package=" + encodeURIComponent(ORIGIN + missing), ORIGIN).href;
 out.key = key;
 out.expectedKey = new URL(
   "python-snapshot?package=" + encodeURIComponent(new URL(self.appPackageUrl, ORIGIN).href), ORIGIN,

@@ -25,7 +25,8 @@
 // address, which carries the package's content hash; Pyodide itself refuses
 // a snapshot of another Pyodide build.  Storing one removes every other.  A
 // snapshot that fails to restore is deleted, the start goes on without it,
-// and this build does not make another (a marker under its key says so).
+// and this build does not make another (a marker under its key says so); the
+// same marker stays when making one fails.
 // Python's `random` (imported by Pyodide at start) is seeded again after a
 // restore, so starts never share its state.
 (() => {
@@ -108,16 +109,22 @@
     const cache = await openCache();
     const key = keyOf(appPackageUrl);
     if (!cache || (await cache.match(key)) || (await cache.match(key + REFUSED))) return "present";
-    const appPackage = fetchAppPackage(appPackageUrl);
-    appPackage.catch(() => {});
-    const { loadPyodide } = await import(pyodideUrl);
-    const pyodide = await loadPyodide({ _makeSnapshot: true, stdout: () => {}, stderr: (text) => console.warn(text) });
-    self.pyodide = pyodide;
-    self.flet_js.untar(await appPackage, pyodide.FS.cwd());
-    pyodide.runPython(`import sys\nsys.path.insert(0, "${PACKAGES}")\n${IMPORTS}\nsys.path.remove("${PACKAGES}")`);
-    const snapshot = pyodide.makeMemorySnapshot();
-    for (const request of await cache.keys()) await cache.delete(request);
-    await cache.put(key, new Response(snapshot, { headers: { "content-type": "application/octet-stream" } }));
+    try {
+      const appPackage = fetchAppPackage(appPackageUrl);
+      appPackage.catch(() => {});
+      const { loadPyodide } = await import(pyodideUrl);
+      const pyodide = await loadPyodide({ _makeSnapshot: true, stdout: () => {}, stderr: (text) => console.warn(text) });
+      self.pyodide = pyodide;
+      self.flet_js.untar(await appPackage, pyodide.FS.cwd());
+      pyodide.runPython(`import sys\nsys.path.insert(0, "${PACKAGES}")\n${IMPORTS}\nsys.path.remove("${PACKAGES}")`);
+      const snapshot = pyodide.makeMemorySnapshot();
+      for (const request of await cache.keys()) await cache.delete(request);
+      await cache.put(key, new Response(snapshot, { headers: { "content-type": "application/octet-stream" } }));
+    } catch (error) {
+      // Not again for this build (the next start would spend the same seconds on it).
+      await cache.put(key + REFUSED, new Response("")).catch(() => {});
+      throw error;
+    }
     mark("python-snapshot-stored");
     return "stored";
   };
