@@ -1,13 +1,14 @@
 // Unpacking the app package in the Python worker, in JavaScript.
 //
-// tools/webbuild/runtime.py appends this to Flet's python-worker.js and has
-// the worker's start-up code call flet_js.unpackTarGz instead of Python's
-// tarfile, which spends about a millisecond per file in Pyodide (the package
-// has some 700).  The archive comes from tools/webbuild/app_package.pack: a
-// POSIX tar (PAX headers for long names), gzip-compressed.
+// tools/webbuild/runtime.py appends this to Flet's python-worker.js (and to
+// python-snapshot-worker.js): the app package is unpacked with it instead of
+// Python's tarfile, which spends about a millisecond per file in Pyodide (the
+// package has some 700), by tools/web/python-snapshot.js while Pyodide starts.
+// The archive comes from tools/webbuild/app_package.pack: a POSIX tar (PAX
+// headers for long names), gzip-compressed.
 //
-//   flet_js.unpackTarGz(response, dir)  a fetch Response of a .tar.gz -> files under dir
 //   flet_js.untar(bytes, dir)           an uncompressed tar (Uint8Array), synchronously
+//   flet_js.unpackTarGz(response, dir)  a fetch Response of a .tar.gz -> files under dir
 // (tools/web/later_package.py unpacks the later package with them too).
 (() => {
   "use strict";
