@@ -558,19 +558,28 @@ def test_the_python_start_snapshot_is_kept_per_build_and_refused_when_it_does_no
 def test_later_starts_restore_python_from_the_snapshot_the_first_start_made(own_origin):
     """Installed and started again: Python comes from the snapshot the first start made in
     the background (Flet and the app already imported), each start with a random state of
-    its own, and the app works as before; the snapshot belongs to this build's app package."""
-    from tests.web_journal import run_in_app_worker
-
+    its own, and the app works as before; the snapshot belongs to this build's app package
+    and holds nothing the user wrote in the first start."""
     from urllib.parse import unquote
+
+    from tests.web_journal import create_journal_entry, run_in_app_worker
 
     server, session = own_origin
     page = session.page
     page.goto(session.base_url)
     wait_until_ready(page)
     assert "python-snapshot-missing" in start_marks(page)
+    written = ["kwal fietsbel regenjas 77", "Naaktfoto van Noor Jansen gedeeld"]
+    create_journal_entry(page, *written)  # a passphrase and an incident, before the snapshot is made
     package = re.search(r'flet\.appPackageUrl = "([^"]+)"', page.content()).group(1)
     keys = wait_for_snapshot(page)
     assert [unquote(k.split("package=", 1)[1]) for k in keys] == [session.base_url + package]
+    found = page.evaluate(
+        """([name, key, words]) => caches.open(name).then((c) => c.match(key)).then((r) => r.arrayBuffer())
+             .then((bytes) => { const text = new TextDecoder("latin1").decode(bytes);
+                                return [bytes.byteLength, words.filter((w) => text.includes(w))]; })""",
+        [SNAPSHOT_CACHE, keys[0], written])
+    assert found[0] > 1_000_000 and found[1] == []
 
     draws = []
     for _ in range(2):
