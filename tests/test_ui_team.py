@@ -94,7 +94,9 @@ def both_sizes(s, name: str) -> list[Path]:
         kind = "phone" if size == PHONE else "chromebook"
         shots[kind] = Path(s.screenshot(f"team-{name}-{kind}"))
     s.page.set_viewport_size(here)
-    s.page.wait_for_timeout(500)
+    # Until Flutter has laid the screen out again at this size: a tap before that lands beside its button.
+    s.settled("Array.from(document.querySelectorAll('flt-semantics'), e => e.style.transform + e.style.width).join()",
+              quiet_ms=300)
     return [shots["phone"], shots["chromebook"]]
 
 

@@ -532,7 +532,8 @@ def test_the_python_start_snapshot_is_kept_per_build_and_refused_when_it_does_no
     a first start reports the snapshot missing; the maker stores one under this app package
     (a stale one of another build goes) and only once; later starts restore it, with Flet and
     the app imported and a random state each of their own; a snapshot of another Pyodide
-    build is refused, marked, and not made again; nor is one whose making failed."""
+    build is refused, marked, and not made again; so is one the app failed to start from,
+    and one whose making failed is not tried again."""
     done = subprocess.run(["node", str(ROOT / "tests" / "web_helpers" / "python_snapshot_checks.mjs"), str(site.out)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -546,6 +547,11 @@ def test_the_python_start_snapshot_is_kept_per_build_and_refused_when_it_does_no
         assert start["marks"] == ["python-snapshot-restored"] and start["messages"] == []
         assert start["imported"] and start["unpacked"]
     assert seen["restored"]["random"] != seen["restoredAgain"]["random"]
+    # Only a restored start can refuse its snapshot; the app failing to start from it does.
+    assert [seen[s]["refusable"] for s in ("first", "restored", "damaged")] == [False, True, False]
+    assert seen["keysAfterAppFailed"] == [seen["expectedKey"] + "&refused"]
+    after = seen["afterAppFailed"]
+    assert after["marks"] == [] and after["messages"] == [] and not after["imported"]
     for start in (seen["damaged"], seen["afterRefused"]):
         assert start["marks"] == [] and start["messages"] == [] and start["unpacked"] and not start["imported"]
     assert seen["keysAfterDamaged"] == [seen["expectedKey"] + "&refused"]

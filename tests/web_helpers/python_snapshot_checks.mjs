@@ -60,6 +60,7 @@ const config = { stdout: () => {}, stderr: () => {} };
 async function start() {
   marks.length = 0;
   messages.length = 0;
+  delete self.flet_js.refusePythonSnapshot; // each start is a fresh worker
   const started = performance.now();
   const pyodide = await self.stappenplanLoadPyodide(loadPyodide, config);
   const python = pyodide.runPython(
@@ -67,7 +68,9 @@ async function start() {
       "json.dumps({'imported': 'main' in sys.modules and 'flet' in sys.modules," +
       " 'unpacked': os.path.exists('main.py') and os.path.exists('web_main.py'), 'random': random.random()})",
   );
-  return { ms: Math.round(performance.now() - started), marks: [...marks], messages: [...messages], ...JSON.parse(python) };
+  const refusable = typeof self.flet_js.refusePythonSnapshot === "function";
+  return { ms: Math.round(performance.now() - started), marks: [...marks], messages: [...messages], refusable,
+           ...JSON.parse(python) };
 }
 
 const out = {};
@@ -80,6 +83,14 @@ out.keysAfterMaking = snapshots();
 out.madeAgain = await self.stappenplanMakeSnapshot({ pyodideUrl, appPackageUrl: self.appPackageUrl });
 out.restored = await start();
 out.restoredAgain = await start();
+// The app fails to start from the restored snapshot (tools/web/web_main.py): not used again.
+const [madeKey] = snapshots();
+const made = snapshotStore().get(madeKey);
+await self.flet_js.refusePythonSnapshot();
+out.keysAfterAppFailed = snapshots();
+out.afterAppFailed = await start();
+snapshotStore().clear();
+snapshotStore().set(madeKey, made);
 // Damaged: the build id in the snapshot's header no longer matches this Pyodide.
 const [key] = snapshots();
 const damaged = snapshotStore().get(key).slice();

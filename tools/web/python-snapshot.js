@@ -26,7 +26,8 @@
 // a snapshot of another Pyodide build.  Storing one removes every other.  A
 // snapshot that fails to restore is deleted, the start goes on without it,
 // and this build does not make another (a marker under its key says so); the
-// same marker stays when making one fails.
+// same happens when the app fails to start from a restored one, and the
+// marker stays when making one fails.
 // Python's `random` (imported by Pyodide at start) is seeded again after a
 // restore, so starts never share its state.
 (() => {
@@ -55,6 +56,10 @@
     return key.href;
   };
   const openCache = () => (typeof caches === "undefined" ? Promise.resolve(null) : caches.open(CACHE));
+
+  // This build's snapshot is not used again on this device: deleted, and the marker put.
+  const refuse = (cache, key) =>
+    Promise.all([cache.delete(key), cache.put(key + REFUSED, new Response(""))]).catch(() => {});
 
   async function fetchAppPackage(appPackageUrl) {
     const response = await fetch(appPackageUrl);
@@ -85,7 +90,7 @@
         mark("python-snapshot-restored");
       } catch (error) {
         console.warn("Python start snapshot refused, starting without it:", error);
-        await Promise.all([cache.delete(key), cache.put(key + REFUSED, new Response(""))]).catch(() => {});
+        await refuse(cache, key);
         stored = null;
       }
     } else if (cache && !(await cache.match(key + REFUSED).catch(() => true))) {
@@ -96,7 +101,11 @@
     self.stappenplanPyodideReady = now(); // read by tools/web/start_marks.py
     self.pyodide = pyodide;
     self.flet_js.untar(await appPackage, pyodide.FS.cwd());
-    if (stored) pyodide.runPython("import random; random.seed()");
+    if (stored) {
+      pyodide.runPython("import random; random.seed()");
+      // The app could not start from it (tools/web/web_main.py calls this): the next starts go without it.
+      self.flet_js.refusePythonSnapshot = () => refuse(cache, key);
+    }
     return pyodide;
   };
 

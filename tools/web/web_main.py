@@ -28,6 +28,16 @@ import main as app  # noqa: E402
 start_marks.mark("app-imported")
 
 
+def _refuse_start_snapshot() -> None:
+    """After a start from the Python start snapshot that failed, the next starts
+    go without it (``tools/web/python-snapshot.js``)."""
+    import flet_js
+
+    refuse = getattr(flet_js, "refusePythonSnapshot", None)
+    if refuse is not None:
+        refuse()
+
+
 def _announce(event: str) -> None:
     """Post ``{"fletAppEvent": event}`` from the worker to the page."""
     import js  # Pyodide: the worker's global scope
@@ -45,6 +55,7 @@ async def web_main(page: ft.Page) -> None:
         page.update()  # the first view, if main() left it to Flet's auto-update
     except Exception:
         _announce("failed")  # the shell stays, and says so
+        _refuse_start_snapshot()
         raise
     # Messages keep their order: this reaches the page after the view.
     _announce("rendered")
