@@ -64,8 +64,7 @@
   async function fetchAppPackage(appPackageUrl) {
     const response = await fetch(appPackageUrl);
     if (!response.ok) throw new Error(`Failed to download app package: HTTP ${response.status} ${appPackageUrl}`);
-    const stream = response.body.pipeThrough(new DecompressionStream("gzip"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    return self.flet_js.gunzip(response);
   }
 
   // In Flet's Python worker: loadPyodide(config), restored from this build's
@@ -75,10 +74,12 @@
     appPackage.catch(() => {}); // reported where it is awaited
     const key = keyOf(self.appPackageUrl);
     let cache = null;
+    let refused = true; // without Cache Storage a snapshot is neither used nor made
     let stored = null;
     try {
       cache = await openCache();
-      const response = cache && !(await cache.match(key + REFUSED)) && (await cache.match(key));
+      refused = !cache || Boolean(await cache.match(key + REFUSED));
+      const response = !refused && (await cache.match(key));
       stored = response ? new Uint8Array(await response.arrayBuffer()) : null;
     } catch (error) {
       console.warn("Python start snapshot unavailable:", error);
@@ -93,7 +94,7 @@
         await refuse(cache, key);
         stored = null;
       }
-    } else if (cache && !(await cache.match(key + REFUSED).catch(() => true))) {
+    } else if (!refused) {
       self.postMessage({ fletAppEvent: "python-snapshot-missing" });
       mark("python-snapshot-missing");
     }

@@ -8,6 +8,7 @@
 // headers for long names), gzip-compressed.
 //
 //   flet_js.untar(bytes, dir)           an uncompressed tar (Uint8Array), synchronously
+//   flet_js.gunzip(response)            a fetch Response of a .gz -> its bytes (Uint8Array)
 //   flet_js.unpackTarGz(response, dir)  a fetch Response of a .tar.gz -> files under dir
 // (tools/web/later_package.py unpacks the later package with them too).
 (() => {
@@ -58,9 +59,10 @@
     return files;
   }
 
+  const gunzip = async (response) =>
+    new Uint8Array(await new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+
   self.flet_js.untar = untar;
-  self.flet_js.unpackTarGz = async (response, dir) => {
-    const stream = response.body.pipeThrough(new DecompressionStream("gzip"));
-    return untar(new Uint8Array(await new Response(stream).arrayBuffer()), dir);
-  };
+  self.flet_js.gunzip = gunzip;
+  self.flet_js.unpackTarGz = async (response, dir) => untar(await gunzip(response), dir);
 })();
