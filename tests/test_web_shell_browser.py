@@ -83,7 +83,16 @@ def focused(page) -> dict:
 
 
 def wait_for_hash(page, value: str) -> None:
-    page.wait_for_function("h => location.hash === h", arg=value)
+    """Wait until the address is ``value`` and the shell shows its page.
+
+    The address changes at once; the shell follows at the ``hashchange`` event, a task later (and
+    under load, later still), and moves the focus in the same step as it shows the page.
+    """
+    page.wait_for_function(
+        """h => location.hash === h && document.documentElement.dataset.shellView
+              === window.stappenplanShell.viewOf(window.stappenplanShell.routeOf(h))""",
+        arg=value,
+    )
 
 
 def step_title(language: str, step) -> str:
@@ -191,7 +200,7 @@ def test_the_step_plan_works_by_keyboard_and_with_the_browsers_back_button(brows
         assert focused(page)["href"] == "#/stap/2"
         assert page.evaluate("history.length") == entries  # "back" went back, not one page further
         page.go_back()  # the browser's own back button: to the first page, on the link followed from it
-        page.wait_for_function("() => location.hash === ''")
+        wait_for_hash(page, "")
         assert heading(page).inner_text() == "Acuut incident"
         assert focused(page)["href"] == "#/stappen"
         page.go_forward()
