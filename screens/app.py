@@ -74,6 +74,7 @@ class App:
         self.page = page
         self.progress = Progress()
         self.stack: list[str] = []
+        self.draws = 0
         self._clock_offset = _clock_offset()
         self._use_language("nl")
         self.preferences = Preferences()
@@ -165,6 +166,7 @@ class App:
         views.append(top)
         self.page.views.clear()
         self.page.views.extend(views)
+        self.draws += 1
         if routes.normalise(route) != self.stack[-1]:
             # An unknown route: correct the address bar too.
             self.go(self.stack[-1])

@@ -47,6 +47,9 @@ class AppContext(Protocol):
     team_sync: "TeamSync"
     #: The routes of the view stack; the screen shown is the last.
     stack: list[str]
+    #: How many times a screen was drawn (``show``, ``refresh``): a redraw that waited can tell whether
+    #: the screen has been drawn since.
+    draws: int
     #: The incident list's filter: {"status": "", "type": ""} ("" is all).
     journal_filter: dict[str, str]
 

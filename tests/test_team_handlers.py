@@ -435,6 +435,71 @@ def test_records_that_arrive_redraw_only_the_screens_that_show_them(devices, mon
     assert b.screen.controls is not drawn  # the incident list is
 
 
+def test_records_arriving_while_the_user_is_busy_redraw_once_they_pause_unless_the_screen_was_drawn_since(
+        devices, monkeypatch):
+    """A redraw replaces the screen's controls: a tap that is on its way to the old button is lost
+    (Flet drops an event for a control it no longer has). So it waits until the user pauses, and it
+    does not come at all when the screen has been drawn since (the user opened it: it shows them)."""
+    monkeypatch.setattr(team_sync_module, "QUIET_BEFORE_REDRAW_S", 0.2)
+    a, b = team_of_two(devices)
+    item = run(a.journal.save(inc.new_incident("Sexting", "naaktfoto", by="mentor 3B")))
+    run(a.app.team_sync.share(item.id))
+    a.sync()
+    b.sync()
+
+    async def arrives_while_busy(note: str, then_open: bool) -> tuple[bool, bool]:
+        """A colleague's note arrives while b, on the list, is busy; then b waits (or opens the incident)."""
+        b.show(routes.path("journal"))
+        await a.journal.save(inc.add_note(a.journal.get(item.id), note, by="mentor 3B"))
+        await a.app.team_sync.sync_now()
+        b.app.journal.touch()
+        await b.app.team_sync._round()  # the round the stream wakes
+        drawn = b.screen.controls
+        if then_open:
+            b.show(routes.path("incident", incident_id=item.id))
+            drawn = b.screen.controls
+        await asyncio.sleep(0.1)
+        untouched_while_busy = b.screen.controls is drawn
+        await asyncio.sleep(0.4)
+        return untouched_while_busy, b.screen.controls is drawn
+
+    assert run(arrives_while_busy("Eerste", then_open=False)) == (True, False)  # drawn again after the pause
+    assert run(arrives_while_busy("Tweede", then_open=True)) == (True, True)  # the opened incident stays as drawn
+    assert "Tweede" in b.words
+
+
+def test_a_shared_incident_is_drawn_again_when_the_team_changes_not_when_a_colleague_was_only_seen(
+        devices, monkeypatch):
+    """The incident names the members; when one was last seen changes at every round, and drawing the
+    screen again for it would replace the button under the user's tap."""
+    monkeypatch.setattr(team_sync_module, "QUIET_BEFORE_REDRAW_S", 0.0)
+    monkeypatch.setattr(team_sync_module, "TEAM_SCREEN_MAX_AGE_S", 0.0)
+    a, b = team_of_two(devices)
+    item = run(a.journal.save(inc.new_incident("Sexting", "naaktfoto", by="mentor 3B")))
+    run(a.app.team_sync.share(item.id))
+    a.sync()
+    b.sync()
+
+    async def open_and_wait() -> bool:
+        """Open the incident (which fetches the members), wait; True if the screen stayed as drawn."""
+        b.show(routes.path("incident", incident_id=item.id))
+        drawn = b.screen.controls
+        for _ in range(20):
+            await asyncio.sleep(0.05)
+        return b.screen.controls is drawn
+
+    seen_before = {m.member_id: m.last_seen for m in b.app.team_sync.members}
+    a.server.clock.advance(hours=1)
+    a.sync()  # the server sees the coordinator again, an hour later
+    assert run(open_and_wait())
+    assert {m.member_id: m.last_seen for m in b.app.team_sync.members} != seen_before  # fetched, only "seen" changed
+    c = devices("c", "leerkracht")
+    code, _dialog = invite(a)
+    join(c, code, who=("Mw. de Vries", "leerkracht", "telefoon"))
+    assert not run(open_and_wait())  # someone joined: drawn again, naming them
+    assert any("Mw. de Vries (leerkracht)" in w for w in b.words)
+
+
 def test_the_sync_stops_when_the_journal_locks_and_starts_when_it_opens(devices):
     a = devices("a", "mentor 3B")
     create_team(a)

@@ -72,10 +72,16 @@ class Session(Protocol):
 
     journal: JournalSession
     stack: list[str]
+    draws: int
 
     def now(self) -> datetime: ...
 
     def refresh(self, in_place: bool = True) -> None: ...
+
+
+def _named(members: Optional[list[Member]]) -> Optional[list[tuple[str, str, str]]]:
+    """The members as a shared incident names them (name and role), without when each was last seen."""
+    return None if members is None else [(m.member_id, m.display_name, m.role) for m in members]
 
 
 class _ArrivalsJournal(TeamJournal):
@@ -363,7 +369,7 @@ class TeamSync:
             if redraw_now:
                 self._app.refresh()
             else:
-                self._spawn(self._redraw_when_quiet())
+                self._spawn(self._redraw_when_quiet(self._app.draws))
 
     def _shown(self) -> Optional[str]:
         shown = routes.match(self._app.stack[-1]) if self._app.stack else None
@@ -375,10 +381,13 @@ class TeamSync:
             return False
         return shown.name in _SHOWS_RECORDS or (shown.name == "incident" and shown.params["incident_id"] in record_ids)
 
-    async def _redraw_when_quiet(self) -> None:
+    async def _redraw_when_quiet(self, draws_before: int) -> None:
+        """Draw the screen again once the user has left it alone for a moment, unless it has been
+        drawn since the records arrived (the user opened it, a save redrew it): it shows them then,
+        and a redraw would only replace the controls under a tap in flight, which Flet then drops."""
         while (idle := self._app.journal.idle_seconds) < QUIET_BEFORE_REDRAW_S:
             await asyncio.sleep(QUIET_BEFORE_REDRAW_S - idle)
-        if self._app.journal.is_open:
+        if self._app.journal.is_open and self._app.draws == draws_before:
             self._app.refresh()
 
     def _notify(self) -> None:
@@ -441,9 +450,11 @@ class TeamSync:
             return
 
         async def fetch() -> None:
-            problem = self.team_problem
-            if await self._fetch_team(quietly=True) or type(self.team_problem) is not type(problem):
-                await self._redraw_when_quiet()
+            problem, named = self.team_problem, _named(self.members)
+            await self._fetch_team(quietly=True)
+            # Not for a colleague's "last seen" alone (it changes at every round): those screens do not show it.
+            if _named(self.members) != named or type(self.team_problem) is not type(problem):
+                await self._redraw_when_quiet(self._app.draws)
 
         if self._spawn(fetch()):
             self._fetched_at = time.monotonic()  # one fetch at a time
