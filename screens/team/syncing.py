@@ -383,8 +383,8 @@ class TeamSync:
 
     async def _redraw_when_quiet(self, draws_before: int) -> None:
         """Draw the screen again once the user has left it alone for a moment, unless it has been
-        drawn since the records arrived (the user opened it, a save redrew it): it shows them then,
-        and a redraw would only replace the controls under a tap in flight, which Flet then drops."""
+        drawn since ``draws_before`` (the user opened it, a save redrew it): it shows the change
+        then, and a redraw would only replace the controls under a tap in flight, which Flet drops."""
         while (idle := self._app.journal.idle_seconds) < QUIET_BEFORE_REDRAW_S:
             await asyncio.sleep(QUIET_BEFORE_REDRAW_S - idle)
         if self._app.journal.is_open and self._app.draws == draws_before:
@@ -452,7 +452,7 @@ class TeamSync:
         async def fetch() -> None:
             problem, named = self.team_problem, _named(self.members)
             await self._fetch_team(quietly=True)
-            # Not for a colleague's "last seen" alone (it changes at every round): those screens do not show it.
+            # Not for a colleague's "last seen" alone (the server updates it every few minutes): not shown there.
             if _named(self.members) != named or type(self.team_problem) is not type(problem):
                 await self._redraw_when_quiet(self._app.draws)
 
